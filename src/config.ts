@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './errors.js';
+import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from './incident/policy.js';
+
+/** Everything the bot is configured with; frozen, validated once at boot. */
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret: string;
+    readonly appToken: string | undefined;
+    readonly apiUrl: string | undefined;
+    readonly incidentsChannel: string;
+    readonly botId: string | undefined;
+    readonly botUserId: string | undefined;
+  };
+  readonly http: { readonly port: number };
+  readonly databaseUrl: string;
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly policy: Policy;
+  readonly logLevel: string;
+  /** Values that must never reach a log line. */
+  readonly secrets: readonly string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads and validates the environment. Every problem is collected and thrown
+ * together as one `ConfigError`, so a bad deploy shows all of them at once.
+ */
+export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+  const problems: string[] = [];
+  const required = (name: string, hint: string): string => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is not set: ${hint}`);
+    return value ?? '';
+  };
+  const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+
+  const botToken = required('SLACK_BOT_TOKEN', 'copy the Bot User OAuth Token (xoxb-…) from the Slack app’s OAuth & Permissions page');
+  if (botToken && !botToken.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must be a bot token starting with xoxb-');
+  const signingSecret = required('SLACK_SIGNING_SECRET', 'copy the Signing Secret from the Slack app’s Basic Information page');
+  const appToken = optional('SLACK_APP_TOKEN');
+  if (appToken && !appToken.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset it to use HTTP mode)');
+  const apiUrl = optional('SLACK_API_URL');
+  if (apiUrl && !isUrl(apiUrl)) problems.push(`SLACK_API_URL is not a URL: use the form https://slack.com/api/`);
+
+  const portText = optional('PORT') ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (0-65535), not "${portText}"`);
+
+  const databaseUrl = required('DATABASE_URL', 'give a Postgres URL such as postgres://firebreak@127.0.0.1:5432/firebreak');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  const redisUrl = required('REDIS_URL', 'give a Redis URL such as redis://127.0.0.1:6379');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  const prefix = optional('REDIS_PREFIX') ?? 'firebreak';
+  if (prefix.includes(':')) problems.push('REDIS_PREFIX may not contain ":"');
+
+  const logLevel = optional('LOG_LEVEL') ?? 'info';
+  if (!LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
+
+  let policy = DEFAULT_POLICY;
+  const policyPath = optional('INCIDENT_POLICY');
+  if (policyPath) {
+    try {
+      policy = parsePolicy(readFile(policyPath), policyPath);
+    } catch (err) {
+      if (err instanceof PolicyError) problems.push(...err.problems.map((p) => `INCIDENT_POLICY ${p}`));
+      else problems.push(`INCIDENT_POLICY: cannot read ${policyPath} (${(err as Error).message}); check the path`);
+    }
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+  const secrets = [botToken, signingSecret, appToken, passwordOf(databaseUrl), passwordOf(redisUrl)].filter((s): s is string => !!s);
+  return deepFreeze({
+    slack: {
+      botToken,
+      signingSecret,
+      appToken,
+      apiUrl,
+      incidentsChannel: optional('INCIDENTS_CHANNEL') ?? 'incidents',
+      botId: optional('SLACK_BOT_ID'),
+      botUserId: optional('SLACK_BOT_USER_ID'),
+    },
+    http: { port },
+    databaseUrl,
+    redis: { url: redisUrl, prefix },
+    policy,
+    logLevel,
+    secrets,
+  });
+}
+
+function isUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

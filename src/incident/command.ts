@@ -1,0 +1,128 @@
+import { UserError } from '../errors.js';
+import { INCIDENT_ID, ROLES, STATUSES, type Role, type Status } from './incident.js';
+
+/** A parsed `/incident` command. `id` is absent when the command relies on the war room it is typed in. */
+export type Command =
+  | { verb: 'declare'; form: 'modal' }
+  | { verb: 'declare'; form: 'inline'; severity: string; title: string; drill: boolean }
+  | { verb: 'status'; id?: string; status: Status; text?: string }
+  | { verb: 'update'; id?: string; progress: string; nextSteps?: string; eta?: string }
+  | { verb: 'severity'; id?: string; severity: string }
+  | { verb: 'role'; id?: string; role: Role; userId: string }
+  | { verb: 'resolve'; id?: string; text?: string }
+  | { verb: 'list' }
+  | { verb: 'help' };
+
+export const MAX_COMMAND_LENGTH = 3000;
+export const MAX_TITLE_LENGTH = 150;
+
+/** The usage text, shown by `/incident help` and beside every usage error. */
+export function usage(levels: readonly string[]): string {
+  const sev = levels.join('|');
+  return [
+    '*Usage*',
+    `• \`/incident declare ${sev} <title>\`: declare an incident (\`/incident declare\` alone opens a form; add \`--drill\` for a drill)`,
+    '• `/incident status investigating|identified|monitoring|resolved [text]`',
+    '• `/incident update <progress> [next: <next steps>] [eta: <when>]`',
+    `• \`/incident severity ${sev}\``,
+    '• `/incident role ic|lead|comms|scribe @person`',
+    '• `/incident resolve [summary]`',
+    '• `/incident list` · `/incident help`',
+    'In a war room, commands apply to its incident. Elsewhere, put the ID after the verb: `/incident status INC-2026-1122-001 monitoring`.',
+  ].join('\n');
+}
+
+/**
+ * Parses the text after `/incident`. Throws a usage `UserError` whose message
+ * says what to type instead; never throws anything else.
+ */
+export function parseCommand(raw: string, levels: readonly string[]): Command {
+  const text = raw.trim();
+  const fail = (problem: string): never => {
+    throw new UserError('usage', `${problem}\n\n${usage(levels)}`);
+  };
+  if (text.length > MAX_COMMAND_LENGTH) {
+    fail(`That command is ${text.length.toLocaleString('en-US')} characters long; keep it under ${MAX_COMMAND_LENGTH.toLocaleString('en-US')}. Put long detail in the war room instead.`);
+  }
+  if (!text) return { verb: 'help' };
+  const [verbWord = '', ...rest] = text.split(/\s+/);
+  const verb = verbWord.toLowerCase();
+  let args = rest;
+  let id: string | undefined;
+  if (args[0] && INCIDENT_ID.test(args[0])) {
+    id = args[0].toUpperCase();
+    args = args.slice(1);
+  }
+  const tail = () => args.join(' ').trim();
+
+  switch (verb) {
+    case 'help':
+      return { verb: 'help' };
+    case 'list':
+      return { verb: 'list' };
+    case 'declare': {
+      if (args.length === 0) return { verb: 'declare', form: 'modal' };
+      const drill = args.some((a) => a.toLowerCase() === '--drill');
+      const words = args.filter((a) => a.toLowerCase() !== '--drill');
+      const severity = matchLevel(words[0] ?? '', levels) ?? fail(`\`${clip(words[0] ?? '')}\` is not a severity. Use one of ${levels.join(', ')}, e.g. \`/incident declare ${levels[1] ?? levels[0]} Checkout is failing\`.`);
+      const title = words.slice(1).join(' ').trim();
+      if (!title) fail(`Give the incident a title: \`/incident declare ${severity} Checkout is failing\`.`);
+      if (title.length > MAX_TITLE_LENGTH) fail(`The title is ${title.length} characters; keep it under ${MAX_TITLE_LENGTH}. Put detail in \`/incident update\`.`);
+      if (/<[@!#]/.test(title)) fail('Titles cannot contain mentions or channel links, so the announcement pings no one. Name people with `/incident role`.');
+      return { verb: 'declare', form: 'inline', severity, title, drill };
+    }
+    case 'status': {
+      const word = (args[0] ?? '').toLowerCase();
+      if (!(STATUSES as readonly string[]).includes(word)) fail(`\`${clip(args[0] ?? '')}\` is not a status. Use one of ${STATUSES.join(', ')}.`);
+      const note = args.slice(1).join(' ').trim();
+      return { verb: 'status', ...(id && { id }), status: word as Status, ...(note && { text: note }) };
+    }
+    case 'update': {
+      const parts = splitUpdate(tail());
+      if (!parts.progress) fail('Say what has happened: `/incident update Rolled back to v41; errors falling next: watch error rate eta: 30m`.');
+      return { verb: 'update', ...(id && { id }), ...parts };
+    }
+    case 'severity': {
+      const severity = matchLevel(args[0] ?? '', levels) ?? fail(`\`${clip(args[0] ?? '')}\` is not a severity. Use one of ${levels.join(', ')}.`);
+      return { verb: 'severity', ...(id && { id }), severity };
+    }
+    case 'role': {
+      const role = (args[0] ?? '').toLowerCase();
+      if (!(ROLES as readonly string[]).includes(role)) fail(`\`${clip(args[0] ?? '')}\` is not a role. Use one of ${ROLES.join(', ')}: \`/incident role ic @alex\`.`);
+      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(args[1] ?? '');
+      if (!mention?.[1]) fail(`Mention the person so Slack links them: \`/incident role ${role} @alex\`.`);
+      return { verb: 'role', ...(id && { id }), role: role as Role, userId: mention![1]! };
+    }
+    case 'resolve': {
+      const note = tail();
+      return { verb: 'resolve', ...(id && { id }), ...(note && { text: note }) };
+    }
+    default:
+      return fail(`\`${clip(verbWord)}\` is not a command I know.`);
+  }
+}
+
+function matchLevel(word: string, levels: readonly string[]): string | undefined {
+  return levels.find((l) => l.toUpperCase() === word.toUpperCase());
+}
+
+function clip(word: string): string {
+  return word.length > 40 ? `${word.slice(0, 40)}…` : word.replace(/`/g, "'");
+}
+
+/** Splits `progress next: steps eta: when` into the update template's fields. */
+function splitUpdate(text: string): { progress: string; nextSteps?: string; eta?: string } {
+  const marker = /(?:^|\s|;)(next|eta)\s*:/gi;
+  const found = [...text.matchAll(marker)];
+  if (!found.length) return { progress: text };
+  const out: { progress: string; nextSteps?: string; eta?: string } = { progress: text.slice(0, found[0]!.index).replace(/[;\s]+$/, '').trim() };
+  found.forEach((m, i) => {
+    const start = m.index + m[0].length;
+    const end = found[i + 1]?.index ?? text.length;
+    const value = text.slice(start, end).replace(/[;\s]+$/, '').trim();
+    if (!value) return;
+    if (m[1]!.toLowerCase() === 'next') out.nextSteps = value;
+    else out.eta = value;
+  });
+  return out;
+}

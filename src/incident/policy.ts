@@ -1,0 +1,131 @@
+import { parseDocument, isMap, isScalar, LineCounter, type Node } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** One escalation step: after `afterMs` from declaration, notify these users or groups. */
+export interface EscalationStep {
+  readonly afterMs: number;
+  readonly notify: readonly string[];
+}
+
+/** What a severity level means and what it sets in motion. */
+export interface SeverityPolicy {
+  readonly level: string;
+  readonly description: string;
+  readonly warRoom: boolean;
+  readonly updateEveryMs: number;
+  readonly page: boolean;
+  readonly responders: readonly string[];
+  readonly escalation: readonly EscalationStep[];
+}
+
+/** The severity policy; `severities` are ordered from most to least severe. */
+export interface Policy {
+  readonly severities: readonly SeverityPolicy[];
+}
+
+const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
+  message: 'is not a duration; write it like 30s, 15m or 1h',
+});
+const slackIds = z.array(
+  z.string().regex(SLACK_ID, 'is not a Slack user (U…) or user group (S…) ID; copy it from the profile or group page'),
+);
+const severitySchema = z.strictObject({
+  description: z.string().min(1, 'needs a description'),
+  warRoom: z.boolean().default(false),
+  updateEvery: duration.default('1h'),
+  page: z.boolean().default(false),
+  responders: slackIds.default([]),
+  escalation: z.array(z.strictObject({ after: duration, notify: slackIds.min(1, 'needs at least one user or group') })).default([]),
+});
+const policySchema = z.strictObject({
+  severities: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'level names are 1-16 letters, digits, - or _'), severitySchema)
+    .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one severity level' }),
+});
+
+/** The default policy from the runbooks: P0 and P1 get war rooms and 15-minute updates. */
+export const DEFAULT_POLICY: Policy = {
+  severities: [
+    { level: 'P0', description: 'Complete outage, data loss or security breach', warRoom: true, updateEveryMs: 15 * 60_000, page: true, responders: [], escalation: [] },
+    { level: 'P1', description: 'Major feature unavailable', warRoom: true, updateEveryMs: 15 * 60_000, page: true, responders: [], escalation: [] },
+    { level: 'P2', description: 'Minor feature impact', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
+    { level: 'P3', description: 'Cosmetic; a workaround exists', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
+  ],
+};
+
+/** Thrown for an invalid policy file; each problem names the file and line. */
+export class PolicyError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/**
+ * Parses and validates a policy file. Every problem is reported at once, each
+ * as `file:line: path: what is wrong`.
+ */
+export function parsePolicy(text: string, source: string): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new PolicyError(doc.errors.map((e) => `${source}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]}`));
+  }
+  const parsed = policySchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    throw new PolicyError(
+      parsed.error.issues.map((issue) => {
+        const line = lineOf(doc.contents, issue.path, lineCounter);
+        const where = issue.path.length ? issue.path.join('.') : 'policy';
+        return `${source}:${line}: ${where}: ${issue.message}`;
+      }),
+    );
+  }
+  return {
+    severities: Object.entries(parsed.data.severities).map(([level, s]) => ({
+      level,
+      description: s.description,
+      warRoom: s.warRoom,
+      updateEveryMs: parseDuration(s.updateEvery)!,
+      page: s.page,
+      responders: s.responders,
+      escalation: s.escalation.map((e) => ({ afterMs: parseDuration(e.after)!, notify: e.notify })),
+    })),
+  };
+}
+
+function lineOf(root: Node | null, path: readonly PropertyKey[], counter: LineCounter): number {
+  let node: unknown = root;
+  let found = root;
+  for (const key of path) {
+    if (!node || typeof node !== 'object' || !('items' in node)) break;
+    const items = (node as { items: unknown[] }).items;
+    const next = isMap(node)
+      ? (node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key))?.value ?? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key))?.key)
+      : items[Number(key)];
+    if (!next) break;
+    node = next;
+    found = next as Node;
+  }
+  const offset = found?.range?.[0] ?? 0;
+  return counter.linePos(offset).line;
+}
+
+/** Finds a level, case-insensitively; undefined when the policy has no such level. */
+export function findSeverity(policy: Policy, level: string): SeverityPolicy | undefined {
+  const wanted = level.toUpperCase();
+  return policy.severities.find((s) => s.level.toUpperCase() === wanted);
+}
+
+/** Returns the level's policy; the caller has already validated the level. */
+export function severityOf(policy: Policy, level: string): SeverityPolicy {
+  const found = findSeverity(policy, level);
+  if (!found) throw new Error(`severity ${level} is not in the policy`);
+  return found;
+}
+
+/** Rank of a level: 0 is the most severe. */
+export function severityRank(policy: Policy, level: string): number {
+  return policy.severities.findIndex((s) => s.level === level);
+}

@@ -1,0 +1,129 @@
+import type { Incident, Role, Status, StatusUpdate } from './incident.js';
+
+/** The time, injected so tests can set it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A line on the incident's timeline: who did what, and when. */
+export interface TimelineEntry {
+  readonly at: Date;
+  readonly actor: string;
+  readonly kind: string;
+  readonly text: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** What a notice posts; the Slack adapter decides how it looks. */
+export type Notice =
+  | { kind: 'alert'; incident: Incident }
+  | { kind: 'card'; incident: Incident }
+  | { kind: 'update'; incident: Incident; update: StatusUpdate }
+  | { kind: 'resolved'; incident: Incident }
+  | { kind: 'status'; incident: Incident; status: Status; text: string | null; by: string }
+  | { kind: 'severity'; incident: Incident; from: string; to: string; by: string }
+  | { kind: 'role'; incident: Incident; role: Role; userId: string; by: string };
+
+/** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
+export type NoticePayload = DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' }>, 'incident'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A side effect recorded with the change that caused it and carried out after commit. */
+export type EffectSpec =
+  | { kind: 'war_room' }
+  | { kind: 'announce' }
+  | { kind: 'refresh' }
+  | { kind: 'invite'; users: readonly string[] }
+  | { kind: 'post'; target: 'room' | 'incidents'; notice: NoticePayload };
+
+/** A claimed effect, ready to run. */
+export interface Effect {
+  readonly id: number;
+  readonly incidentId: string;
+  readonly spec: EffectSpec;
+  readonly attempts: number;
+}
+
+/** The changes one command makes, applied atomically with its timeline and effects. */
+export interface Mutation {
+  readonly patch?: Partial<Pick<Incident, 'severity' | 'status' | 'resolvedAt' | 'resolution'>>;
+  readonly role?: { role: Role; userId: string };
+  readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date };
+  readonly timeline: readonly TimelineEntry[];
+  readonly effects: readonly EffectSpec[];
+}
+
+export interface NewIncident {
+  readonly severity: string;
+  readonly title: string;
+  readonly impact: string | null;
+  readonly services: readonly string[];
+  readonly declaredBy: string;
+  readonly declaredAt: Date;
+  readonly drill: boolean;
+  readonly nextUpdateDue: Date;
+}
+
+/**
+ * Incident persistence. Every write is one transaction; an idempotency key
+ * that was seen before makes the write a no-op that returns the incident.
+ */
+export interface IncidentStore {
+  declare(
+    input: NewIncident,
+    idempotencyKey: string | undefined,
+    build: (id: string) => { timeline: readonly TimelineEntry[]; effects: readonly EffectSpec[] },
+  ): Promise<{ incident: Incident; created: boolean }>;
+  get(id: string): Promise<Incident | undefined>;
+  findByChannel(channelId: string): Promise<Incident | undefined>;
+  listOpen(): Promise<Incident[]>;
+  /** Locks the incident, lets `decide` build the mutation (or throw), and applies it. */
+  mutate(
+    id: string,
+    idempotencyKey: string | undefined,
+    decide: (incident: Incident) => Mutation,
+  ): Promise<{ incident: Incident; applied: boolean }>;
+  addTimeline(incidentId: string, entry: TimelineEntry): Promise<void>;
+  /** Records the war room; false when the incident already has one. */
+  setChannel(incidentId: string, channelId: string, name: string): Promise<boolean>;
+  setCard(incidentId: string, ts: string): Promise<void>;
+  setAnnouncement(incidentId: string, channel: string, ts: string): Promise<void>;
+  /** Claims the oldest due effect of the incident that can run now; undefined when none. */
+  claimEffect(incidentId: string, now: Date): Promise<Effect | undefined>;
+  completeEffect(effectId: number): Promise<void>;
+  retryEffect(effectId: number, at: Date, error: string): Promise<void>;
+  failEffect(effectId: number, error: string): Promise<void>;
+  /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
+  deferEffect(effectId: number, at: Date): Promise<void>;
+  /** Incidents with effects due now (for the sweep and start-up). */
+  incidentsWithDueEffects(now: Date): Promise<string[]>;
+}
+
+/** Why a chat call failed, as the domain needs to know it. */
+export class ChatFailure extends Error {
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`Slack: ${code}`);
+    this.name = 'ChatFailure';
+  }
+}
+
+/** The chat workspace. Methods throw `ChatFailure`. */
+export interface Chat {
+  createChannel(name: string): Promise<{ id: string; name: string }>;
+  /** Invites users, expanding user groups; people already there are fine. */
+  invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
+  setTopic(channelId: string, topic: string): Promise<void>;
+  post(channel: string, notice: Notice): Promise<{ channel: string; ts: string }>;
+  edit(channel: string, ts: string, notice: Notice): Promise<void>;
+  pin(channel: string, ts: string): Promise<void>;
+}
+
+/** Durable timers. Scheduling the same thing twice is harmless. */
+export interface Timers {
+  /** Asks for the incident's pending effects to be run again at `at`. */
+  retryEffects(incidentId: string, at: Date): Promise<void>;
+}

@@ -1,0 +1,194 @@
+import { UserError } from '../errors.js';
+import type { EffectFailure, EffectRunner } from './effects.js';
+import { ROLE_NAMES, type Actor, type Incident, type Role, type Status } from './incident.js';
+import type { Clock, EffectSpec, IncidentStore, Mutation, TimelineEntry } from './ports.js';
+import { findSeverity, severityOf, type Policy } from './policy.js';
+
+/** Where a command was typed, and the key that makes a repeat delivery harmless. */
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly channelId: string;
+  readonly idempotencyKey?: string;
+}
+
+/** Names an incident: an explicit ID, or the war room the command was typed in. */
+export interface IncidentRef {
+  readonly id?: string;
+}
+
+export interface DeclareInput {
+  readonly severity: string;
+  readonly title: string;
+  readonly impact?: string | null;
+  readonly services?: readonly string[];
+  readonly drill?: boolean;
+}
+
+/** What a command did, for the reply to the person who typed it. */
+export interface Outcome {
+  readonly incident: Incident;
+  /** True when this delivery repeated one already handled. */
+  readonly duplicate: boolean;
+  readonly failures: readonly EffectFailure[];
+}
+
+export interface IncidentServiceDeps {
+  readonly store: IncidentStore;
+  readonly effects: EffectRunner;
+  readonly clock: Clock;
+  readonly policy: Policy;
+}
+
+/**
+ * The incident lifecycle. Each command writes its change, timeline entry and
+ * side effects in one transaction, then carries the side effects out.
+ */
+export function createIncidentService(deps: IncidentServiceDeps) {
+  const { store, clock, policy } = deps;
+
+  const entry = (actor: string, kind: string, text: string, data?: Record<string, unknown>): TimelineEntry => ({ at: clock.now(), actor, kind, text, ...(data && { data }) });
+
+  async function resolveRef(ref: IncidentRef, ctx: CommandContext): Promise<Incident> {
+    if (ref.id) {
+      const found = await store.get(ref.id);
+      if (!found) throw new UserError('not_found', `There is no incident ${ref.id}. Run \`/incident list\` to see the open ones.`);
+      return found;
+    }
+    const here = await store.findByChannel(ctx.channelId);
+    if (!here) throw new UserError('usage', 'This channel is not a war room, so say which incident: put its ID after the verb, e.g. `/incident status INC-2026-1122-001 monitoring`. `/incident list` shows the IDs.');
+    return here;
+  }
+
+  function openOnly(incident: Incident): void {
+    if (incident.status === 'resolved') throw new UserError('conflict', `${incident.id} is already resolved. Declare a new incident if the problem is back.`);
+  }
+
+  async function change(ref: IncidentRef, ctx: CommandContext, decide: (i: Incident) => Mutation): Promise<Outcome> {
+    const target = await resolveRef(ref, ctx);
+    const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
+    const failures = await deps.effects.run(incident.id);
+    return { incident: (await store.get(incident.id)) ?? incident, duplicate: !applied, failures };
+  }
+
+  return {
+    /** Records a new incident, then announces it and opens its war room when the policy says so. */
+    async declare(input: DeclareInput, ctx: CommandContext): Promise<Outcome> {
+      const sev = findSeverity(policy, input.severity);
+      if (!sev) throw new UserError('usage', `\`${input.severity}\` is not a severity. Use one of ${policy.severities.map((s) => s.level).join(', ')}.`);
+      const now = clock.now();
+      const { incident, created } = await store.declare(
+        {
+          severity: sev.level,
+          title: input.title,
+          impact: input.impact ?? null,
+          services: input.services ?? [],
+          declaredBy: ctx.actor.userId,
+          declaredAt: now,
+          drill: input.drill ?? false,
+          nextUpdateDue: new Date(now.getTime() + sev.updateEveryMs),
+        },
+        ctx.idempotencyKey,
+        (id) => ({
+          timeline: [entry(ctx.actor.userId, 'declared', `${input.drill ? 'Drill ' : ''}${id} declared at ${sev.level}: ${input.title}`, { severity: sev.level })],
+          effects: [...(sev.warRoom ? [{ kind: 'war_room' } as const] : []), { kind: 'announce' }],
+        }),
+      );
+      const failures = await deps.effects.run(incident.id);
+      return { incident: (await store.get(incident.id)) ?? incident, duplicate: !created, failures };
+    },
+
+    /** Moves the incident to a new status; `resolved` resolves it. */
+    async setStatus(ref: IncidentRef, status: Status, text: string | undefined, ctx: CommandContext): Promise<Outcome> {
+      if (status === 'resolved') return this.resolve(ref, text, ctx);
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        if (i.status === status) throw new UserError('conflict', `${i.id} is already ${status}. Post progress with \`/incident update <text>\`.`);
+        return {
+          patch: { status },
+          timeline: [entry(ctx.actor.userId, 'status', `Status ${i.status} → ${status}${text ? `: ${text}` : ''}`, { from: i.status, to: status })],
+          effects: [{ kind: 'post', target: 'room', notice: { kind: 'status', status, text: text ?? null, by: ctx.actor.userId } }, { kind: 'refresh' }],
+        };
+      });
+    },
+
+    /** Posts a templated status update and restarts the update clock. */
+    async postUpdate(ref: IncidentRef, fields: { progress: string; nextSteps?: string; eta?: string }, ctx: CommandContext): Promise<Outcome> {
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        const now = clock.now();
+        const update = { at: now, author: ctx.actor.userId, status: i.status, progress: fields.progress, nextSteps: fields.nextSteps ?? null, eta: fields.eta ?? null };
+        return {
+          update: { ...update, nextDue: new Date(now.getTime() + severityOf(policy, i.severity).updateEveryMs) },
+          timeline: [entry(ctx.actor.userId, 'update', `Update: ${fields.progress}`, { nextSteps: update.nextSteps, eta: update.eta })],
+          effects: [{ kind: 'post', target: 'room', notice: { kind: 'update', update: { ...update, id: 0 } } }, { kind: 'refresh' }],
+        };
+      });
+    },
+
+    /** Changes the severity and re-applies the policy: a raise to a war-room level opens one. */
+    async setSeverity(ref: IncidentRef, level: string, ctx: CommandContext): Promise<Outcome> {
+      const sev = findSeverity(policy, level);
+      if (!sev) throw new UserError('usage', `\`${level}\` is not a severity. Use one of ${policy.severities.map((s) => s.level).join(', ')}.`);
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        if (i.severity === sev.level) throw new UserError('conflict', `${i.id} is already ${sev.level}.`);
+        const effects: EffectSpec[] = [];
+        if (sev.warRoom && !i.channelId) effects.push({ kind: 'war_room' });
+        effects.push({ kind: 'post', target: 'room', notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId } });
+        if (i.channelId) effects.push({ kind: 'post', target: 'incidents', notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId } });
+        effects.push({ kind: 'refresh' });
+        return {
+          patch: { severity: sev.level },
+          timeline: [entry(ctx.actor.userId, 'severity', `Severity ${i.severity} → ${sev.level}`, { from: i.severity, to: sev.level })],
+          effects,
+        };
+      });
+    },
+
+    /** Names the holder of a role; the IC is the declarer until someone else is named. */
+    async assignRole(ref: IncidentRef, role: Role, userId: string, ctx: CommandContext): Promise<Outcome> {
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        if (i.roles[role] === userId) throw new UserError('conflict', `<@${userId}> is already ${ROLE_NAMES[role]} of ${i.id}.`);
+        return {
+          role: { role, userId },
+          timeline: [entry(ctx.actor.userId, 'role', `${ROLE_NAMES[role]}: <@${userId}>`, { role, userId })],
+          effects: [
+            ...(i.channelId ? [{ kind: 'invite', users: [userId] } as const] : []),
+            { kind: 'post', target: 'room', notice: { kind: 'role', role, userId, by: ctx.actor.userId } },
+            { kind: 'refresh' },
+          ],
+        };
+      });
+    },
+
+    /** Resolves the incident and tells the war room and the incidents channel. */
+    async resolve(ref: IncidentRef, text: string | undefined, ctx: CommandContext): Promise<Outcome> {
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        const now = clock.now();
+        return {
+          patch: { status: 'resolved', resolvedAt: now, resolution: text ?? null },
+          timeline: [entry(ctx.actor.userId, 'resolved', `Resolved${text ? `: ${text}` : ''}`, { from: i.status })],
+          effects: [
+            ...(i.channelId ? [{ kind: 'post', target: 'room', notice: { kind: 'resolved' } } as const] : []),
+            { kind: 'post', target: 'incidents', notice: { kind: 'resolved' } },
+            { kind: 'refresh' },
+          ],
+        };
+      });
+    },
+
+    /** The open incidents, most recent first. */
+    list(): Promise<Incident[]> {
+      return store.listOpen();
+    },
+
+    /** The incident a command refers to (for views that need it). */
+    find(ref: IncidentRef, ctx: CommandContext): Promise<Incident> {
+      return resolveRef(ref, ctx);
+    },
+  };
+}
+
+export type IncidentService = ReturnType<typeof createIncidentService>;

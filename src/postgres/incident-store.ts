@@ -1,0 +1,239 @@
+import type pg from 'pg';
+import { formatIncidentId, utcDay, type Incident, type Role, type Status, type StatusUpdate } from '../incident/incident.js';
+import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
+import { guarded } from './pool.js';
+
+const SELECT_INCIDENT = `
+  SELECT i.*,
+    (SELECT json_object_agg(r.role, r.user_id) FROM incident_roles r WHERE r.incident_id = i.id) AS roles,
+    (SELECT row_to_json(u) FROM (
+       SELECT id, at, author, status, progress, next_steps, eta FROM status_updates s
+       WHERE s.incident_id = i.id ORDER BY id DESC LIMIT 1) u) AS last_update
+  FROM incidents i`;
+
+const LEASE_MS = 120_000;
+
+interface IncidentRow {
+  id: string; severity: string; title: string; impact: string | null; services: string[]; status: Status;
+  declared_by: string; declared_at: Date; resolved_at: Date | null; resolution: string | null;
+  channel_id: string | null; channel_name: string | null; card_ts: string | null;
+  announce_channel: string | null; announce_ts: string | null; drill: boolean; next_update_due: Date | null;
+  roles: Partial<Record<Role, string>> | null;
+  last_update: { id: string; at: string; author: string; status: Status; progress: string; next_steps: string | null; eta: string | null } | null;
+}
+
+function toIncident(row: IncidentRow): Incident {
+  const u = row.last_update;
+  const lastUpdate: StatusUpdate | null = u && { id: Number(u.id), at: new Date(u.at), author: u.author, status: u.status, progress: u.progress, nextSteps: u.next_steps, eta: u.eta };
+  return {
+    id: row.id, severity: row.severity, title: row.title, impact: row.impact, services: row.services, status: row.status,
+    declaredBy: row.declared_by, declaredAt: row.declared_at, resolvedAt: row.resolved_at, resolution: row.resolution,
+    channelId: row.channel_id, channelName: row.channel_name, cardTs: row.card_ts,
+    announceChannel: row.announce_channel, announceTs: row.announce_ts, drill: row.drill,
+    roles: row.roles ?? {}, lastUpdate, nextUpdateDue: row.next_update_due,
+  };
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+class KeySeen extends Error {
+  constructor(readonly incidentId: string | null) {
+    super('idempotency key seen');
+  }
+}
+
+async function claimKey(db: Queryable, key: string | undefined, incidentId: string | null): Promise<void> {
+  if (!key) return;
+  const inserted = await db.query('INSERT INTO idempotency_keys (key, incident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [key, incidentId]);
+  if (inserted.rowCount) return;
+  const seen = await db.query<{ incident_id: string | null }>('SELECT incident_id FROM idempotency_keys WHERE key = $1', [key]);
+  throw new KeySeen(seen.rows[0]?.incident_id ?? incidentId);
+}
+
+async function addTimeline(db: Queryable, incidentId: string, entries: readonly TimelineEntry[]): Promise<void> {
+  for (const e of entries) {
+    await db.query('INSERT INTO timeline (incident_id, at, actor, kind, text, data) VALUES ($1, $2, $3, $4, $5, $6)', [incidentId, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data ?? {})]);
+  }
+}
+
+async function addEffects(db: Queryable, incidentId: string, effects: readonly EffectSpec[], now: Date): Promise<void> {
+  for (const spec of effects) {
+    await db.query(
+      `INSERT INTO effects (incident_id, kind, spec, next_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (incident_id) WHERE kind = 'refresh' AND state = 'pending' DO NOTHING`,
+      [incidentId, spec.kind, JSON.stringify(spec), now],
+    );
+  }
+}
+
+/** The Postgres `IncidentStore`. Connection failures surface as `StorageUnavailableError`. */
+export function createIncidentStore(pool: pg.Pool): IncidentStore {
+  const get = async (db: Queryable, id: string): Promise<Incident | undefined> => {
+    const { rows } = await db.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.id = $1`, [id]);
+    return rows[0] && toIncident(rows[0]);
+  };
+  const mustGet = async (db: Queryable, id: string): Promise<Incident> => {
+    const found = await get(db, id);
+    if (!found) throw new Error(`incident ${id} not found`);
+    return found;
+  };
+  /** Back to pending; a refresh superseded by a newer pending one is simply done. */
+  const requeue = async (effectId: number, set: string, params: unknown[]): Promise<void> => {
+    try {
+      await pool.query(`UPDATE effects SET state = 'pending', lease_until = NULL, ${set} WHERE id = $1`, [effectId, ...params]);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err;
+      await pool.query(`UPDATE effects SET state = 'done', done_at = now(), last_error = 'superseded' WHERE id = $1`, [effectId]);
+    }
+  };
+
+  return {
+    declare: (input: NewIncident, key, build) =>
+      guarded(async () => {
+        try {
+          return await inTransaction(pool, async (db) => {
+            await claimKey(db, key, null);
+            const day = utcDay(input.declaredAt);
+            const counter = await db.query<{ last: number }>(
+              `INSERT INTO incident_counters (day, last) VALUES ($1, 1)
+               ON CONFLICT (day) DO UPDATE SET last = incident_counters.last + 1 RETURNING last`,
+              [day],
+            );
+            const seq = counter.rows[0]!.last;
+            const id = formatIncidentId(input.declaredAt, seq);
+            await db.query(
+              `INSERT INTO incidents (id, day, seq, severity, title, impact, services, status, declared_by, declared_at, drill, next_update_due)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, 'investigating', $8, $9, $10, $11)`,
+              [id, day, seq, input.severity, input.title, input.impact, input.services, input.declaredBy, input.declaredAt, input.drill, input.nextUpdateDue],
+            );
+            if (key) await db.query('UPDATE idempotency_keys SET incident_id = $2 WHERE key = $1', [key, id]);
+            const { timeline, effects } = build(id);
+            await addTimeline(db, id, timeline);
+            await addEffects(db, id, effects, input.declaredAt);
+            return { incident: await mustGet(db, id), created: true };
+          });
+        } catch (err) {
+          if (err instanceof KeySeen && err.incidentId) return { incident: await mustGet(pool, err.incidentId), created: false };
+          throw err;
+        }
+      }),
+
+    get: (id) => guarded(() => get(pool, id)),
+
+    findByChannel: (channelId) =>
+      guarded(async () => {
+        const { rows } = await pool.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.channel_id = $1`, [channelId]);
+        return rows[0] && toIncident(rows[0]);
+      }),
+
+    listOpen: () =>
+      guarded(async () => {
+        const { rows } = await pool.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.status <> 'resolved' ORDER BY i.declared_at DESC, i.id DESC LIMIT 200`);
+        return rows.map(toIncident);
+      }),
+
+    mutate: (id, key, decide: (incident: Incident) => Mutation) =>
+      guarded(async () => {
+        try {
+          return await inTransaction(pool, async (db) => {
+            await claimKey(db, key, id);
+            await db.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [id]);
+            const current = await mustGet(db, id);
+            const m = decide(current);
+            if (m.patch) {
+              const p = m.patch;
+              await db.query(
+                `UPDATE incidents SET severity = COALESCE($2, severity), status = COALESCE($3, status),
+                   resolved_at = COALESCE($4, resolved_at), resolution = COALESCE($5, resolution) WHERE id = $1`,
+                [id, p.severity ?? null, p.status ?? null, p.resolvedAt ?? null, p.resolution ?? null],
+              );
+            }
+            const at = m.timeline[0]?.at ?? new Date();
+            if (m.role) {
+              await db.query(
+                `INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (incident_id, role) DO UPDATE SET user_id = EXCLUDED.user_id, assigned_at = EXCLUDED.assigned_at`,
+                [id, m.role.role, m.role.userId, at],
+              );
+            }
+            if (m.update) {
+              const u = m.update;
+              await db.query(
+                `INSERT INTO status_updates (incident_id, at, author, status, progress, next_steps, eta, next_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+                [id, u.at, u.author, u.status, u.progress, u.nextSteps, u.eta, u.nextDue],
+              );
+              await db.query('UPDATE incidents SET next_update_due = $2 WHERE id = $1', [id, u.nextDue]);
+            }
+            await addTimeline(db, id, m.timeline);
+            await addEffects(db, id, m.effects, at);
+            return { incident: await mustGet(db, id), applied: true };
+          });
+        } catch (err) {
+          if (err instanceof KeySeen) return { incident: await mustGet(pool, id), applied: false };
+          throw err;
+        }
+      }),
+
+    addTimeline: (incidentId, entry) => guarded(() => addTimeline(pool, incidentId, [entry])),
+
+    setChannel: (incidentId, channelId, name) =>
+      guarded(async () => {
+        const r = await pool.query('UPDATE incidents SET channel_id = $2, channel_name = $3 WHERE id = $1 AND channel_id IS NULL', [incidentId, channelId, name]);
+        return r.rowCount === 1;
+      }),
+
+    setCard: (incidentId, ts) => guarded(async () => void (await pool.query('UPDATE incidents SET card_ts = $2 WHERE id = $1', [incidentId, ts]))),
+
+    setAnnouncement: (incidentId, channel, ts) =>
+      guarded(async () => void (await pool.query('UPDATE incidents SET announce_channel = $2, announce_ts = $3 WHERE id = $1', [incidentId, channel, ts]))),
+
+    claimEffect: (incidentId, now) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ id: string; incident_id: string; spec: EffectSpec; attempts: number }>(
+          `UPDATE effects SET state = 'running', attempts = attempts + 1, lease_until = $2::timestamptz + $3 * interval '1 millisecond'
+           WHERE id = (
+             SELECT id FROM effects
+             WHERE incident_id = $1 AND ((state = 'pending' AND next_at <= $2) OR (state = 'running' AND lease_until < $2))
+             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING id, incident_id, spec, attempts`,
+          [incidentId, now, LEASE_MS],
+        );
+        const row = rows[0];
+        return row && ({ id: Number(row.id), incidentId: row.incident_id, spec: row.spec, attempts: row.attempts } satisfies Effect);
+      }),
+
+    completeEffect: (effectId) => guarded(async () => void (await pool.query(`UPDATE effects SET state = 'done', done_at = now(), lease_until = NULL WHERE id = $1`, [effectId]))),
+
+    retryEffect: (effectId, at, error) => guarded(() => requeue(effectId, 'next_at = $2, last_error = $3', [at, error])),
+
+    deferEffect: (effectId, at) => guarded(() => requeue(effectId, 'next_at = $2, attempts = attempts - 1', [at])),
+
+    failEffect: (effectId, error) =>
+      guarded(async () => void (await pool.query(`UPDATE effects SET state = 'failed', last_error = $2, done_at = now(), lease_until = NULL WHERE id = $1`, [effectId, error]))),
+
+    incidentsWithDueEffects: (now) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ incident_id: string }>(
+          `SELECT DISTINCT incident_id FROM effects
+           WHERE (state = 'pending' AND next_at <= $1) OR (state = 'running' AND lease_until < $1)`,
+          [now],
+        );
+        return rows.map((r) => r.incident_id);
+      }),
+  };
+}
