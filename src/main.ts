@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { WebClient } from '@slack/web-api';
+import type { DestinationStream } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { ConfigError } from './errors.js';
+import { healthRoutes } from './http/health.js';
+import { createEffectRunner } from './incident/effects.js';
+import type { Clock } from './incident/ports.js';
+import { createIncidentService } from './incident/service.js';
+import { createJobs } from './jobs/queues.js';
+import { createLogger } from './log.js';
+import { createIncidentStore } from './postgres/incident-store.js';
+import { migrate } from './postgres/migrate.js';
+import { createPool } from './postgres/pool.js';
+import { clientOptions, createSlackApp } from './slack/app.js';
+import { createSlackChat } from './slack/chat.js';
+
+/** Seams the tests may set; production uses the defaults. */
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly logDestination?: DestinationStream;
+  readonly backoffMs?: (attempt: number) => number;
+  readonly sweepEveryMs?: number;
+}
+
+/** A running bot. */
+export interface Firebreak {
+  /** Base URL of the HTTP receiver (POST /slack/events, GET /healthz, /readyz). */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every adapter, hands each its slice of the
+ * config, runs migrations, rebuilds pending work from Postgres and starts.
+ */
+export async function startFirebreak(config: Config, options: StartOptions = {}): Promise<Firebreak> {
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets }, options.logDestination);
+  const clock = options.clock ?? { now: () => new Date() };
+  const pool = createPool(config.databaseUrl, log);
+  await migrate(pool);
+  const store = createIncidentStore(pool);
+  const jobs = createJobs({ ...config.redis, ...(options.sweepEveryMs && { sweepEveryMs: options.sweepEveryMs }) }, log);
+
+  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl));
+  let botUser: Promise<string | undefined> | undefined;
+  const botUserId = () =>
+    (botUser ??= config.slack.botUserId
+      ? Promise.resolve(config.slack.botUserId)
+      : web.auth.test().then((r) => r.user_id, () => (botUser = undefined)));
+  const chat = createSlackChat(web, config.policy, botUserId);
+
+  const effects = createEffectRunner({
+    store, chat, timers: jobs.timers, clock, policy: config.policy, incidentsChannel: config.slack.incidentsChannel, log,
+    ...(options.backoffMs && { backoffMs: options.backoffMs }),
+  });
+  const service = createIncidentService({ store, effects, clock, policy: config.policy });
+
+  const routes = healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() });
+  const app = createSlackApp({ ...config.slack, port: config.http.port }, { service, policy: config.policy, log, routes });
+
+  await jobs.start({ runEffects: (id) => effects.run(id), sweep: () => effects.runAllDue() });
+  const started = (await app.start(config.http.port)) as unknown;
+  const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
+  await effects.runAllDue().catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
+  log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver failed'));
+      await jobs.close();
+      await pool.end();
+      log.info('firebreak stopped');
+      log.flush?.();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const bot = await startFirebreak(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: shutting down\n`);
+    void bot.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`firebreak failed to start: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,89 @@
+import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { Route } from '../http/health.js';
+import type { IncidentService } from '../incident/service.js';
+import type { Policy } from '../incident/policy.js';
+import type { Logger } from '../log.js';
+import { registerCommands } from './commands.js';
+import { replyForError, replyForOutcome } from './replies.js';
+import { DECLARE_VIEW, readDeclareModal } from './views.js';
+
+const { App } = bolt;
+
+export interface SlackAppDeps {
+  readonly service: IncidentService;
+  readonly policy: Policy;
+  readonly log: Logger;
+  readonly routes: readonly Route[];
+}
+
+/** Bolt's logger interface on pino. */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.WARN;
+  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msg) => log.debug({ source: 'bolt' }, text(msg)),
+    info: (...msg) => log.info({ source: 'bolt' }, text(msg)),
+    warn: (...msg) => log.warn({ source: 'bolt' }, text(msg)),
+    error: (...msg) => log.error({ source: 'bolt' }, text(msg)),
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/** Web API client settings: no hidden 30-minute retries; the effect outbox retries instead. */
+export function clientOptions(apiUrl: string | undefined) {
+  return {
+    ...(apiUrl && { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` }),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  };
+}
+
+/**
+ * The Bolt app: HTTP mode on `port` (POST /slack/events), or Socket Mode when
+ * an app token is set. Health routes are served on the same port either way.
+ */
+export function createSlackApp(config: Config['slack'] & { port: number }, deps: SlackAppDeps) {
+  const { service, policy, log } = deps;
+  const app = new App({
+    token: config.botToken,
+    signingSecret: config.signingSecret,
+    ...(config.botId && { botId: config.botId }),
+    ...(config.botUserId && { botUserId: config.botUserId }),
+    ...(config.appToken ? { socketMode: true, appToken: config.appToken, installerOptions: { port: config.port } } : { port: config.port }),
+    customRoutes: deps.routes.map((r) => ({ ...r })),
+    logger: boltLogger(log),
+    logLevel: LogLevel.WARN,
+    clientOptions: clientOptions(config.apiUrl),
+  });
+
+  registerCommands(app, { service, policy, log });
+
+  app.view(DECLARE_VIEW, async ({ ack, view, body, client }) => {
+    const read = readDeclareModal(view.state.values as never, policy);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack();
+    const channelId = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId ?? body.user.id;
+    let reply;
+    try {
+      const o = await service.declare(read, { actor: { userId: body.user.id }, channelId, idempotencyKey: `view:${view.id}` });
+      const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
+      reply = replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o);
+    } catch (err) {
+      reply = replyForError(err, log, { user: body.user.id, verb: 'declare' });
+    }
+    await client.chat.postMessage({ channel: body.user.id, ...reply }).catch((err: unknown) => log.warn({ err, user: body.user.id }, 'could not DM the declarer'));
+  });
+
+  app.error(async (err) => {
+    log.error({ err }, 'unhandled Slack listener error');
+  });
+
+  return app;
+}

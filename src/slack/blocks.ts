@@ -1,0 +1,141 @@
+import { formatDuration } from '../incident/duration.js';
+import { clampText, commander, ROLE_NAMES, ROLES, type Incident } from '../incident/incident.js';
+import type { Notice } from '../incident/ports.js';
+import type { Policy } from '../incident/policy.js';
+
+/** A Block Kit message: `text` is the notification and screen-reader fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+export type Block = { type: string; block_id?: string } & Record<string, unknown>;
+
+const SEVERITY_EMOJI = [':red_circle:', ':large_orange_circle:', ':large_yellow_circle:', ':white_circle:'];
+
+/** Renders a domain notice as a Block Kit message. */
+export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
+  const i = notice.incident;
+  switch (notice.kind) {
+    case 'alert':
+      return message(`INCIDENT ALERT ${i.id} (${i.severity}): ${i.title}`, [
+        header(`${emoji(i, policy)} INCIDENT ALERT${i.drill ? ' (DRILL)' : ''}`),
+        section(`*${i.id}: ${esc(i.title)}*`),
+        fields([
+          ['Severity', `${i.severity}: ${describe(i, policy)}`],
+          ['Status', cap(i.status)],
+          ['Declared by', `<@${i.declaredBy}>`],
+          ['Started', date(i.declaredAt)],
+          ['War room', i.channelId ? `<#${i.channelId}>` : severityWantsRoom(i, policy) ? 'opening…' : 'none at this severity; updates are posted here'],
+          ...(i.resolvedAt ? [['Resolved', date(i.resolvedAt)] as [string, string]] : []),
+        ]),
+        ...(i.impact ? [section(`*Impact*\n${esc(i.impact)}`)] : []),
+      ]);
+    case 'card':
+      return message(`${i.id} summary: ${i.severity}, ${i.status}`, [
+        header(`${emoji(i, policy)} ${i.id} · ${i.severity} · ${cap(i.status)}`),
+        section(`*${esc(i.title)}*${i.impact ? `\n${esc(i.impact)}` : ''}`),
+        fields([
+          ...ROLES.map((r) => [ROLE_NAMES[r], r === 'ic' ? `<@${commander(i)}>` : i.roles[r] ? `<@${i.roles[r]}>` : '_unassigned_'] as [string, string]),
+          ['Services', i.services.length ? i.services.map(esc).join(', ') : '_not given_'],
+          ['Declared', date(i.declaredAt)],
+          i.resolvedAt ? ['Resolved', `${date(i.resolvedAt)} (after ${formatDuration(i.resolvedAt.getTime() - i.declaredAt.getTime())})`] : ['Next update due', i.nextUpdateDue ? time(i.nextUpdateDue) : '_none_'],
+        ]),
+        ...(i.lastUpdate ? [section(`*Last update* (${time(i.lastUpdate.at)}, <@${i.lastUpdate.author}>)\n${esc(i.lastUpdate.progress)}`)] : []),
+        context(`Declared by <@${i.declaredBy}> · \`/incident help\` for commands`),
+      ]);
+    case 'update': {
+      const u = notice.update;
+      return message(`INCIDENT UPDATE ${i.id}: ${u.progress}`, [
+        header(`${emoji(i, policy)} INCIDENT UPDATE · ${i.id}`),
+        fields([
+          ['Service', i.services.length ? i.services.map(esc).join(', ') : esc(i.title)],
+          ['Status', cap(u.status)],
+          ['Progress', esc(u.progress)],
+          ['Next steps', u.nextSteps ? esc(u.nextSteps) : '_to be decided_'],
+          ['ETA', u.eta ? esc(u.eta) : '_unknown_'],
+          ['Next update due', i.nextUpdateDue ? time(i.nextUpdateDue) : '_none_'],
+        ]),
+        context(`Posted by <@${u.author}>`),
+      ]);
+    }
+    case 'resolved': {
+      const duration = i.resolvedAt ? formatDuration(i.resolvedAt.getTime() - i.declaredAt.getTime()) : 'unknown';
+      return message(`INCIDENT RESOLVED ${i.id} after ${duration}`, [
+        header(`:white_check_mark: INCIDENT RESOLVED · ${i.id}`),
+        section(`*${esc(i.title)}*`),
+        fields([
+          ['Severity', i.severity],
+          ['Duration', duration],
+          ['Started', date(i.declaredAt)],
+          ['Resolved', i.resolvedAt ? date(i.resolvedAt) : '_unknown_'],
+          ['Resolution', i.resolution ? esc(i.resolution) : '_not given_'],
+          ['Commander', `<@${commander(i)}>`],
+        ]),
+      ]);
+    }
+    case 'status':
+      return simple(`${i.id} status is now *${notice.status}* (set by <@${notice.by}>)${notice.text ? `: ${esc(notice.text)}` : ''}`);
+    case 'severity':
+      return simple(`${i.id} severity changed ${notice.from} → *${notice.to}* by <@${notice.by}>${i.channelId ? ` · war room <#${i.channelId}>` : ''}`);
+    case 'role':
+      return simple(`<@${notice.userId}> is now *${ROLE_NAMES[notice.role]}* of ${i.id} (named by <@${notice.by}>)`);
+  }
+}
+
+/** A short ephemeral reply. */
+export function simple(mrkdwn: string): SlackMessage {
+  return message(mrkdwn.replace(/[*_`]/g, ''), [section(mrkdwn)]);
+}
+
+/** The open incidents, one line each. */
+export function renderList(incidents: readonly Incident[], policy: Policy): SlackMessage {
+  if (!incidents.length) return simple('No open incidents. :tada:');
+  const shown = incidents.slice(0, 40);
+  const lines = shown.map((i) => `${emoji(i, policy)} *${i.id}* ${i.severity} · ${i.status} · ${esc(clampText(i.title, 80))}${i.channelId ? ` · <#${i.channelId}>` : ''} · IC <@${commander(i)}>`);
+  const blocks: Block[] = [header(`Open incidents (${incidents.length})`)];
+  for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));
+  if (incidents.length > shown.length) blocks.push(context(`and ${incidents.length - shown.length} more`));
+  return message(`${incidents.length} open incidents`, blocks);
+}
+
+export function header(text: string): Block {
+  return { type: 'header', text: { type: 'plain_text', text: clampText(text, 150), emoji: true } };
+}
+export function section(mrkdwn: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: clampText(mrkdwn, 3000) } };
+}
+export function context(mrkdwn: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: clampText(mrkdwn, 3000) }] };
+}
+function fields(pairs: readonly (readonly [string, string])[]): Block {
+  return { type: 'section', fields: pairs.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: clampText(`*${k}*\n${v}`, 2000) })) };
+}
+function message(text: string, blocks: Block[]): SlackMessage {
+  return { text: clampText(text, 3000), blocks };
+}
+
+/** Escapes user text so it cannot become a mention or link. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function cap(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+function date(at: Date): string {
+  const s = Math.floor(at.getTime() / 1000);
+  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
+}
+function time(at: Date): string {
+  const s = Math.floor(at.getTime() / 1000);
+  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
+}
+function emoji(i: Incident, policy: Policy): string {
+  const rank = policy.severities.findIndex((s) => s.level === i.severity);
+  return SEVERITY_EMOJI[Math.min(Math.max(rank, 0), SEVERITY_EMOJI.length - 1)]!;
+}
+function describe(i: Incident, policy: Policy): string {
+  return policy.severities.find((s) => s.level === i.severity)?.description ?? '';
+}
+function severityWantsRoom(i: Incident, policy: Policy): boolean {
+  return policy.severities.find((s) => s.level === i.severity)?.warRoom ?? false;
+}

@@ -1,0 +1,104 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { ChatFailure, type Chat, type Notice } from '../incident/ports.js';
+import type { Policy } from '../incident/policy.js';
+import { renderNotice } from './blocks.js';
+
+/** Slack errors that retrying cannot fix: they mean the request itself is wrong. */
+const PERMANENT = new Set([
+  'invalid_blocks', 'invalid_arguments', 'invalid_name', 'invalid_name_specials', 'invalid_name_maxlength', 'invalid_name_required',
+  'msg_too_long', 'no_text', 'is_archived', 'channel_not_found', 'cant_update_message', 'message_not_found', 'too_many_attachments',
+  'invalid_blocks_format', 'user_not_found', 'cant_invite', 'ekm_access_denied', 'restricted_action',
+]);
+
+/** Maps any Web API failure to a `ChatFailure` the domain understands. */
+export function toChatFailure(err: unknown): ChatFailure {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return new ChatFailure('ratelimited', true, (e.retryAfter ?? 1) * 1000);
+    case ErrorCode.HTTPError:
+      return new ChatFailure(`http_${e.statusCode ?? 'error'}`, (e.statusCode ?? 500) >= 500 || e.statusCode === 429);
+    case ErrorCode.RequestError:
+      return new ChatFailure('slack_unreachable', true);
+    case ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      return new ChatFailure(code, !PERMANENT.has(code));
+    }
+    default:
+      return err instanceof ChatFailure ? err : new ChatFailure(err instanceof Error ? err.message : 'unknown_error', true);
+  }
+}
+
+async function call<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toChatFailure(err);
+  }
+}
+
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
+
+/** The `Chat` port on Slack's Web API. */
+export function createSlackChat(client: WebClient, policy: Policy, botUserId: () => Promise<string | undefined>): Chat {
+  async function post(channel: string, notice: Notice): Promise<{ channel: string; ts: string }> {
+    const { text, blocks } = renderNotice(notice, policy);
+    const send = () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
+    try {
+      const res = await send();
+      return { channel: res.channel!, ts: res.ts! };
+    } catch (err) {
+      const failure = toChatFailure(err);
+      if (failure.code !== 'not_in_channel' || !SLACK_CHANNEL_ID.test(channel)) throw failure;
+      await call(() => client.conversations.join({ channel }));
+      const res = await call(send);
+      return { channel: res.channel!, ts: res.ts! };
+    }
+  }
+
+  return {
+    createChannel: (name) =>
+      call(async () => {
+        const res = await client.conversations.create({ name, is_private: false });
+        return { id: res.channel!.id!, name: res.channel!.name ?? name };
+      }),
+
+    async invite(channelId, ids) {
+      const users = new Set<string>();
+      for (const id of ids) {
+        if (id.startsWith('S')) {
+          const res = await call(() => client.usergroups.users.list({ usergroup: id }));
+          for (const u of res.users ?? []) users.add(u);
+        } else users.add(id);
+      }
+      const self = await botUserId();
+      if (self) users.delete(self);
+      if (!users.size) return;
+      try {
+        await client.conversations.invite({ channel: channelId, users: [...users].join(','), force: true });
+      } catch (err) {
+        const failure = toChatFailure(err);
+        if (failure.code !== 'already_in_channel') throw failure;
+      }
+    },
+
+    setTopic: (channelId, topic) => call(async () => void (await client.conversations.setTopic({ channel: channelId, topic }))),
+
+    post,
+
+    edit: (channel, ts, notice) =>
+      call(async () => {
+        const { text, blocks } = renderNotice(notice, policy);
+        await client.chat.update({ channel, ts, text, blocks });
+      }),
+
+    async pin(channel, ts) {
+      try {
+        await client.pins.add({ channel, timestamp: ts });
+      } catch (err) {
+        const failure = toChatFailure(err);
+        if (failure.code !== 'already_pinned') throw failure;
+      }
+    },
+  };
+}

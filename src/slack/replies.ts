@@ -1,0 +1,32 @@
+import { errorReference, StorageUnavailableError, UserError } from '../errors.js';
+import type { EffectFailure } from '../incident/effects.js';
+import type { Outcome } from '../incident/service.js';
+import type { Logger } from '../log.js';
+import { simple, type SlackMessage } from './blocks.js';
+
+/**
+ * The one place errors become words. A `UserError` is shown as is; storage
+ * trouble says so; anything else is logged and the user gets a reference.
+ */
+export function replyForError(err: unknown, log: Logger, context: Record<string, unknown>): SlackMessage {
+  if (err instanceof UserError) return simple(err.message);
+  if (err instanceof StorageUnavailableError) {
+    log.error({ ...context, err: { message: err.message, cause: (err.cause as Error | undefined)?.message } }, 'storage unavailable');
+    return simple(`:warning: ${err.message} If it persists, tell whoever runs Firebreak that Postgres is down.`);
+  }
+  const ref = errorReference();
+  log.error({ ...context, ref, err }, 'command failed');
+  return simple(`:x: Something went wrong (reference \`${ref}\`). Check \`/incident list\` before retrying, and give the reference to whoever runs Firebreak.`);
+}
+
+/** The ephemeral confirmation of a command, with any Slack trouble spelled out. */
+export function replyForOutcome(done: string, outcome: Outcome): SlackMessage {
+  const lines = [outcome.duplicate ? `${done} (this was a repeated delivery; nothing new was recorded)` : done];
+  lines.push(...outcome.failures.map(describeFailure));
+  return simple(lines.join('\n'));
+}
+
+function describeFailure(f: EffectFailure): string {
+  const when = f.retryAt ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC` : 'I gave up; please do it by hand';
+  return `:warning: ${f.what} failed (Slack said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
+}
