@@ -1,0 +1,116 @@
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import type { Clock } from '../../src/incident/ports.js';
+import { startFirebreak, type Firebreak, type StartOptions } from '../../src/main.js';
+import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
+import { APP_ID, BOT_ID, BOT_USER, FakeSlack, TEAM_ID } from './fake-slack.js';
+import { postSigned, SIGNING_SECRET, type PostResult } from './signed.js';
+
+/** Collects the bot's log lines in memory. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface HarnessOptions {
+  readonly env?: Record<string, string>;
+  readonly clock?: Clock;
+  readonly backoffMs?: StartOptions['backoffMs'];
+  readonly slack?: FakeSlack;
+  readonly databaseUrl?: string;
+  readonly sweepEveryMs?: number;
+}
+
+let counter = 0;
+
+/** Polls until `check` returns a truthy value, or fails after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * The real bot (Bolt over HTTP, real Postgres and Redis) wired to the fake
+ * Slack, in a database and key prefix of its own.
+ */
+export async function startHarness(options: HarnessOptions = {}) {
+  const slack = options.slack ?? (await new FakeSlack().start());
+  const db = options.databaseUrl ? undefined : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? db!.url;
+  const logs = new LogCapture();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_PREFIX: redisPrefix(),
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const bot: Firebreak = await startFirebreak(config, {
+    logDestination: logs,
+    ...(options.clock && { clock: options.clock }),
+    backoffMs: options.backoffMs ?? (() => 200),
+    ...(options.sweepEveryMs && { sweepEveryMs: options.sweepEveryMs }),
+  });
+  const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+
+  /** Sends `/incident <text>` as a signed slash command; resolves with the ack. */
+  async function command(text: string, from: { user?: string; channel?: string } = {}): Promise<PostResult & { triggerId: string; responseUrl: string }> {
+    const n = ++counter;
+    const triggerId = slack.issueTrigger();
+    const channelId = from.channel ?? slack.channelByName('general')!.id;
+    const responsePath = `/respond/cmd${n}`;
+    const fields = {
+      token: 'deprecated-verification-token', api_app_id: APP_ID, team_id: TEAM_ID, team_domain: 'firebreak-test',
+      enterprise_id: '', enterprise_name: '', channel_id: channelId, channel_name: slack.channels.get(channelId)?.name ?? 'unknown',
+      user_id: from.user ?? 'U0DECLARER', user_name: 'dana', command: '/incident', text,
+      response_url: `${slack.url}${responsePath}`, trigger_id: triggerId, is_enterprise_install: 'false',
+    };
+    const body = new URLSearchParams(fields).toString();
+    const result = await postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded');
+    return { ...result, triggerId, responseUrl: responsePath };
+  }
+
+  /** Waits for the ephemeral reply the bot sends to a command's response_url. */
+  function reply(responseUrl: string, ms = 5000): Promise<string> {
+    return waitFor(() => {
+      const r = slack.responses.find((x) => x.url === responseUrl);
+      return r && String(r.body.text ?? '') + JSON.stringify(r.body.blocks ?? '');
+    }, ms, `a reply on ${responseUrl}`);
+  }
+
+  /** Sends an interactive payload (block_actions, view_submission) as Slack does: a form field holding JSON. */
+  function interact(payload: Record<string, unknown>, opts: { headers?: Record<string, string> } = {}): Promise<PostResult> {
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded', opts);
+  }
+
+  return {
+    slack, bot, logs, sql, command, reply, interact, config,
+    async stop() {
+      await bot.stop();
+      await sql.end();
+      if (!options.slack) await slack.stop();
+      await db?.drop();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
