@@ -72,9 +72,9 @@ export async function startHarness(options: HarnessOptions = {}) {
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 
   /** Sends `/incident <text>` as a signed slash command; resolves with the ack. */
-  async function command(text: string, from: { user?: string; channel?: string } = {}): Promise<PostResult & { triggerId: string; responseUrl: string }> {
+  async function command(text: string, from: { user?: string; channel?: string; triggerId?: string; timestamp?: number; signature?: string } = {}): Promise<PostResult & { triggerId: string; responseUrl: string }> {
     const n = ++counter;
-    const triggerId = slack.issueTrigger();
+    const triggerId = from.triggerId ?? slack.issueTrigger();
     const channelId = from.channel ?? slack.channelByName('general')!.id;
     const responsePath = `/respond/cmd${n}`;
     const fields = {
@@ -84,7 +84,10 @@ export async function startHarness(options: HarnessOptions = {}) {
       response_url: `${slack.url}${responsePath}`, trigger_id: triggerId, is_enterprise_install: 'false',
     };
     const body = new URLSearchParams(fields).toString();
-    const result = await postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded');
+    const result = await postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded', {
+      ...(from.timestamp && { timestamp: from.timestamp }),
+      ...(from.signature && { signature: from.signature }),
+    });
     return { ...result, triggerId, responseUrl: responsePath };
   }
 
