@@ -9,10 +9,10 @@ export const DECLARE_VIEW = 'declare_incident';
 export function declareModal(policy: Policy, originChannel: string) {
   const options = policy.severities.map((s) => ({ text: { type: 'plain_text' as const, text: clampText(`${s.level}: ${s.description}`, 75) }, value: s.level }));
   const blocks: Block[] = [
-    { type: 'input', block_id: 'severity', label: { type: 'plain_text', text: 'Severity' }, element: { type: 'static_select', action_id: 'value', options, placeholder: { type: 'plain_text', text: 'Choose a severity' } } },
-    { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'value', max_length: MAX_TITLE_LENGTH, placeholder: { type: 'plain_text', text: 'Checkout is failing for EU users' } } },
-    { type: 'input', block_id: 'impact', optional: true, label: { type: 'plain_text', text: 'Impact' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } },
-    { type: 'input', block_id: 'services', optional: true, label: { type: 'plain_text', text: 'Affected services' }, hint: { type: 'plain_text', text: 'Comma-separated, e.g. auth-api, login-web' }, element: { type: 'plain_text_input', action_id: 'value', max_length: 500 } },
+    { type: 'input', block_id: 'severity', label: { type: 'plain_text', text: 'Severity' }, element: { type: 'static_select', action_id: 'severity', options, placeholder: { type: 'plain_text', text: 'Choose a severity' } } },
+    { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'title', max_length: MAX_TITLE_LENGTH, placeholder: { type: 'plain_text', text: 'Checkout is failing for EU users' } } },
+    { type: 'input', block_id: 'impact', optional: true, label: { type: 'plain_text', text: 'Impact' }, element: { type: 'plain_text_input', action_id: 'impact', multiline: true, max_length: 2000 } },
+    { type: 'input', block_id: 'services', optional: true, label: { type: 'plain_text', text: 'Affected services' }, hint: { type: 'plain_text', text: 'Comma-separated, e.g. auth-api, login-web' }, element: { type: 'plain_text_input', action_id: 'services', max_length: 500 } },
   ];
   return {
     type: 'modal' as const,
@@ -32,14 +32,14 @@ export function readDeclareModal(values: StateValues, policy: Policy):
   | { ok: true; severity: string; title: string; impact: string | null; services: string[] }
   | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
-  const severity = values.severity?.value?.selected_option?.value ?? '';
+  const severity = values.severity?.severity?.selected_option?.value ?? '';
   if (!policy.severities.some((s) => s.level === severity)) errors.severity = 'Choose a severity from the list.';
-  const title = (values.title?.value?.value ?? '').trim();
+  const title = (values.title?.title?.value ?? '').trim();
   if (!title) errors.title = 'Give the incident a title.';
   else if (title.length > MAX_TITLE_LENGTH) errors.title = `Keep the title under ${MAX_TITLE_LENGTH} characters.`;
   else if (/<[@!#]/.test(title)) errors.title = 'Titles cannot contain mentions; name people with /incident role.';
-  const impact = (values.impact?.value?.value ?? '').trim() || null;
-  const services = (values.services?.value?.value ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 20);
+  const impact = (values.impact?.impact?.value ?? '').trim() || null;
+  const services = (values.services?.services?.value ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 20);
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, severity, title, impact, services };
 }

@@ -1,0 +1,49 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A TCP proxy to a real server that a test can cut and restore, to make
+ * Postgres "go down" for one bot without touching anyone else's connections.
+ */
+export class TcpProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private up = true;
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((client) => {
+      if (!this.up) return void client.destroy();
+      const upstream = new (client.constructor as typeof Socket)();
+      upstream.connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Drops every open connection and refuses new ones. */
+  cut(): void {
+    this.up = false;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.up = true;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
