@@ -1,6 +1,6 @@
 import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
-import type { Route } from '../http/health.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncidentService } from '../incident/service.js';
 import type { Policy } from '../incident/policy.js';
 import type { Logger } from '../log.js';
@@ -14,7 +14,8 @@ export interface SlackAppDeps {
   readonly service: IncidentService;
   readonly policy: Policy;
   readonly log: Logger;
-  readonly routes: readonly Route[];
+  /** Plain Node routes (health, metrics) served beside the Slack endpoint. */
+  readonly routes: readonly { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
 }
 
 /** Bolt's logger interface on pino. */

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseCommand } from '../../src/incident/command.js';
+import { UserError } from '../../src/errors.js';
+
+const levels = ['P0', 'P1', 'P2', 'P3'];
+const parse = (t: string) => parseCommand(t, levels);
+const problem = (t: string) => {
+  try {
+    parse(t);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error(`"${t}" parsed`);
+};
+
+describe('parseCommand', () => {
+  it('reads declare inline, with --drill, and alone as the modal form', () => {
+    expect(parse('declare p1 Auth service down')).toEqual({ verb: 'declare', form: 'inline', severity: 'P1', title: 'Auth service down', drill: false });
+    expect(parse('declare P1 --drill Game day')).toMatchObject({ drill: true, title: 'Game day' });
+    expect(parse('declare')).toEqual({ verb: 'declare', form: 'modal' });
+  });
+
+  it('takes an incident ID after the verb, or none in a war room', () => {
+    expect(parse('status INC-2026-1122-001 monitoring all green')).toEqual({ verb: 'status', id: 'INC-2026-1122-001', status: 'monitoring', text: 'all green' });
+    expect(parse('status monitoring')).toEqual({ verb: 'status', status: 'monitoring' });
+    expect(parse('resolve inc-2026-1122-014')).toEqual({ verb: 'resolve', id: 'INC-2026-1122-014' });
+  });
+
+  it('splits an update into progress, next steps and ETA', () => {
+    expect(parse('update rolled back; next: watch errors eta: 30m')).toEqual({ verb: 'update', progress: 'rolled back', nextSteps: 'watch errors', eta: '30m' });
+    expect(parse('update just progress')).toEqual({ verb: 'update', progress: 'just progress' });
+  });
+
+  it('reads a linked user for a role', () => {
+    expect(parse('role IC <@U0ABC|alex>')).toEqual({ verb: 'role', role: 'ic', userId: 'U0ABC' });
+  });
+
+  it('uses the policy’s own levels', () => {
+    expect(parseCommand('declare P4 Typo', ['P1', 'P2', 'P3', 'P4'])).toMatchObject({ severity: 'P4' });
+    expect(problem('declare P4 Typo')).toContain('Use one of P0, P1, P2, P3');
+  });
+
+  it('explains each mistake and shows what to type', () => {
+    for (const [text, says] of [
+      ['frobnicate', 'is not a command I know'],
+      ['declare P1', 'Give the incident a title'],
+      ['declare P1 ' + 'y'.repeat(151), 'keep it under 150'],
+      ['severity P7', 'is not a severity'],
+      ['role boss <@U1>', 'is not a role'],
+      ['update', 'Say what has happened'],
+    ]) {
+      const message = problem(text!);
+      expect(message).toContain(says!);
+      expect(message).toContain('*Usage*');
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const good = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-secret', DATABASE_URL: 'postgres://u:pw@db/fb', REDIS_URL: 'redis://r:6379',
+};
+
+const policyFile = `severities:
+  P1:
+    description: Major feature unavailable
+    warRoom: true
+    updateEvery: 15m
+    page: true
+    responders: [U0123ABC, S0456DEF]
+    escalation:
+      - { after: 15m, notify: [U0789GHI] }
+  P4:
+    description: Cosmetic
+`;
+
+describe('loadConfig', () => {
+  it('returns a frozen config with defaults', () => {
+    const c = loadConfig(good);
+    expect(c.http.port).toBe(3000);
+    expect(c.slack.incidentsChannel).toBe('incidents');
+    expect(c.policy.severities.map((s) => s.level)).toEqual(['P0', 'P1', 'P2', 'P3']);
+    expect(Object.isFrozen(c.slack)).toBe(true);
+    expect(c.secrets).toEqual(expect.arrayContaining(['xoxb-1-2-abc', 'shh-secret', 'pw']));
+  });
+
+  it('lists every problem at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', REDIS_URL: 'http://x' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toHaveLength(5);
+    expect(error!.message).toContain('SLACK_BOT_TOKEN must be a bot token');
+    expect(error!.message).toContain('SLACK_SIGNING_SECRET is not set');
+    expect(error!.message).toContain('DATABASE_URL is not set');
+    expect(error!.message).toContain('REDIS_URL must start with redis://');
+    expect(error!.message).toContain('PORT must be a port number');
+  });
+
+  it('loads an organisation’s own levels from INCIDENT_POLICY', () => {
+    const c = loadConfig({ ...good, INCIDENT_POLICY: '/etc/policy.yaml' }, () => policyFile);
+    expect(c.policy.severities.map((s) => s.level)).toEqual(['P1', 'P4']);
+    expect(c.policy.severities[0]).toMatchObject({ warRoom: true, updateEveryMs: 900_000, page: true, responders: ['U0123ABC', 'S0456DEF'], escalation: [{ afterMs: 900_000, notify: ['U0789GHI'] }] });
+    expect(c.policy.severities[1]).toMatchObject({ warRoom: false, updateEveryMs: 3_600_000 });
+  });
+
+  it('names the file and line of each policy mistake', () => {
+    const bad = `severities:
+  P1:
+    description: Major
+    warRoom: yes please
+    updateEvery: 15 min
+    responders: [alice]
+    warroom: true
+`;
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ ...good, INCIDENT_POLICY: 'policy.yaml' }, () => bad);
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    const text = error!.problems.join('\n');
+    expect(text).toContain('policy.yaml:4: severities.P1.warRoom');
+    expect(text).toContain('policy.yaml:5: severities.P1.updateEvery: is not a duration; write it like 30s, 15m or 1h');
+    expect(text).toContain('policy.yaml:6: severities.P1.responders.0');
+    expect(text).toMatch(/policy\.yaml:\d: severities\.P1: Unrecognized key: "warroom"/);
+  });
+
+  it('reports an unreadable policy file', () => {
+    expect(() => loadConfig({ ...good, INCIDENT_POLICY: '/nope.yaml' }, () => { throw new Error('ENOENT'); })).toThrow('cannot read /nope.yaml');
+  });
+});
