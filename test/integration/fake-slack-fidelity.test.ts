@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Ajv04Module from 'ajv-draft-04';
+import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
+
+const SHARED = new URL('../../../shared/test-data/slack/', import.meta.url);
+const spec = JSON.parse(readFileSync(new URL('web-api.openapi.json', SHARED), 'utf8')) as { definitions: unknown; paths: Record<string, Record<string, { responses: Record<string, { schema: unknown }> }>> };
+const sample = (method: string) => JSON.parse(readFileSync(new URL(`samples/api/${method}.json`, SHARED), 'utf8')) as unknown;
+
+const Ajv04 = ((Ajv04Module as unknown as { default?: unknown }).default ?? Ajv04Module) as unknown as typeof Ajv04Module.default;
+const ajv = new Ajv04({ strict: false, allErrors: true, validateFormats: false, logger: false });
+ajv.addSchema({ id: 'slack', definitions: spec.definitions });
+function responseSchema(method: string, which: '200' | 'default') {
+  const op = Object.values(spec.paths[`/${method}`]!)[0]!;
+  return ajv.compile(JSON.parse(JSON.stringify(op.responses[which]!.schema).replaceAll('"#/definitions/', '"slack#/definitions/')));
+}
+
+/** Key paths with array indices collapsed, each with its JSON type. */
+function shape(value: unknown, path = '', out = new Map<string, string>()): Map<string, string> {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  if (path) out.set(path, type);
+  if (Array.isArray(value)) value.forEach((v) => shape(v, `${path}[]`, out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) shape(v, path ? `${path}.${k}` : k, out);
+  return out;
+}
+
+/** Fields Slack added after the 2020 spec, present in the 2026 samples (the spec also types chat.update's message.blocks as an object; the samples have an array). */
+const SPEC_GAPS = new Set(['is_enterprise_install', 'response_metadata', 'message.app_id', 'message.team', 'message.blocks', 'message.subtype']);
+
+let slack: FakeSlack;
+const responses = new Map<string, Record<string, unknown>>();
+async function call(method: string, params: Record<string, unknown>, token = slack.token) {
+  const res = await fetch(`${slack.apiUrl}${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  slack.usergroups.set('S0ONCALL01', ['U0RESPOND1']);
+  const created = await call('conversations.create', { name: 'inc-2026-1122-001-auth' });
+  const channel = (created.channel as { id: string }).id;
+  const posted = await call('chat.postMessage', { channel, text: 'hello', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }] });
+  const ts = posted.ts as string;
+  responses.set('conversations.create', created);
+  responses.set('chat.postMessage', posted);
+  responses.set('chat.update', await call('chat.update', { channel, ts, text: 'edited' }));
+  responses.set('conversations.invite', await call('conversations.invite', { channel, users: 'U0RESPOND1' }));
+  responses.set('conversations.setTopic', await call('conversations.setTopic', { channel, topic: 'P1 · investigating' }));
+  responses.set('conversations.info', await call('conversations.info', { channel }));
+  responses.set('pins.add', await call('pins.add', { channel, timestamp: ts }));
+  responses.set('usergroups.users.list', await call('usergroups.users.list', { usergroup: 'S0ONCALL01' }));
+  responses.set('auth.test', await call('auth.test', {}));
+  responses.set('chat.getPermalink', await call('chat.getPermalink', { channel, message_ts: ts }));
+  responses.set('chat.postEphemeral', await call('chat.postEphemeral', { channel, user: BOT_USER, text: 'psst' }));
+  responses.set('users.info', await call('users.info', { user: 'U0RESPOND1' }));
+});
+afterAll(async () => {
+  await slack.stop();
+});
+
+describe('the fake Slack answers like Slack', () => {
+  it('every success response has the samples’ field names, nesting and types', () => {
+    for (const [method, body] of responses) {
+      expect({ method, ok: body.ok }).toEqual({ method, ok: true });
+      const reference = shape(sample(method));
+      const mismatches = [...shape(body)].filter(([path, type]) => reference.has(path) ? reference.get(path) !== type && type !== 'null' : true).map(([p, t]) => `${p}:${t}`);
+      expect({ method, mismatches }).toEqual({ method, mismatches: [] });
+    }
+  });
+
+  it('success bodies validate against the Web API spec, apart from fields Slack added since 2020', () => {
+    for (const [method, body] of responses) {
+      if (!spec.paths[`/${method}`]) continue;
+      const validate = responseSchema(method, '200');
+      validate(body);
+      const real = (validate.errors ?? []).filter((e: { keyword: string; instancePath: string; params: unknown }) => e.instancePath !== '/message/blocks' && !(e.keyword === 'additionalProperties' && SPEC_GAPS.has(`${e.instancePath.replace(/^\//, '').replaceAll('/', '.')}${e.instancePath ? '.' : ''}${(e.params as { additionalProperty: string }).additionalProperty}`.replace(/^\./, ''))));
+      expect({ method, errors: real.map((e: { instancePath: string; message?: string; params: unknown }) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`) }).toEqual({ method, errors: [] });
+    }
+  });
+
+  it('rejects what Slack rejects, with the spec’s error codes', async () => {
+    const incidents = slack.channelByName('incidents')!.id;
+    const cases: [string, Record<string, unknown>, string, string?][] = [
+      ['conversations.create', { name: 'Has Spaces' }, 'invalid_name_specials'],
+      ['conversations.create', { name: 'x'.repeat(81) }, 'invalid_name_maxlength'],
+      ['conversations.create', { name: 'inc-2026-1122-001-auth' }, 'name_taken'],
+      ['chat.postMessage', { channel: 'C0NOPE00000', text: 'x' }, 'channel_not_found'],
+      ['chat.postMessage', { channel: slack.channelByName('general')!.id, text: 'x' }, 'not_in_channel'],
+      ['chat.postMessage', { channel: incidents }, 'no_text'],
+      ['chat.postMessage', { channel: incidents, text: 'x', blocks: [{ type: 'section', text: { type: 'plain_text', text: '' } }] }, 'invalid_blocks'],
+      ['chat.update', { channel: incidents, ts: '1111111111.000001', text: 'x' }, 'message_not_found'],
+      ['conversations.invite', { channel: incidents, users: BOT_USER }, 'cant_invite_self'],
+      ['pins.add', { channel: incidents, timestamp: '1111111111.000001' }, 'message_not_found'],
+      ['views.open', { trigger_id: 'made-up', view: {} }, 'invalid_trigger_id'],
+      ['auth.test', {}, 'invalid_auth', 'xoxb-wrong'],
+    ];
+    for (const [method, params, error, token] of cases) {
+      const body = await call(method, params, token);
+      expect({ method, error: body.error }).toEqual({ method, error });
+      const validate = responseSchema(method, 'default');
+      const listed = JSON.stringify(Object.values(spec.paths[`/${method}`]!)[0]!.responses.default!.schema).includes(`"${error}"`);
+      if (listed) expect({ method, valid: validate(body) }).toEqual({ method, valid: true });
+    }
+  });
+
+  it('uses Slack’s ID and timestamp formats', () => {
+    const posted = responses.get('chat.postMessage')!;
+    expect(posted.channel).toMatch(/^[CGD][A-Z0-9]{8,}$/);
+    expect(posted.ts).toMatch(/^\d{10}\.\d{6}$/);
+    expect((responses.get('auth.test')!).user_id).toMatch(/^[UW][A-Z0-9]{2,}$/);
+    expect((responses.get('auth.test')!).bot_id).toMatch(/^B[A-Z0-9]{8,}$/);
+  });
+});
+
+describe('inbound payloads built by the tests', () => {
+  it('have the fields of the samples', async () => {
+    const slash = JSON.parse(readFileSync(new URL('samples/app-backend/slash-commands/SlashCommandPayload.json', SHARED), 'utf8')) as Record<string, unknown>;
+    const harness = readFileSync(new URL('../support/harness.ts', import.meta.url), 'utf8');
+    for (const key of Object.keys(slash)) expect({ key, present: new RegExp(`\\b${key}:`).test(harness) }).toEqual({ key, present: true });
+    const { viewSubmission } = await import('../support/payloads.js');
+    const built = shape(viewSubmission({ id: 'V1', title: {}, submit: {}, close: {}, blocks: [] }, {}));
+    const reference = shape(JSON.parse(readFileSync(new URL('samples/app-backend/views/ViewSubmissionPayload.json', SHARED), 'utf8')));
+    const unknown = [...built.keys()].filter((p) => !reference.has(p) && !p.startsWith('view.state.values') && !p.startsWith('view.blocks') && !p.startsWith('view.title') && !p.startsWith('response_urls'));
+    expect(unknown).toEqual([]);
+  });
+});
