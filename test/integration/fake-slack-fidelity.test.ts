@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Ajv04Module from 'ajv-draft-04';
 import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
 
-const SHARED = new URL('../../../shared/test-data/slack/', import.meta.url);
+const SHARED = pathToFileURL(resolve(process.cwd(), '../shared/test-data/slack') + '/');
 const spec = JSON.parse(readFileSync(new URL('web-api.openapi.json', SHARED), 'utf8')) as { definitions: unknown; paths: Record<string, Record<string, { responses: Record<string, { schema: unknown }> }>> };
 const sample = (method: string) => JSON.parse(readFileSync(new URL(`samples/api/${method}.json`, SHARED), 'utf8')) as unknown;
 

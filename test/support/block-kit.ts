@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-const SHARED = new URL('../../../shared/test-data/slack/', import.meta.url);
+const SHARED = pathToFileURL(resolve(process.cwd(), '../shared/test-data/slack') + '/');
 const SCHEMA_ID = 'https://tightknit.com/schemas/slack-block-kit.schema.json';
 
 const ajv = new Ajv2020({ strict: false, allErrors: false });

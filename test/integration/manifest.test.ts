@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { startHarness, waitFor, type Harness } from '../support/harness.js';
+
+/** The bot scope each Web API method needs (Slack's method reference). */
+const SCOPE: Record<string, string | null> = {
+  'auth.test': null, 'views.open': null, 'views.update': null, 'views.push': null,
+  'chat.postMessage': 'chat:write', 'chat.update': 'chat:write', 'chat.postEphemeral': 'chat:write',
+  'conversations.create': 'channels:manage', 'conversations.invite': 'channels:manage', 'conversations.setTopic': 'channels:manage',
+  'conversations.join': 'channels:join', 'conversations.info': 'channels:read', 'pins.add': 'pins:write',
+  'usergroups.users.list': 'usergroups:read', 'users.info': 'users:read',
+};
+
+const manifest = parse(readFileSync(new URL('../../manifests/slack-app.yaml', import.meta.url), 'utf8')) as {
+  features: { slash_commands: { command: string; url: string; should_escape: boolean }[] };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { interactivity: { is_enabled: boolean; request_url: string } };
+};
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  h.slack.usergroups.set('S0ONCALL01', ['U0RESPOND1']);
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+describe('the Slack app manifest', () => {
+  it('declares /incident and interactivity on the events URL', () => {
+    const command = manifest.features.slash_commands.find((c) => c.command === '/incident')!;
+    expect(command.url).toMatch(/\/slack\/events$/);
+    expect(command.should_escape).toBe(true);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.interactivity.request_url).toBe(command.url);
+  });
+
+  it('grants a scope for every Web API method the bot calls in a full incident', async () => {
+    const ack = await h.command('declare P1 Scope audit');
+    const id = /INC-\d{4}-\d{4}-\d{3}/.exec(await h.reply(ack.responseUrl))![0];
+    for (const line of [`role ${id} lead <@U0RESPOND1>`, `update ${id} checking`, `severity ${id} P0`, `resolve ${id} done`]) {
+      await h.reply((await h.command(line)).responseUrl);
+    }
+    await h.command('declare');
+    await waitFor(() => h.slack.callsTo('views.open').length > 0);
+    const methods = [...new Set(h.slack.calls.map((c) => c.method))].sort();
+    for (const method of methods) {
+      expect({ method, known: method in SCOPE }).toEqual({ method, known: true });
+      const scope = SCOPE[method];
+      if (scope) expect({ method, granted: manifest.oauth_config.scopes.bot.includes(scope) }).toEqual({ method, granted: true });
+    }
+    expect(manifest.oauth_config.scopes.bot).toContain('commands');
+  });
+});
