@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
+import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
 import { createIncidentService } from './incident/service.js';
@@ -56,15 +57,26 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     store, chat, timers: jobs.timers, clock, policy: config.policy, incidentsChannel: config.slack.incidentsChannel, log,
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
-  const service = createIncidentService({ store, effects, clock, policy: config.policy });
+  const clocks = createClocks({ store, timers: jobs.timers, clock, policy: config.policy, effects, log });
+  const service = createIncidentService({ store, effects, clocks, clock, policy: config.policy });
 
   const routes = healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() });
   const app = createSlackApp({ ...config.slack, port: config.http.port }, { service, policy: config.policy, log, routes });
 
-  await jobs.start({ runEffects: (id) => effects.run(id), sweep: () => effects.runAllDue() });
+  await jobs.start({
+    runEffects: (id) => effects.run(id),
+    updateDue: (id, dueMs) => clocks.fireUpdate(id, dueMs),
+    escalationDue: (id, level, step) => clocks.fireEscalation(id, level, step),
+    sweep: async () => {
+      await effects.runAllDue();
+      await clocks.sweep();
+    },
+    rebuild: () => clocks.rebuild(),
+  });
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
   await effects.runAllDue().catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
+  await clocks.rebuild().catch((err: unknown) => log.warn({ err }, 'rebuilding clocks failed; the periodic sweep fires them from Postgres'));
   log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');
 
   return {

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { parseDuration } from './duration.js';
 import { INCIDENT_ID, ROLES, STATUSES, type Role, type Status } from './incident.js';
 
 /** A parsed `/incident` command. `id` is absent when the command relies on the war room it is typed in. */
@@ -10,6 +11,8 @@ export type Command =
   | { verb: 'severity'; id?: string; severity: string }
   | { verb: 'role'; id?: string; role: Role; userId: string }
   | { verb: 'resolve'; id?: string; text?: string }
+  | { verb: 'snooze'; id?: string; ms: number }
+  | { verb: 'ack'; id?: string }
   | { verb: 'list' }
   | { verb: 'help' };
 
@@ -27,6 +30,7 @@ export function usage(levels: readonly string[]): string {
     `• \`/incident severity ${sev}\``,
     '• `/incident role ic|lead|comms|scribe @person`',
     '• `/incident resolve [summary]`',
+    '• `/incident snooze 30m`: postpone the update reminder · `/incident ack`: acknowledge, stopping escalation',
     '• `/incident list` · `/incident help`',
     'In a war room, commands apply to its incident. Elsewhere, put the ID after the verb: `/incident status INC-2026-1122-001 monitoring`.',
   ].join('\n');
@@ -93,6 +97,13 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       if (!mention?.[1]) fail(`Mention the person so Slack links them: \`/incident role ${role} @alex\`.`);
       return { verb: 'role', ...(id && { id }), role: role as Role, userId: mention![1]! };
     }
+    case 'snooze': {
+      const ms = parseDuration(args[0] ?? '');
+      if (!ms || args.length > 1) fail('Say how long, e.g. `/incident snooze 30m` (1m to 24h).');
+      return { verb: 'snooze', ...(id && { id }), ms: ms! };
+    }
+    case 'ack':
+      return { verb: 'ack', ...(id && { id }) };
     case 'resolve': {
       const note = tail();
       return { verb: 'resolve', ...(id && { id }), ...(note && { text: note }) };

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import { commander, warRoomName, type Incident } from './incident.js';
-import { ChatFailure, type Chat, type Clock, type Effect, type IncidentStore, type Notice, type Timers } from './ports.js';
+import { ChatFailure, type Chat, type Clock, type Effect, type IncidentStore, type Notice, type NoticePayload, type Timers } from './ports.js';
 import { severityOf, type Policy } from './policy.js';
 import { formatDuration } from './duration.js';
 
@@ -77,6 +77,13 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     if (current.announceTs && current.announceChannel) await chat.edit(current.announceChannel, current.announceTs, { kind: 'alert', incident: current });
   }
 
+  /** Builds the notice from current state; a reminder lists what happened since the last update. */
+  async function notice(incident: Incident, payload: NoticePayload): Promise<Notice> {
+    if (payload.kind !== 'reminder') return { ...payload, incident } as Notice;
+    const since = await store.timelineSince(incident.id, incident.lastUpdate?.at ?? incident.declaredAt);
+    return { kind: 'reminder', incident, due: payload.due, since: since.filter((e) => e.kind !== 'update_overdue') };
+  }
+
   async function perform(effect: Effect): Promise<void> {
     const incident = await mustGet(effect.incidentId);
     const spec = effect.spec;
@@ -102,9 +109,12 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       case 'post': {
         if (spec.target === 'room' && !incident.channelId && severityOf(policy, incident.severity).warRoom) throw new WaitingForRoom();
         const channel = spec.target === 'room' ? (incident.channelId ?? deps.incidentsChannel) : deps.incidentsChannel;
-        await chat.post(channel, { ...spec.notice, incident } as Notice);
+        await chat.post(channel, await notice(incident, spec.notice));
         return;
       }
+      case 'dm':
+        await chat.dm(spec.to, await notice(incident, spec.notice));
+        return;
     }
   }
 
@@ -174,6 +184,7 @@ function describe(effect: Effect): string {
     case 'refresh': return 'Refreshing the summary card';
     case 'invite': return 'Inviting people to the war room';
     case 'post': return `Posting the ${spec.notice.kind} message`;
+    case 'dm': return `Messaging ${spec.to} directly`;
   }
 }
 

@@ -34,6 +34,10 @@ export interface Incident {
   readonly roles: Readonly<Partial<Record<Role, string>>>;
   readonly lastUpdate: StatusUpdate | null;
   readonly nextUpdateDue: Date | null;
+  readonly ackedAt: Date | null;
+  readonly ackedBy: string | null;
+  /** Escalation steps already fired, as `LEVEL/STEP` keys. */
+  readonly escalated: readonly string[];
 }
 
 /** A posted status update (the INCIDENT UPDATE template's fields). */

@@ -22,10 +22,14 @@ export type Notice =
   | { kind: 'resolved'; incident: Incident }
   | { kind: 'status'; incident: Incident; status: Status; text: string | null; by: string }
   | { kind: 'severity'; incident: Incident; from: string; to: string; by: string }
-  | { kind: 'role'; incident: Incident; role: Role; userId: string; by: string };
+  | { kind: 'role'; incident: Incident; role: Role; userId: string; by: string }
+  | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[] }
+  | { kind: 'escalation'; incident: Incident; step: number; notify: readonly string[]; afterMs: number }
+  | { kind: 'snoozed'; incident: Incident; until: string; by: string }
+  | { kind: 'acked'; incident: Incident; by: string };
 
 /** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
-export type NoticePayload = DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' }>, 'incident'>;
+export type NoticePayload = DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' | 'reminder' }>, 'incident'> | { kind: 'reminder'; due: string };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A side effect recorded with the change that caused it and carried out after commit. */
@@ -34,7 +38,9 @@ export type EffectSpec =
   | { kind: 'announce' }
   | { kind: 'refresh' }
   | { kind: 'invite'; users: readonly string[] }
-  | { kind: 'post'; target: 'room' | 'incidents'; notice: NoticePayload };
+  | { kind: 'post'; target: 'room' | 'incidents'; notice: NoticePayload }
+  /** A direct message to one user, or to each member of one user group. */
+  | { kind: 'dm'; to: string; notice: NoticePayload };
 
 /** A claimed effect, ready to run. */
 export interface Effect {
@@ -46,9 +52,11 @@ export interface Effect {
 
 /** The changes one command makes, applied atomically with its timeline and effects. */
 export interface Mutation {
-  readonly patch?: Partial<Pick<Incident, 'severity' | 'status' | 'resolvedAt' | 'resolution'>>;
+  readonly patch?: Partial<Pick<Incident, 'severity' | 'status' | 'resolvedAt' | 'resolution' | 'nextUpdateDue' | 'ackedAt' | 'ackedBy'>>;
   readonly role?: { role: Role; userId: string };
-  readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date };
+  readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date; dueAt: Date | null };
+  /** An escalation step fired by this change (`LEVEL/STEP`). */
+  readonly escalated?: string;
   readonly timeline: readonly TimelineEntry[];
   readonly effects: readonly EffectSpec[];
 }
@@ -84,6 +92,8 @@ export interface IncidentStore {
     decide: (incident: Incident) => Mutation,
   ): Promise<{ incident: Incident; applied: boolean }>;
   addTimeline(incidentId: string, entry: TimelineEntry): Promise<void>;
+  /** Timeline entries after `since`, oldest first. */
+  timelineSince(incidentId: string, since: Date): Promise<TimelineEntry[]>;
   /** Records the war room; false when the incident already has one. */
   setChannel(incidentId: string, channelId: string, name: string): Promise<boolean>;
   setCard(incidentId: string, ts: string): Promise<void>;
@@ -118,6 +128,8 @@ export interface Chat {
   invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
   setTopic(channelId: string, topic: string): Promise<void>;
   post(channel: string, notice: Notice): Promise<{ channel: string; ts: string }>;
+  /** Direct-messages a user, or each member of a user group. */
+  dm(userOrGroupId: string, notice: Notice): Promise<void>;
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
 }
@@ -126,4 +138,8 @@ export interface Chat {
 export interface Timers {
   /** Asks for the incident's pending effects to be run again at `at`. */
   retryEffects(incidentId: string, at: Date): Promise<void>;
+  /** Prompts a check of the update clock when it falls due at `due`. */
+  updateDue(incidentId: string, due: Date): Promise<void>;
+  /** Prompts a check of escalation step `step` of `level` at `at`. */
+  escalationDue(incidentId: string, level: string, step: number, at: Date): Promise<void>;
 }

@@ -1,4 +1,6 @@
 import { UserError } from '../errors.js';
+import type { Clocks } from './clocks.js';
+import { formatDuration } from './duration.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
 import { ROLE_NAMES, type Actor, type Incident, type Role, type Status } from './incident.js';
 import type { Clock, EffectSpec, IncidentStore, Mutation, TimelineEntry } from './ports.js';
@@ -35,9 +37,13 @@ export interface Outcome {
 export interface IncidentServiceDeps {
   readonly store: IncidentStore;
   readonly effects: EffectRunner;
+  readonly clocks: Clocks;
   readonly clock: Clock;
   readonly policy: Policy;
 }
+
+export const MIN_SNOOZE_MS = 60_000;
+export const MAX_SNOOZE_MS = 24 * 3_600_000;
 
 /**
  * The incident lifecycle. Each command writes its change, timeline entry and
@@ -66,6 +72,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   async function change(ref: IncidentRef, ctx: CommandContext, decide: (i: Incident) => Mutation): Promise<Outcome> {
     const target = await resolveRef(ref, ctx);
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
+    if (applied) await deps.clocks.schedule(incident);
     const failures = await deps.effects.run(incident.id);
     return { incident: (await store.get(incident.id)) ?? incident, duplicate: !applied, failures };
   }
@@ -93,6 +100,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           effects: [...(sev.warRoom ? [{ kind: 'war_room' } as const] : []), { kind: 'announce' }],
         }),
       );
+      if (created) await deps.clocks.schedule(incident);
       const failures = await deps.effects.run(incident.id);
       return { incident: (await store.get(incident.id)) ?? incident, duplicate: !created, failures };
     },
@@ -112,14 +120,19 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     },
 
     /** Posts a templated status update and restarts the update clock. */
-    async postUpdate(ref: IncidentRef, fields: { progress: string; nextSteps?: string; eta?: string }, ctx: CommandContext): Promise<Outcome> {
+    async postUpdate(ref: IncidentRef, fields: { progress: string; nextSteps?: string; eta?: string; status?: Status }, ctx: CommandContext): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
         const now = clock.now();
-        const update = { at: now, author: ctx.actor.userId, status: i.status, progress: fields.progress, nextSteps: fields.nextSteps ?? null, eta: fields.eta ?? null };
+        const status = fields.status && fields.status !== 'resolved' ? fields.status : i.status;
+        const update = { at: now, author: ctx.actor.userId, status, progress: fields.progress, nextSteps: fields.nextSteps ?? null, eta: fields.eta ?? null };
         return {
-          update: { ...update, nextDue: new Date(now.getTime() + severityOf(policy, i.severity).updateEveryMs) },
-          timeline: [entry(ctx.actor.userId, 'update', `Update: ${fields.progress}`, { nextSteps: update.nextSteps, eta: update.eta })],
+          ...(status !== i.status && { patch: { status } }),
+          update: { ...update, nextDue: new Date(now.getTime() + severityOf(policy, i.severity).updateEveryMs), dueAt: i.nextUpdateDue },
+          timeline: [
+            ...(status !== i.status ? [entry(ctx.actor.userId, 'status', `Status ${i.status} → ${status}`, { from: i.status, to: status })] : []),
+            entry(ctx.actor.userId, 'update', `Update: ${fields.progress}`, { nextSteps: update.nextSteps, eta: update.eta, dueAt: i.nextUpdateDue?.toISOString() ?? null, onTime: !i.nextUpdateDue || now <= i.nextUpdateDue }),
+          ],
           effects: [{ kind: 'post', target: 'room', notice: { kind: 'update', update: { ...update, id: 0 } } }, { kind: 'refresh' }],
         };
       });
@@ -137,8 +150,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         effects.push({ kind: 'post', target: 'room', notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId } });
         if (i.channelId) effects.push({ kind: 'post', target: 'incidents', notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId } });
         effects.push({ kind: 'refresh' });
+        const base = (i.lastUpdate?.at ?? i.declaredAt).getTime();
+        const nextUpdateDue = new Date(Math.max(clock.now().getTime(), base + sev.updateEveryMs));
         return {
-          patch: { severity: sev.level },
+          patch: { severity: sev.level, nextUpdateDue },
           timeline: [entry(ctx.actor.userId, 'severity', `Severity ${i.severity} → ${sev.level}`, { from: i.severity, to: sev.level })],
           effects,
         };
@@ -158,6 +173,33 @@ export function createIncidentService(deps: IncidentServiceDeps) {
             { kind: 'post', target: 'room', notice: { kind: 'role', role, userId, by: ctx.actor.userId } },
             { kind: 'refresh' },
           ],
+        };
+      });
+    },
+
+    /** Postpones the update clock by `ms` from now, on the record. */
+    async snooze(ref: IncidentRef, ms: number, ctx: CommandContext): Promise<Outcome> {
+      if (ms < MIN_SNOOZE_MS || ms > MAX_SNOOZE_MS) throw new UserError('usage', 'Snooze for between 1m and 24h, e.g. `/incident snooze 30m`.');
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        const until = new Date(clock.now().getTime() + ms);
+        return {
+          patch: { nextUpdateDue: until },
+          timeline: [entry(ctx.actor.userId, 'snoozed', `Update clock snoozed for ${formatDuration(ms)}, until ${until.toISOString().slice(11, 16)} UTC`, { until: until.toISOString() })],
+          effects: [{ kind: 'post', target: 'room', notice: { kind: 'snoozed', until: until.toISOString(), by: ctx.actor.userId } }, { kind: 'refresh' }],
+        };
+      });
+    },
+
+    /** Acknowledges the incident, which stops its escalation chain. */
+    async acknowledge(ref: IncidentRef, ctx: CommandContext): Promise<Outcome> {
+      return change(ref, ctx, (i) => {
+        openOnly(i);
+        if (i.ackedAt) throw new UserError('conflict', `${i.id} was already acknowledged by <@${i.ackedBy}>; escalation is stopped.`);
+        return {
+          patch: { ackedAt: clock.now(), ackedBy: ctx.actor.userId },
+          timeline: [entry(ctx.actor.userId, 'acknowledged', 'Acknowledged; escalation stopped')],
+          effects: [{ kind: 'post', target: 'room', notice: { kind: 'acked', by: ctx.actor.userId } }, { kind: 'refresh' }],
         };
       });
     },

@@ -3,12 +3,24 @@ import { Redis } from 'ioredis';
 import type { Timers } from '../incident/ports.js';
 import type { Logger } from '../log.js';
 
-export const EFFECTS_QUEUE = 'effects';
+export const QUEUE = 'incidents';
 
-/** What a job does when it fires; the handler re-reads Postgres and decides. */
+/** What a job does when it fires; each handler re-reads Postgres and decides. */
 export interface JobHandlers {
   runEffects(incidentId: string): Promise<unknown>;
+  updateDue(incidentId: string, dueMs: number): Promise<unknown>;
+  escalationDue(incidentId: string, level: string, step: number): Promise<unknown>;
+  /** Periodic: runs due effects and fires clocks whose prompts were lost. */
   sweep(): Promise<unknown>;
+  /** Redis came back (possibly empty): put every prompt back from Postgres. */
+  rebuild(): Promise<unknown>;
+}
+
+interface JobData {
+  incidentId?: string;
+  dueMs?: number;
+  level?: string;
+  step?: number;
 }
 
 export interface JobsOptions {
@@ -29,19 +41,19 @@ export function createJobs(options: JobsOptions, log: Logger) {
   for (const [name, conn] of [['producer', producer], ['worker', consumer]] as const) {
     conn.on('error', (err: Error) => log.warn({ redis: name, err: { message: err.message } }, 'redis connection error'));
   }
-  const queue = new Queue(EFFECTS_QUEUE, { connection: producer, prefix: options.prefix });
+  const queue = new Queue(QUEUE, { connection: producer, prefix: options.prefix });
   queue.on('error', (err) => log.warn({ err: { message: err.message } }, 'queue error'));
   let worker: Worker | undefined;
 
-  const timers: Timers = {
-    async retryEffects(incidentId, at) {
-      await queue.add(
-        'effects',
-        { incidentId },
-        { jobId: `effects-${incidentId}-${at.getTime()}`, delay: Math.max(0, at.getTime() - Date.now()), removeOnComplete: true, removeOnFail: 1000 },
-      );
-    },
+  const prompt = async (name: string, jobId: string, data: JobData, at: Date) => {
+    await queue.add(name, data, { jobId, delay: Math.max(0, at.getTime() - Date.now()), removeOnComplete: true, removeOnFail: 1000 });
   };
+  const timers: Timers = {
+    retryEffects: (incidentId, at) => prompt('effects', `effects-${incidentId}-${at.getTime()}`, { incidentId }, at),
+    updateDue: (incidentId, due) => prompt('update', `update-${incidentId}-${due.getTime()}`, { incidentId, dueMs: due.getTime() }, due),
+    escalationDue: (incidentId, level, step, at) => prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
+  };
+  const upsertSweep = () => queue.upsertJobScheduler('sweep', { every: options.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
 
   return {
     timers,
@@ -49,14 +61,28 @@ export function createJobs(options: JobsOptions, log: Logger) {
     ping: () => producer.ping(),
     async start(handlers: JobHandlers): Promise<void> {
       await queue.waitUntilReady();
-      await queue.upsertJobScheduler('effects-sweep', { every: options.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
+      await upsertSweep();
+      let readies = 0;
+      producer.on('ready', () => {
+        if (++readies === 1) return;
+        log.warn('redis is back; rebuilding clocks from Postgres');
+        void upsertSweep()
+          .then(() => handlers.rebuild())
+          .catch((err: unknown) => log.warn({ err }, 'rebuild after redis reconnect failed; the next reconnect or restart retries'));
+      });
+      if (producer.status === 'ready') readies = 1;
       worker = new Worker(
-        EFFECTS_QUEUE,
-        async (job: Job<{ incidentId?: string }>) => {
-          if (job.name === 'sweep') return void (await handlers.sweep());
-          if (job.data.incidentId) await handlers.runEffects(job.data.incidentId);
+        QUEUE,
+        async (job: Job<JobData>) => {
+          const d = job.data;
+          switch (job.name) {
+            case 'sweep': return void (await handlers.sweep());
+            case 'update': return void (await handlers.updateDue(d.incidentId!, d.dueMs!));
+            case 'escalate': return void (await handlers.escalationDue(d.incidentId!, d.level!, d.step!));
+            default: return void (d.incidentId && (await handlers.runEffects(d.incidentId)));
+          }
         },
-        { connection: consumer, prefix: options.prefix, concurrency: 4 },
+        { connection: consumer, prefix: options.prefix, concurrency: 8 },
       );
       worker.on('failed', (job, err) => log.warn({ job: job?.id, err: { message: err.message } }, 'job failed'));
       worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));

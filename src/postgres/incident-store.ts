@@ -18,6 +18,7 @@ interface IncidentRow {
   declared_by: string; declared_at: Date; resolved_at: Date | null; resolution: string | null;
   channel_id: string | null; channel_name: string | null; card_ts: string | null;
   announce_channel: string | null; announce_ts: string | null; drill: boolean; next_update_due: Date | null;
+  acked_at: Date | null; acked_by: string | null; escalated: string[];
   roles: Partial<Record<Role, string>> | null;
   last_update: { id: string; at: string; author: string; status: Status; progress: string; next_steps: string | null; eta: string | null } | null;
 }
@@ -31,6 +32,7 @@ function toIncident(row: IncidentRow): Incident {
     channelId: row.channel_id, channelName: row.channel_name, cardTs: row.card_ts,
     announceChannel: row.announce_channel, announceTs: row.announce_ts, drill: row.drill,
     roles: row.roles ?? {}, lastUpdate, nextUpdateDue: row.next_update_due,
+    ackedAt: row.acked_at, ackedBy: row.acked_by, escalated: row.escalated,
   };
 }
 
@@ -143,7 +145,7 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
 
     listOpen: () =>
       guarded(async () => {
-        const { rows } = await pool.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.status <> 'resolved' ORDER BY i.declared_at DESC, i.id DESC LIMIT 200`);
+        const { rows } = await pool.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.status <> 'resolved' ORDER BY i.declared_at DESC, i.id DESC`);
         return rows.map(toIncident);
       }),
 
@@ -159,9 +161,14 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
               const p = m.patch;
               await db.query(
                 `UPDATE incidents SET severity = COALESCE($2, severity), status = COALESCE($3, status),
-                   resolved_at = COALESCE($4, resolved_at), resolution = COALESCE($5, resolution) WHERE id = $1`,
-                [id, p.severity ?? null, p.status ?? null, p.resolvedAt ?? null, p.resolution ?? null],
+                   resolved_at = COALESCE($4, resolved_at), resolution = COALESCE($5, resolution),
+                   next_update_due = COALESCE($6, next_update_due), acked_at = COALESCE($7, acked_at), acked_by = COALESCE($8, acked_by)
+                 WHERE id = $1`,
+                [id, p.severity ?? null, p.status ?? null, p.resolvedAt ?? null, p.resolution ?? null, p.nextUpdateDue ?? null, p.ackedAt ?? null, p.ackedBy ?? null],
               );
+            }
+            if (m.escalated) {
+              await db.query('UPDATE incidents SET escalated = array_append(escalated, $2) WHERE id = $1', [id, m.escalated]);
             }
             const at = m.timeline[0]?.at ?? new Date();
             if (m.role) {
@@ -174,8 +181,8 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
             if (m.update) {
               const u = m.update;
               await db.query(
-                `INSERT INTO status_updates (incident_id, at, author, status, progress, next_steps, eta, next_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-                [id, u.at, u.author, u.status, u.progress, u.nextSteps, u.eta, u.nextDue],
+                `INSERT INTO status_updates (incident_id, at, author, status, progress, next_steps, eta, next_due, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+                [id, u.at, u.author, u.status, u.progress, u.nextSteps, u.eta, u.nextDue, u.dueAt],
               );
               await db.query('UPDATE incidents SET next_update_due = $2 WHERE id = $1', [id, u.nextDue]);
             }
@@ -190,6 +197,15 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
       }),
 
     addTimeline: (incidentId, entry) => guarded(() => addTimeline(pool, incidentId, [entry])),
+
+    timelineSince: (incidentId, since) =>
+      guarded(async () => {
+        const { rows } = await pool.query<TimelineEntry & { data: Record<string, unknown> }>(
+          'SELECT at, actor, kind, text, data FROM timeline WHERE incident_id = $1 AND at > $2 ORDER BY at, id LIMIT 200',
+          [incidentId, since],
+        );
+        return rows;
+      }),
 
     setChannel: (incidentId, channelId, name) =>
       guarded(async () => {

@@ -5,8 +5,7 @@ import type { IncidentService } from '../incident/service.js';
 import type { Policy } from '../incident/policy.js';
 import type { Logger } from '../log.js';
 import { registerCommands } from './commands.js';
-import { replyForError, replyForOutcome } from './replies.js';
-import { DECLARE_VIEW, readDeclareModal } from './views.js';
+import { registerInteractions } from './interactions.js';
 
 const { App } = bolt;
 
@@ -63,24 +62,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
 
   registerCommands(app, { service, policy, log });
 
-  app.view(DECLARE_VIEW, async ({ ack, view, body, client }) => {
-    const read = readDeclareModal(view.state.values as never, policy);
-    if (!read.ok) {
-      await ack({ response_action: 'errors', errors: read.errors });
-      return;
-    }
-    await ack();
-    const channelId = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId ?? body.user.id;
-    let reply;
-    try {
-      const o = await service.declare(read, { actor: { userId: body.user.id }, channelId, idempotencyKey: `view:${view.id}` });
-      const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
-      reply = replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o);
-    } catch (err) {
-      reply = replyForError(err, log, { user: body.user.id, verb: 'declare' });
-    }
-    await client.chat.postMessage({ channel: body.user.id, ...reply }).catch((err: unknown) => log.warn({ err, user: body.user.id }, 'could not DM the declarer'));
-  });
+  registerInteractions(app, { service, policy, log });
 
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');

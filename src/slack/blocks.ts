@@ -1,6 +1,6 @@
 import { formatDuration } from '../incident/duration.js';
 import { clampText, commander, ROLE_NAMES, ROLES, type Incident } from '../incident/incident.js';
-import type { Notice } from '../incident/ports.js';
+import type { Notice, TimelineEntry } from '../incident/ports.js';
 import type { Policy } from '../incident/policy.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
@@ -39,8 +39,10 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
           ['Services', i.services.length ? i.services.map(esc).join(', ') : '_not given_'],
           ['Declared', date(i.declaredAt)],
           i.resolvedAt ? ['Resolved', `${date(i.resolvedAt)} (after ${formatDuration(i.resolvedAt.getTime() - i.declaredAt.getTime())})`] : ['Next update due', i.nextUpdateDue ? time(i.nextUpdateDue) : '_none_'],
+          ['Acknowledged', i.ackedAt ? `${time(i.ackedAt)} by <@${i.ackedBy}>` : '_not yet_'],
         ]),
         ...(i.lastUpdate ? [section(`*Last update* (${time(i.lastUpdate.at)}, <@${i.lastUpdate.author}>)\n${esc(i.lastUpdate.progress)}`)] : []),
+        ...(i.status !== 'resolved' ? [cardActions(i)] : []),
         context(`Declared by <@${i.declaredBy}> · \`/incident help\` for commands`),
       ]);
     case 'update': {
@@ -79,7 +81,52 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
       return simple(`${i.id} severity changed ${notice.from} → *${notice.to}* by <@${notice.by}>${i.channelId ? ` · war room <#${i.channelId}>` : ''}`);
     case 'role':
       return simple(`<@${notice.userId}> is now *${ROLE_NAMES[notice.role]}* of ${i.id} (named by <@${notice.by}>)`);
+    case 'reminder':
+      return renderReminder(i, notice.due, notice.since, policy);
+    case 'escalation': {
+      const who = notice.notify.map(mention).join(', ');
+      return simple(`:rotating_light: *Escalation:* ${i.id} (${i.severity}: ${esc(i.title)}) has gone ${formatDuration(notice.afterMs)} without acknowledgement. Notifying ${who}.${i.channelId ? ` War room: <#${i.channelId}>.` : ''} Acknowledge with the button on the summary card or \`/incident ack ${i.id}\`.`);
+    }
+    case 'snoozed':
+      return simple(`:zzz: <@${notice.by}> snoozed the update clock of ${i.id} until ${time(new Date(notice.until))}.`);
+    case 'acked':
+      return simple(`:white_check_mark: <@${notice.by}> acknowledged ${i.id}; escalation stopped.`);
   }
+}
+
+/** The update reminder: mentions the IC, sums up what happened since the last update, and offers the update form. */
+function renderReminder(i: Incident, due: string, since: readonly TimelineEntry[], policy: Policy): SlackMessage {
+  const lines = since.slice(-15).map((e) => `• ${time(e.at)} ${e.actor === 'firebreak' ? '' : `<@${e.actor}> `}${esc(clampText(e.text, 180))}`);
+  return message(`Update due for ${i.id}`, [
+    header(`:alarm_clock: INCIDENT UPDATE DUE · ${i.id}`),
+    section(`<@${commander(i)}> an update on *${esc(i.title)}* was due at ${time(new Date(due))}. Post one with the button or \`/incident update\`.`),
+    fields([
+      ['Severity', `${emoji(i, policy)} ${i.severity}`],
+      ['Status', cap(i.status)],
+      ['Last update', i.lastUpdate ? esc(clampText(i.lastUpdate.progress, 500)) : '_none yet_'],
+    ]),
+    section(`*Since the last update*\n${lines.length ? lines.join('\n') : '_nothing recorded_'}`),
+    { type: 'actions', block_id: 'reminder_actions', elements: [button('open_update_modal', 'Post update', i.id, 'primary')] },
+  ]);
+}
+
+function cardActions(i: Incident): Block {
+  return {
+    type: 'actions',
+    block_id: 'card_actions',
+    elements: [
+      button('open_update_modal', 'Post update', i.id, 'primary'),
+      ...(i.ackedAt ? [] : [button('ack_incident', 'Acknowledge', i.id)]),
+    ],
+  };
+}
+
+function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
+}
+
+function mention(id: string): string {
+  return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
 }
 
 /** A short ephemeral reply. */

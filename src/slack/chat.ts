@@ -56,6 +56,17 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
     }
   }
 
+  async function members(ids: readonly string[]): Promise<Set<string>> {
+    const users = new Set<string>();
+    for (const id of ids) {
+      if (id.startsWith('S')) {
+        const res = await call(() => client.usergroups.users.list({ usergroup: id }));
+        for (const u of res.users ?? []) users.add(u);
+      } else users.add(id);
+    }
+    return users;
+  }
+
   return {
     createChannel: (name) =>
       call(async () => {
@@ -64,13 +75,7 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
       }),
 
     async invite(channelId, ids) {
-      const users = new Set<string>();
-      for (const id of ids) {
-        if (id.startsWith('S')) {
-          const res = await call(() => client.usergroups.users.list({ usergroup: id }));
-          for (const u of res.users ?? []) users.add(u);
-        } else users.add(id);
-      }
+      const users = await members(ids);
       const self = await botUserId();
       if (self) users.delete(self);
       if (!users.size) return;
@@ -85,6 +90,10 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
     setTopic: (channelId, topic) => call(async () => void (await client.conversations.setTopic({ channel: channelId, topic }))),
 
     post,
+
+    async dm(id, notice) {
+      for (const user of await members([id])) await post(user, notice);
+    },
 
     edit: (channel, ts, notice) =>
       call(async () => {

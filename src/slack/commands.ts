@@ -50,6 +50,14 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         const o = await service.assignRole(cmd, cmd.role, cmd.userId, ctx);
         return replyForOutcome(`<@${cmd.userId}> is now ${cmd.role} of ${o.incident.id}.`, o);
       }
+      case 'snooze': {
+        const o = await service.snooze(cmd, cmd.ms, ctx);
+        return replyForOutcome(`Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue?.toISOString().slice(11, 16)} UTC.`, o);
+      }
+      case 'ack': {
+        const o = await service.acknowledge(cmd, ctx);
+        return replyForOutcome(`${o.incident.id} acknowledged; escalation stopped.`, o);
+      }
       case 'resolve': {
         const o = await service.resolve(cmd, cmd.text, ctx);
         return replyForOutcome(`${o.incident.id} is resolved.`, o);

@@ -1,6 +1,6 @@
 import { MAX_TITLE_LENGTH } from '../incident/command.js';
 import type { Policy } from '../incident/policy.js';
-import { clampText } from '../incident/incident.js';
+import { clampText, STATUSES, type Incident, type Status } from '../incident/incident.js';
 import type { Block } from './blocks.js';
 
 export const DECLARE_VIEW = 'declare_incident';
@@ -25,7 +25,7 @@ export function declareModal(policy: Policy, originChannel: string) {
   };
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+export type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
 
 /** Reads the declare modal; returns field errors keyed by block_id when something is wrong. */
 export function readDeclareModal(values: StateValues, policy: Policy):
@@ -42,4 +42,40 @@ export function readDeclareModal(values: StateValues, policy: Policy):
   const services = (values.services?.services?.value ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 20);
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, severity, title, impact, services };
+}
+
+export const UPDATE_VIEW = 'post_update';
+
+/** The update form, prefilled from the incident's current status and last update. */
+export function updateModal(incident: Incident) {
+  const statuses = STATUSES.filter((s) => s !== 'resolved').map((s) => ({ text: { type: 'plain_text' as const, text: s }, value: s }));
+  const current = statuses.find((o) => o.value === incident.status);
+  const last = incident.lastUpdate;
+  const blocks: Block[] = [
+    { type: 'input', block_id: 'u_status', label: { type: 'plain_text', text: 'Status' }, element: { type: 'static_select', action_id: 'u_status', options: statuses, ...(current && { initial_option: current }) } },
+    { type: 'input', block_id: 'u_progress', label: { type: 'plain_text', text: 'Progress' }, element: { type: 'plain_text_input', action_id: 'u_progress', multiline: true, max_length: 2000, ...(last && { initial_value: last.progress }) } },
+    { type: 'input', block_id: 'u_next', optional: true, label: { type: 'plain_text', text: 'Next steps' }, element: { type: 'plain_text_input', action_id: 'u_next', max_length: 500, ...(last?.nextSteps && { initial_value: last.nextSteps }) } },
+    { type: 'input', block_id: 'u_eta', optional: true, label: { type: 'plain_text', text: 'ETA' }, element: { type: 'plain_text_input', action_id: 'u_eta', max_length: 100, ...(last?.eta && { initial_value: last.eta }) } },
+  ];
+  return {
+    type: 'modal' as const,
+    callback_id: UPDATE_VIEW,
+    private_metadata: JSON.stringify({ incidentId: incident.id }),
+    title: { type: 'plain_text' as const, text: clampText(`Update ${incident.id}`, 24) },
+    submit: { type: 'plain_text' as const, text: 'Post update' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks,
+  };
+}
+
+/** Reads the update form. */
+export function readUpdateModal(values: StateValues):
+  | { ok: true; status?: Status; progress: string; nextSteps?: string; eta?: string }
+  | { ok: false; errors: Record<string, string> } {
+  const progress = (values.u_progress?.u_progress?.value ?? '').trim();
+  if (!progress) return { ok: false, errors: { u_progress: 'Say what has happened since the last update.' } };
+  const status = values.u_status?.u_status?.selected_option?.value as Status | undefined;
+  const nextSteps = (values.u_next?.u_next?.value ?? '').trim();
+  const eta = (values.u_eta?.u_eta?.value ?? '').trim();
+  return { ok: true, progress, ...(status && { status }), ...(nextSteps && { nextSteps }), ...(eta && { eta }) };
 }
