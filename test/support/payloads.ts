@@ -20,3 +20,23 @@ export function viewSubmission(view: Record<string, unknown>, values: Record<str
     response_urls: [],
   };
 }
+
+/** A `block_actions` click with the sample's field names (samples/app-backend/interactive-components). */
+export function blockAction(opts: { actionId: string; value: string; user: string; channel: string; messageTs: string; responseUrl: string; triggerId: string; blockId?: string }) {
+  return {
+    type: 'block_actions',
+    enterprise: null,
+    team: { id: TEAM_ID, domain: 'firebreak-test' },
+    user: { id: opts.user, username: 'dana', name: 'dana', team_id: TEAM_ID },
+    api_app_id: APP_ID,
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channel, is_ephemeral: false },
+    trigger_id: opts.triggerId,
+    channel: { id: opts.channel, name: 'war-room' },
+    message: { type: 'message', ts: opts.messageTs, text: '', user: 'U0FIREBOT1', blocks: [] },
+    response_url: opts.responseUrl,
+    state: { values: {} },
+    actions: [{ action_id: opts.actionId, block_id: opts.blockId ?? 'card_actions', text: { type: 'plain_text', text: 'Button', emoji: true }, value: opts.value, type: 'button', action_ts: `${(Date.now() / 1000).toFixed(6)}` }],
+    is_enterprise_install: false,
+  };
+}
