@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
+import { parseDuration } from './incident/duration.js';
 import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from './incident/policy.js';
 
 /** Everything the bot is configured with; frozen, validated once at boot. */
@@ -15,7 +16,9 @@ export interface Config {
   };
   readonly http: { readonly port: number };
   readonly databaseUrl: string;
-  readonly redis: { readonly url: string; readonly prefix: string };
+  /** How long a claimed side effect is held before another replica may take it over. */
+  readonly effectLeaseMs: number;
+  readonly redis: { readonly url: string; readonly prefix: string; readonly sweepEveryMs: number };
   readonly policy: Policy;
   readonly logLevel: string;
   /** Values that must never reach a log line. */
@@ -58,6 +61,14 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const prefix = optional('REDIS_PREFIX') ?? 'firebreak';
   if (prefix.includes(':')) problems.push('REDIS_PREFIX may not contain ":"');
 
+  const sweepText = optional('CLOCK_SWEEP_EVERY') ?? '30s';
+  const sweepEveryMs = parseDuration(sweepText) ?? 0;
+  if (!sweepEveryMs) problems.push(`CLOCK_SWEEP_EVERY must be a duration such as 30s, not "${sweepText}"`);
+
+  const leaseText = optional('EFFECT_LEASE') ?? '60s';
+  const effectLeaseMs = parseDuration(leaseText) ?? 0;
+  if (!effectLeaseMs) problems.push(`EFFECT_LEASE must be a duration such as 60s, not "${leaseText}"`);
+
   const logLevel = optional('LOG_LEVEL') ?? 'info';
   if (!LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
 
@@ -86,7 +97,8 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     },
     http: { port },
     databaseUrl,
-    redis: { url: redisUrl, prefix },
+    effectLeaseMs,
+    redis: { url: redisUrl, prefix, sweepEveryMs },
     policy,
     logLevel,
     secrets,

@@ -23,7 +23,6 @@ export interface StartOptions {
   readonly clock?: Clock;
   readonly logDestination?: DestinationStream;
   readonly backoffMs?: (attempt: number) => number;
-  readonly sweepEveryMs?: number;
 }
 
 /** A running bot. */
@@ -42,8 +41,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
-  const store = createIncidentStore(pool);
-  const jobs = createJobs({ ...config.redis, ...(options.sweepEveryMs && { sweepEveryMs: options.sweepEveryMs }) }, log);
+  const store = createIncidentStore(pool, { leaseMs: config.effectLeaseMs });
+  const jobs = createJobs(config.redis, log);
 
   const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl));
   let botUser: Promise<string | undefined> | undefined;

@@ -16,8 +16,8 @@ export interface ClockDeps {
 
 /** A prompt may arrive this much before its due time and still count (timer skew between hosts). */
 const EARLY_MS = 1_000;
-/** The sweep leaves clocks this long to their own jobs before firing them itself. */
-const SWEEP_GRACE_MS = 5_000;
+/** The sweep leaves clocks this long to their own jobs before firing them itself (firing twice is harmless, only wasted). */
+const SWEEP_GRACE_MS = 2_000;
 
 const NOTHING: Mutation = { timeline: [], effects: [] };
 

@@ -26,7 +26,7 @@ interface JobData {
 export interface JobsOptions {
   readonly url: string;
   readonly prefix: string;
-  readonly sweepEveryMs?: number;
+  readonly sweepEveryMs: number;
 }
 
 /**
@@ -53,7 +53,7 @@ export function createJobs(options: JobsOptions, log: Logger) {
     updateDue: (incidentId, due) => prompt('update', `update-${incidentId}-${due.getTime()}`, { incidentId, dueMs: due.getTime() }, due),
     escalationDue: (incidentId, level, step, at) => prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
   };
-  const upsertSweep = () => queue.upsertJobScheduler('sweep', { every: options.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const upsertSweep = () => queue.upsertJobScheduler('sweep', { every: options.sweepEveryMs }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
 
   return {
     timers,

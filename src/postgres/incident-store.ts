@@ -11,7 +11,6 @@ const SELECT_INCIDENT = `
        WHERE s.incident_id = i.id ORDER BY id DESC LIMIT 1) u) AS last_update
   FROM incidents i`;
 
-const LEASE_MS = 120_000;
 
 interface IncidentRow {
   id: string; severity: string; title: string; impact: string | null; services: string[]; status: Status;
@@ -83,8 +82,12 @@ async function addEffects(db: Queryable, incidentId: string, effects: readonly E
   }
 }
 
-/** The Postgres `IncidentStore`. Connection failures surface as `StorageUnavailableError`. */
-export function createIncidentStore(pool: pg.Pool): IncidentStore {
+/**
+ * The Postgres `IncidentStore`. Connection failures surface as
+ * `StorageUnavailableError`. A claimed effect whose process died is claimable
+ * again after `leaseMs`, which must outlast the slowest effect.
+ */
+export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number }): IncidentStore {
   const get = async (db: Queryable, id: string): Promise<Incident | undefined> => {
     const { rows } = await db.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.id = $1`, [id]);
     return rows[0] && toIncident(rows[0]);
@@ -227,7 +230,7 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
              WHERE incident_id = $1 AND ((state = 'pending' AND next_at <= $2) OR (state = 'running' AND lease_until < $2))
              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING id, incident_id, spec, attempts`,
-          [incidentId, now, LEASE_MS],
+          [incidentId, now, options.leaseMs],
         );
         const row = rows[0];
         return row && ({ id: Number(row.id), incidentId: row.incident_id, spec: row.spec, attempts: row.attempts } satisfies Effect);

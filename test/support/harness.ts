@@ -25,10 +25,45 @@ export interface HarnessOptions {
   readonly backoffMs?: StartOptions['backoffMs'];
   readonly slack?: FakeSlack;
   readonly databaseUrl?: string;
-  readonly sweepEveryMs?: number;
 }
 
 let counter = 0;
+
+export interface CommandOptions {
+  user?: string;
+  channel?: string;
+  triggerId?: string;
+  timestamp?: number;
+  signature?: string;
+}
+
+/** Posts `/incident <text>` to a bot as Slack does: form fields named as in the sample payload, signed. */
+export async function sendCommand(botUrl: string, slack: FakeSlack, text: string, from: CommandOptions = {}): Promise<PostResult & { triggerId: string; responseUrl: string }> {
+  const n = ++counter;
+  const triggerId = from.triggerId ?? slack.issueTrigger();
+  const channelId = from.channel ?? slack.channelByName('general')!.id;
+  const responsePath = `/respond/cmd${process.pid}-${n}`;
+  const fields = {
+    token: 'deprecated-verification-token', api_app_id: APP_ID, team_id: TEAM_ID, team_domain: 'firebreak-test',
+    enterprise_id: '', enterprise_name: '', channel_id: channelId, channel_name: slack.channels.get(channelId)?.name ?? 'unknown',
+    user_id: from.user ?? 'U0DECLARER', user_name: 'dana', command: '/incident', text,
+    response_url: `${slack.url}${responsePath}`, trigger_id: triggerId, is_enterprise_install: 'false',
+  };
+  const body = new URLSearchParams(fields).toString();
+  const result = await postSigned(`${botUrl}/slack/events`, body, 'application/x-www-form-urlencoded', {
+    ...(from.timestamp && { timestamp: from.timestamp }),
+    ...(from.signature && { signature: from.signature }),
+  });
+  return { ...result, triggerId, responseUrl: responsePath };
+}
+
+/** Waits for the ephemeral reply a bot sends to a command's response_url. */
+export function replyOn(slack: FakeSlack, responseUrl: string, ms = 5000): Promise<string> {
+  return waitFor(() => {
+    const r = slack.responses.find((x) => x.url === responseUrl);
+    return r && String(r.body.text ?? '') + JSON.stringify(r.body.blocks ?? '');
+  }, ms, `a reply on ${responseUrl}`);
+}
 
 /** Polls until `check` returns a truthy value, or fails after `ms`. */
 export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<NonNullable<T>> {
@@ -67,37 +102,13 @@ export async function startHarness(options: HarnessOptions = {}) {
     logDestination: logs,
     ...(options.clock && { clock: options.clock }),
     backoffMs: options.backoffMs ?? (() => 200),
-    ...(options.sweepEveryMs && { sweepEveryMs: options.sweepEveryMs }),
   });
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 
   /** Sends `/incident <text>` as a signed slash command; resolves with the ack. */
-  async function command(text: string, from: { user?: string; channel?: string; triggerId?: string; timestamp?: number; signature?: string } = {}): Promise<PostResult & { triggerId: string; responseUrl: string }> {
-    const n = ++counter;
-    const triggerId = from.triggerId ?? slack.issueTrigger();
-    const channelId = from.channel ?? slack.channelByName('general')!.id;
-    const responsePath = `/respond/cmd${n}`;
-    const fields = {
-      token: 'deprecated-verification-token', api_app_id: APP_ID, team_id: TEAM_ID, team_domain: 'firebreak-test',
-      enterprise_id: '', enterprise_name: '', channel_id: channelId, channel_name: slack.channels.get(channelId)?.name ?? 'unknown',
-      user_id: from.user ?? 'U0DECLARER', user_name: 'dana', command: '/incident', text,
-      response_url: `${slack.url}${responsePath}`, trigger_id: triggerId, is_enterprise_install: 'false',
-    };
-    const body = new URLSearchParams(fields).toString();
-    const result = await postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded', {
-      ...(from.timestamp && { timestamp: from.timestamp }),
-      ...(from.signature && { signature: from.signature }),
-    });
-    return { ...result, triggerId, responseUrl: responsePath };
-  }
+  const command = (text: string, from: CommandOptions = {}) => sendCommand(bot.url, slack, text, from);
 
-  /** Waits for the ephemeral reply the bot sends to a command's response_url. */
-  function reply(responseUrl: string, ms = 5000): Promise<string> {
-    return waitFor(() => {
-      const r = slack.responses.find((x) => x.url === responseUrl);
-      return r && String(r.body.text ?? '') + JSON.stringify(r.body.blocks ?? '');
-    }, ms, `a reply on ${responseUrl}`);
-  }
+  const reply = (responseUrl: string, ms = 5000) => replyOn(slack, responseUrl, ms);
 
   /** Sends an interactive payload (block_actions, view_submission) as Slack does: a form field holding JSON. */
   function interact(payload: Record<string, unknown>, opts: { headers?: Record<string, string> } = {}): Promise<PostResult> {
