@@ -92,7 +92,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         return openWarRoom(incident);
       case 'announce': {
         if (incident.announceTs) return;
-        const posted = await chat.post(deps.incidentsChannel, { kind: 'alert', incident });
+        const posted = await chat.post(deps.incidentsChannel, { kind: 'alert', incident }, once(effect));
         await store.setAnnouncement(incident.id, posted.channel, posted.ts);
         return;
       }
@@ -109,11 +109,11 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       case 'post': {
         if (spec.target === 'room' && !incident.channelId && severityOf(policy, incident.severity).warRoom) throw new WaitingForRoom();
         const channel = spec.target === 'room' ? (incident.channelId ?? deps.incidentsChannel) : deps.incidentsChannel;
-        await chat.post(channel, await notice(incident, spec.notice));
+        await chat.post(channel, await notice(incident, spec.notice), once(effect));
         return;
       }
       case 'dm':
-        await chat.dm(spec.to, await notice(incident, spec.notice));
+        await chat.dm(spec.to, await notice(incident, spec.notice), once(effect));
         return;
     }
   }
@@ -186,6 +186,11 @@ function describe(effect: Effect): string {
     case 'post': return `Posting the ${spec.notice.kind} message`;
     case 'dm': return `Messaging ${spec.to} directly`;
   }
+}
+
+/** A message's effect key: a retried effect checks for it before posting again. */
+function once(effect: Effect): { key: string; retry: boolean } {
+  return { key: `effect-${effect.id}`, retry: effect.attempts > 1 };
 }
 
 function unique(ids: readonly string[]): string[] {

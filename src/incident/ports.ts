@@ -127,9 +127,15 @@ export interface Chat {
   /** Invites users, expanding user groups; people already there are fine. */
   invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
   setTopic(channelId: string, topic: string): Promise<void>;
-  post(channel: string, notice: Notice): Promise<{ channel: string; ts: string }>;
-  /** Direct-messages a user, or each member of a user group. */
-  dm(userOrGroupId: string, notice: Notice): Promise<void>;
+  /**
+   * Posts a notice. With a `key`, the message carries it, and a retry that
+   * passes `retry: true` first looks for a message with that key and posts
+   * only if there is none: a crash between posting and recording cannot
+   * post twice.
+   */
+  post(channel: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<{ channel: string; ts: string }>;
+  /** Direct-messages a user, or each member of a user group; `once` as for `post`. */
+  dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
 }

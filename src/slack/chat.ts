@@ -38,14 +38,50 @@ async function call<T>(work: () => Promise<T>): Promise<T> {
 }
 
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
+/** How far back a retried post looks for itself. */
+const LOOKBACK_S = 6 * 3600;
 
 /** The `Chat` port on Slack's Web API. */
 export function createSlackChat(client: WebClient, policy: Policy, botUserId: () => Promise<string | undefined>): Chat {
-  async function post(channel: string, notice: Notice): Promise<{ channel: string; ts: string }> {
+  const ids = new Map<string, string>();
+
+  /** The ID of a channel given by ID or name (#incidents), looked up once. */
+  async function channelId(channel: string): Promise<string | undefined> {
+    if (SLACK_CHANNEL_ID.test(channel)) return channel;
+    const name = channel.replace(/^#/, '');
+    if (ids.has(name)) return ids.get(name);
+    let cursor: string | undefined;
+    do {
+      const page = await call(() => client.conversations.list({ limit: 1000, exclude_archived: true, types: 'public_channel,private_channel', ...(cursor && { cursor }) }));
+      const hit = page.channels?.find((c) => c.name === name);
+      if (hit?.id) {
+        ids.set(name, hit.id);
+        return hit.id;
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return undefined;
+  }
+
+  /** Finds a recent message of ours that carries `key` in its metadata. */
+  async function findKeyed(channel: string, key: string): Promise<{ channel: string; ts: string } | undefined> {
+    const res = await call(() => client.conversations.history({ channel, limit: 200, include_all_metadata: true, oldest: String(Date.now() / 1000 - LOOKBACK_S) }));
+    const hit = res.messages?.find((m) => (m.metadata?.event_payload as { key?: string } | undefined)?.key === key);
+    return hit?.ts ? { channel, ts: hit.ts } : undefined;
+  }
+
+  async function post(channel: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<{ channel: string; ts: string }> {
+    if (once?.retry) {
+      const id = await channelId(channel);
+      const found = id && (await findKeyed(id, once.key));
+      if (found) return found;
+    }
     const { text, blocks } = renderNotice(notice, policy);
-    const send = () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
+    const metadata = once && { event_type: 'firebreak_effect', event_payload: { key: once.key } };
+    const send = () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false, ...(metadata && { metadata }) });
     try {
       const res = await send();
+      if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), res.channel!);
       return { channel: res.channel!, ts: res.ts! };
     } catch (err) {
       const failure = toChatFailure(err);
@@ -91,8 +127,11 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
 
     post,
 
-    async dm(id, notice) {
-      for (const user of await members([id])) await post(user, notice);
+    async dm(id, notice, once) {
+      for (const user of await members([id])) {
+        const opened = await call(() => client.conversations.open({ users: user }));
+        await post(opened.channel!.id!, notice, once && { key: `${once.key}-${user}`, retry: once.retry });
+      }
     },
 
     edit: (channel, ts, notice) =>

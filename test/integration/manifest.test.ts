@@ -10,6 +10,7 @@ const SCOPE: Record<string, string | null> = {
   'conversations.create': 'channels:manage', 'conversations.invite': 'channels:manage', 'conversations.setTopic': 'channels:manage',
   'conversations.join': 'channels:join', 'conversations.info': 'channels:read', 'pins.add': 'pins:write',
   'usergroups.users.list': 'usergroups:read', 'users.info': 'users:read',
+  'conversations.history': 'channels:history', 'conversations.replies': 'channels:history', 'conversations.open': 'im:write', 'conversations.list': 'channels:read',
 };
 
 const manifest = parse(readFileSync(new URL('../../manifests/slack-app.yaml', import.meta.url), 'utf8')) as {

@@ -77,6 +77,17 @@ describe('Slack failing during declare', () => {
   });
 });
 
+describe('a Slack answer lost after the message was posted', () => {
+  it('does not post the message twice when the effect is retried', async () => {
+    h.slack.fail('chat.postMessage', { kind: 'lost' });
+    const reply = await h.reply((await h.command('declare P2 Lost answers')).responseUrl);
+    const id = idOf(reply);
+    expect(reply).toContain('http_503');
+    await waitFor(async () => (await h.sql.query(`SELECT announce_ts FROM incidents WHERE id = $1`, [id])).rows[0].announce_ts, 5000, 'the announcement to be recorded');
+    expect(h.slack.channelByName('incidents')!.messages.filter((m) => m.text.startsWith(`INCIDENT ALERT ${id}`))).toHaveLength(1);
+  });
+});
+
 describe('bad command text', () => {
   const cases: [string, string, string][] = [
     ['unknown verb', 'explode now', 'is not a command I know'],

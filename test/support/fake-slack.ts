@@ -10,10 +10,11 @@ export interface SlackCall {
   readonly status: number;
 }
 
-interface Message { ts: string; text: string; blocks?: unknown; user: string; bot_id?: string; thread_ts?: string }
+interface Message { ts: string; text: string; blocks?: unknown; user: string; bot_id?: string; thread_ts?: string; receivedAt?: number; metadata?: unknown; edited?: { user: string; ts: string } }
 interface Channel { id: string; name: string; created: number; creator: string; members: Set<string>; topic: string; messages: Message[]; pins: Set<string>; is_private: boolean; is_im: boolean }
 
-type Fault = { kind: 'ratelimited'; retryAfter: number } | { kind: 'http'; status: number } | { kind: 'error'; error: string };
+/** `lost`: Slack does the work, but the answer never arrives (the client sees a 503). */
+type Fault = { kind: 'ratelimited'; retryAfter: number } | { kind: 'http'; status: number } | { kind: 'error'; error: string } | { kind: 'lost' };
 
 export const TEAM_ID = 'T0FIREBRK1';
 export const BOT_USER = 'U0FIREBOT1';
@@ -129,6 +130,11 @@ export class FakeSlack {
       req.on('end', () => resolve(data));
     });
     const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname === '/_inspect/messages') {
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const messages = [...this.channels.values()].flatMap((c) => c.messages.filter((m) => m.text.startsWith(prefix)).map((m) => ({ channel: c.id, ts: m.ts, text: m.text, receivedAt: m.receivedAt })));
+      return { status: 200, body: { ok: true, messages } };
+    }
     if (url.pathname.startsWith('/respond/')) {
       let body: Record<string, unknown>;
       try {
@@ -153,6 +159,10 @@ export class FakeSlack {
     if (fault?.kind === 'ratelimited') return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
     if (fault?.kind === 'http') return record(fault.status, { ok: false, error: 'fatal_error' });
     if (fault?.kind === 'error') return record(200, { ok: false, error: fault.error });
+    if (fault?.kind === 'lost') {
+      this.dispatch(method, params);
+      return record(503, { ok: false, error: 'service_unavailable' });
+    }
     return record(200, this.dispatch(method, params));
   }
 
@@ -193,6 +203,28 @@ export class FakeSlack {
     };
   }
 
+  /** A message as conversations.history returns it. */
+  private messageJson(channel: Channel, m: Message, withMetadata: boolean): Record<string, unknown> {
+    const replies = channel.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+    return {
+      type: 'message', user: m.user, text: m.text, ts: m.ts, team: TEAM_ID,
+      ...(m.bot_id && { bot_id: m.bot_id, app_id: APP_ID }),
+      ...(m.blocks !== undefined && { blocks: m.blocks }),
+      ...(m.thread_ts && { thread_ts: m.thread_ts }),
+      ...(replies.length && { reply_count: replies.length, reply_users_count: new Set(replies.map((r) => r.user)).size, latest_reply: replies[replies.length - 1]!.ts }),
+      ...(m.edited && { edited: m.edited }),
+      ...(withMetadata && m.metadata !== undefined && { metadata: m.metadata }),
+    };
+  }
+
+  /** A person's message in a channel (or thread), as if typed in Slack. */
+  say(channelId: string, user: string, text: string, threadTs?: string): string {
+    const channel = this.channels.get(channelId)!;
+    const ts = this.newTs();
+    channel.messages.push({ ts, text, user, receivedAt: Date.now(), ...(threadTs && { thread_ts: threadTs }) });
+    return ts;
+  }
+
   private dispatch(method: string, p: Record<string, unknown>): Record<string, unknown> {
     const err = (error: string, extra: Record<string, unknown> = {}) => ({ ok: false, error, ...extra });
     switch (method) {
@@ -214,7 +246,12 @@ export class FakeSlack {
           if (typeof p.user !== 'string' || !target.members.has(p.user)) return err('user_not_in_channel');
           return { ok: true, message_ts: this.newTs() };
         }
-        const message: Message = { ts: this.newTs(), text, user: BOT_USER, bot_id: BOT_ID, ...(p.blocks !== undefined && { blocks: p.blocks }), ...(typeof p.thread_ts === 'string' && { thread_ts: p.thread_ts }) };
+        if (p.metadata !== undefined) {
+          const md = (typeof p.metadata === 'string' ? safeJson(p.metadata) : p.metadata) as { event_type?: unknown; event_payload?: unknown };
+          if (!md || typeof md.event_type !== 'string' || !md.event_payload || typeof md.event_payload !== 'object') return err('invalid_metadata_format');
+        }
+        const metadata = typeof p.metadata === 'string' ? safeJson(p.metadata) : p.metadata;
+        const message: Message = { ts: this.newTs(), receivedAt: Date.now(), text, user: BOT_USER, bot_id: BOT_ID, ...(p.blocks !== undefined && { blocks: p.blocks }), ...(typeof p.thread_ts === 'string' && { thread_ts: p.thread_ts }), ...(metadata !== undefined && { metadata }) };
         target.messages.push(message);
         return { ok: true, channel: target.id, ts: message.ts, message: { type: 'message', subtype: 'bot_message', text, user: BOT_USER, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, ts: message.ts, ...(message.blocks !== undefined && { blocks: message.blocks }) } };
       }
@@ -247,6 +284,45 @@ export class FakeSlack {
         channel.creator = BOT_USER;
         channel.is_private = p.is_private === true || p.is_private === 'true';
         return { ok: true, channel: this.channelJson(channel) };
+      }
+      case 'conversations.history': {
+        const target = this.channelFor(p.channel, false);
+        if (!target) return err('channel_not_found');
+        if (!target.members.has(BOT_USER)) return err('not_in_channel');
+        const oldest = Number(p.oldest ?? 0);
+        const latest = p.latest === undefined ? Infinity : Number(p.latest);
+        const inclusive = p.inclusive === true || p.inclusive === 'true';
+        const limit = Math.min(Number(p.limit ?? 100), 999);
+        const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
+        const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+        const top = target.messages.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && inRange(Number(m.ts))).reverse();
+        const page = top.slice(0, limit);
+        return { ok: true, messages: page.map((m) => this.messageJson(target, m, withMeta)), has_more: top.length > page.length, pin_count: target.pins.size, channel_actions_ts: null, channel_actions_count: 0 };
+      }
+      case 'conversations.replies': {
+        const target = this.channelFor(p.channel, false);
+        if (!target) return err('channel_not_found');
+        const ts = String(p.ts ?? '');
+        const head = target.messages.find((m) => m.ts === ts);
+        if (!head) return err('thread_not_found');
+        const root = head.thread_ts ?? head.ts;
+        const thread = target.messages.filter((m) => m.ts === root || m.thread_ts === root);
+        const limit = Math.min(Number(p.limit ?? 100), 999);
+        return { ok: true, messages: thread.slice(0, limit).map((m) => this.messageJson(target, m, false)), has_more: thread.length > limit };
+      }
+      case 'conversations.open': {
+        const users = String(p.users ?? '').split(',').filter(Boolean);
+        if (users.length !== 1) return err(users.length ? 'not_implemented' : 'users_list_not_supplied');
+        if (!this.users.has(users[0]!)) return err('user_not_found');
+        return { ok: true, channel: { id: this.dm(users[0]!).id } };
+      }
+      case 'conversations.list': {
+        const all = [...this.channels.values()].filter((c) => !c.is_im);
+        const start = Number(p.cursor ? Buffer.from(String(p.cursor), 'base64').toString() : 0);
+        const limit = Math.min(Number(p.limit ?? 100), 1000);
+        const page = all.slice(start, start + limit);
+        const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString('base64') : '';
+        return { ok: true, channels: page.map((c) => this.channelJson(c)), response_metadata: { next_cursor: next } };
       }
       case 'conversations.join': {
         const target = this.channelFor(p.channel, false);

@@ -64,6 +64,10 @@ export class BotProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<this> {
     this.port = await freePort();
     const entry = new URL('../../dist/src/main.js', import.meta.url).pathname;

@@ -1,0 +1,93 @@
+/**
+ * Command ack latency of the real bot (Bolt over HTTP, real
+ * Postgres and Redis, fake Slack) beside a bare Bolt app that only acks,
+ * both measured in this run on this machine. Bounded: a few seconds each.
+ */
+import bolt from '@slack/bolt';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config.js';
+import { startFirebreak } from '../src/main.js';
+import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
+import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
+import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
+
+import { fakeSlackProcess, percentile } from './support.js';
+
+type Send = (n: number) => Promise<{ status: number; ms: number }>;
+let sent = 0;
+
+/** Alternates rounds between the two apps so that drift on the machine hits both alike. */
+async function measure(sends: readonly Send[], concurrency: number, rounds: number): Promise<number[][]> {
+  const times: number[][] = sends.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, send] of sends.entries()) {
+      const batch = await Promise.all(Array.from({ length: concurrency }, () => send(sent++)));
+      for (const b of batch) {
+        if (b.status !== 200) throw new Error(`ack status ${b.status}`);
+        times[i]!.push(b.ms);
+      }
+    }
+  }
+  return times;
+}
+
+async function bareBolt(): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = new bolt.App({ token: 'xoxb-bench', signingSecret: SIGNING_SECRET, botId: 'B0BENCH0001', botUserId: 'U0BENCH0001', tokenVerificationEnabled: false, logLevel: bolt.LogLevel.ERROR });
+  app.command('/incident', async ({ ack }) => ack());
+  const server = (await app.start(0)) as Server;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => app.stop().then(() => undefined) };
+}
+
+function commandBody(n: number, responseUrl: string, triggerId: string): string {
+  return new URLSearchParams({
+    token: 'x', api_app_id: 'A0BENCH0001', team_id: 'T0BENCH0001', team_domain: 'bench', enterprise_id: '', enterprise_name: '',
+    channel_id: 'C0BENCH0001', channel_name: 'general', user_id: 'U0DECLARER', user_name: 'dana', command: '/incident',
+    text: `declare P1 Bench incident ${n}`, response_url: responseUrl, trigger_id: triggerId, is_enterprise_install: 'false',
+  }).toString();
+}
+
+/** Runs the ack-latency bench and returns its report lines. */
+export async function ackBench(): Promise<string[]> {
+  const slack = await fakeSlackProcess();
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), PORT: '0', LOG_LEVEL: 'warn',
+  });
+  const bot = await startFirebreak(config);
+  const sql = new pg.Pool({ connectionString: db.url, max: 1 });
+  const h = { bot, slack: { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}` }, sql };
+  const floor = await bareBolt();
+  const rows: string[] = [];
+  try {
+    const ours = (n: number) => postSigned(`${h.bot.url}/slack/events`, commandBody(n, `${h.slack.url}/respond/b${n}`, h.slack.issueTrigger()), 'application/x-www-form-urlencoded');
+    const bare = (n: number) => postSigned(`${floor.url}/slack/events`, commandBody(n, `${h.slack.url}/respond/f${n}`, `t${n}`), 'application/x-www-form-urlencoded');
+    await measure([bare, ours], 5, 4);
+    for (const [concurrency, rounds] of [[1, 300], [20, 20]] as const) {
+      const [floorTimes = [], ourTimes = []] = await measure([bare, ours], concurrency, rounds);
+      await new Promise((r) => setTimeout(r, 1500));
+      const [f50, f99, o50, o99] = [percentile(floorTimes, 50), percentile(floorTimes, 99), percentile(ourTimes, 50), percentile(ourTimes, 99)];
+      rows.push(
+        `declare ack @ ${String(concurrency).padStart(2)} concurrent (${ourTimes.length} requests): ` +
+          `firebreak p50 ${o50.toFixed(2)} ms, p99 ${o99.toFixed(2)} ms | bare Bolt p50 ${f50.toFixed(2)} ms, p99 ${f99.toFixed(2)} ms | ` +
+          `p99 ratio ${(o99 / f99).toFixed(2)}x (goal ≤ 1.50x) ${o99 / f99 <= 1.5 ? 'OK' : 'MISSED'}`,
+      );
+    }
+    const declared = Number((await h.sql.query('SELECT count(*) n FROM incidents')).rows[0].n);
+    rows.push(`incidents recorded during the run: ${declared}`);
+  } finally {
+    await floor.stop();
+    await bot.stop();
+    await sql.end();
+    slack.stop();
+    await db.drop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${config.redis.prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+  return rows;
+}
