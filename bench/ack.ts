@@ -55,7 +55,7 @@ export async function ackBench(): Promise<string[]> {
   const db = await createTestDatabase();
   const config = loadConfig({
     SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), PORT: '0', LOG_LEVEL: 'warn',
+    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), PORT: '0', LOG_LEVEL: 'error',
   });
   const bot = await startFirebreak(config);
   const sql = new pg.Pool({ connectionString: db.url, max: 1 });

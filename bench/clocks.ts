@@ -6,7 +6,6 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { formatIncidentId, utcDay } from '../src/incident/incident.js';
 import { migrate } from '../src/postgres/migrate.js';
 import { createPool } from '../src/postgres/pool.js';
@@ -87,11 +86,12 @@ export async function clockBench(): Promise<string[]> {
     await bot.start();
     await sleep(3000);
     const perIncident = ((await usedMemory(probe)) - emptyRedis) / INCIDENTS;
+    const idle = rssMb(bot.pid!);
     floor = await bareLoop(redis.url, firstDue, until);
     await sleep(until - Date.now() + 5_000);
     const memory = rssMb(bot.pid!);
 
-    const { rows } = await new pg.Pool({ connectionString: db.url, max: 1 }).query<{ incident_id: string; due: string }>(
+    const { rows } = await pool.query<{ incident_id: string; due: string }>(
       `SELECT incident_id, data->>'due' AS due FROM timeline WHERE kind = 'update_overdue' ORDER BY incident_id, (data->>'due')`,
     );
     const posted = ((await (await fetch(`${slack.url}/_inspect/messages?prefix=${encodeURIComponent('Update due for ')}`)).json()) as { messages: { text: string; receivedAt: number }[] }).messages;
@@ -112,7 +112,7 @@ export async function clockBench(): Promise<string[]> {
       `due → Slack call: p50 ${fmt(percentile(delays, 50))}, p99 ${fmt(percentile(delays, 99))}, max ${fmt(Math.max(...delays))} (goal p99 < 1000 ms) ${percentile(delays, 99) < 1000 ? 'OK' : 'MISSED'}` +
         ` | bare BullMQ delayed job → worker: p50 ${fmt(percentile(f, 50))}, p99 ${fmt(percentile(f, 99))}, max ${fmt(Math.max(...f))}`,
       `Redis memory per open incident: ${(perIncident / 1024).toFixed(2)} KB (goal < 5 KB) ${perIncident < 5 * 1024 ? 'OK' : 'MISSED'} | bare BullMQ delayed job: ${(floor.bytesPerJob / 1024).toFixed(2)} KB`,
-      `bot RSS: ${memory.rss.toFixed(0)} MB now, ${memory.peak.toFixed(0)} MB peak (goal < 250 MB) ${memory.peak < 250 ? 'OK' : 'MISSED'}`,
+      `bot RSS: ${idle.rss.toFixed(0)} MB after start-up with ${INCIDENTS} incidents, ${memory.rss.toFixed(0)} MB at the end, ${memory.peak.toFixed(0)} MB peak (goal < 250 MB) ${memory.peak < 250 ? 'OK' : 'MISSED'}`,
     ];
   } finally {
     await floor?.stop();

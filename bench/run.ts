@@ -9,10 +9,11 @@ import { clockBench } from './clocks.js';
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
 
 async function main(): Promise<void> {
-  const sections: [string, () => Promise<string[]>][] = [
-    ['Command ack latency (issue: incident lifecycle)', ackBench],
-    ['Incident clocks (issue: durable clocks)', clockBench],
-  ];
+  const only = process.env.BENCH_ONLY;
+  const sections = ([
+    ['ack', 'Command ack latency (issue: incident lifecycle)', ackBench],
+    ['clocks', 'Incident clocks (issue: durable clocks)', clockBench],
+  ] as const).filter(([key]) => !only || only.split(',').includes(key)).map(([, title, run]) => [title, run] as const);
   for (const [title, run] of sections) {
     process.stdout.write(`\n== ${title}\n`);
     for (const line of await run()) process.stdout.write(`${line}\n`);

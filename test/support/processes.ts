@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { waitFor } from './harness.js';
@@ -52,6 +54,9 @@ export class OwnRedis {
   }
 }
 
+/** The V8 flags `npm start` runs the bot with, read from package.json so tests and bench run it the same way. */
+const PRODUCTION_FLAGS = ((JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(/--max-[a-z-]+=\d+/g) ?? []);
+
 /** The bot as a separate OS process (`node dist/src/main.js`), configured by environment. */
 export class BotProcess {
   private child?: ChildProcess;
@@ -70,11 +75,13 @@ export class BotProcess {
 
   async start(): Promise<this> {
     this.port = await freePort();
-    const entry = new URL('../../dist/src/main.js', import.meta.url).pathname;
-    this.child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const entry = resolve(process.cwd(), 'dist/src/main.js');
+    this.child = spawn(process.execPath, [...PRODUCTION_FLAGS, entry], { env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
-    await waitFor(async () => (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status === 200, 15000, `bot process on ${this.port}`);
+    await waitFor(async () => (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status === 200, 15000, `bot process on ${this.port}`).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; it printed:\n${this.output.join('').slice(-3000)}`);
+    });
     return this;
   }
 
