@@ -76,6 +76,8 @@ export async function ackBench(): Promise<string[]> {
           `p99 ratio ${(o99 / f99).toFixed(2)}x (goal ≤ 1.50x) ${o99 / f99 <= 1.5 ? 'OK' : 'MISSED'}`,
       );
     }
+    const drainedBy = Date.now() + 120_000;
+    while (Date.now() < drainedBy && Number((await h.sql.query(`SELECT count(*) n FROM effects WHERE state IN ('pending', 'running')`)).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
     const declared = Number((await h.sql.query('SELECT count(*) n FROM incidents')).rows[0].n);
     rows.push(`incidents recorded during the run: ${declared}`);
   } finally {

@@ -62,6 +62,7 @@ export async function clockBench(): Promise<string[]> {
   const redis = await new OwnRedis().start();
   const db = await createTestDatabase();
   const probe = new Redis(redis.url);
+  probe.on('error', () => undefined);
   const pool = createPool(db.url, createLogger({ level: 'silent' }));
   const bot = new BotProcess({
     SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,

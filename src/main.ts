@@ -6,6 +6,11 @@ import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
+import { createMetrics } from './http/metrics.js';
+import { createRecordService } from './incident/record.js';
+import { createScribe } from './incident/scribe.js';
+import { createRecordStore } from './postgres/record-store.js';
+import { createSlackDirectory } from './slack/directory.js';
 import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
@@ -42,7 +47,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
   const store = createIncidentStore(pool, { leaseMs: config.effectLeaseMs });
-  const jobs = createJobs(config.redis, log);
+  let observeQueueLag: ((seconds: number) => void) | undefined;
+  const jobs = createJobs({ ...config.redis, onLag: (s) => observeQueueLag?.(s) }, log);
 
   const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl));
   let botUser: Promise<string | undefined> | undefined;
@@ -59,8 +65,18 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const clocks = createClocks({ store, timers: jobs.timers, clock, policy: config.policy, effects, log });
   const service = createIncidentService({ store, effects, clocks, clock, policy: config.policy });
 
-  const routes = healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() });
-  const app = createSlackApp({ ...config.slack, port: config.http.port }, { service, policy: config.policy, log, routes });
+  const record = createRecordStore(pool);
+  const directory = createSlackDirectory(web);
+  const scribe = createScribe({ store, record, directory, policy: config.policy });
+  const records = createRecordService({ incidents: service, store, record, directory, clock, policy: config.policy, incidentsChannel: config.slack.incidentsChannel });
+  const metrics = createMetrics({ openIncidents: () => store.listOpen(), stats: () => records.stats(30 * 86_400_000) });
+  observeQueueLag = metrics.observeQueueLag;
+
+  const routes = [...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }), metrics.route];
+  const { app, drain } = createSlackApp(
+    { ...config.slack, port: config.http.port },
+    { service, record: records, directory, scribe, policy: config.policy, log, routes, observe: metrics.observeCommand },
+  );
 
   await jobs.start({
     runEffects: (id) => effects.run(id),
@@ -82,6 +98,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     url: `http://127.0.0.1:${port}`,
     async stop() {
       await app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver failed'));
+      await drain(10_000);
       await jobs.close();
       await pool.end();
       log.info('firebreak stopped');

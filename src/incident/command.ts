@@ -12,6 +12,13 @@ export type Command =
   | { verb: 'role'; id?: string; role: Role; userId: string }
   | { verb: 'resolve'; id?: string; text?: string }
   | { verb: 'snooze'; id?: string; ms: number }
+  | { verb: 'note'; id?: string; text: string }
+  | { verb: 'timeline'; id?: string; page: number }
+  | { verb: 'followup'; id?: string; text: string; owner?: string; due?: string; dueInDays?: number }
+  | { verb: 'followups'; id?: string }
+  | { verb: 'postmortem'; id?: string }
+  | { verb: 'started'; id?: string; when: string }
+  | { verb: 'stats'; windowMs: number }
   | { verb: 'ack'; id?: string }
   | { verb: 'list' }
   | { verb: 'help' };
@@ -31,7 +38,9 @@ export function usage(levels: readonly string[]): string {
     '• `/incident role ic|lead|comms|scribe @person`',
     '• `/incident resolve [summary]`',
     '• `/incident snooze 30m`: postpone the update reminder · `/incident ack`: acknowledge, stopping escalation',
-    '• `/incident list` · `/incident help`',
+    '• `/incident note <text>` · `/incident timeline [page]` · `/incident started 14:05` (when impact began, your time)',
+    '• `/incident followup <action> [@owner] [YYYY-MM-DD | 7d]` · `/incident followups` · `/incident postmortem`',
+    '• `/incident stats [30d]` · `/incident list` · `/incident help`',
     'In a war room, commands apply to its incident. Elsewhere, put the ID after the verb: `/incident status INC-2026-1122-001 monitoring`.',
   ].join('\n');
 }
@@ -104,6 +113,40 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
     }
     case 'ack':
       return { verb: 'ack', ...(id && { id }) };
+    case 'note': {
+      const text = tail();
+      if (!text) fail('Say what to note: `/incident note Saw 502s from the EU load balancer`.');
+      return { verb: 'note', ...(id && { id }), text };
+    }
+    case 'timeline': {
+      const page = args[0] ? Number(args[0]) : 1;
+      if (!Number.isInteger(page) || page < 1) fail('Give a page number: `/incident timeline 2`.');
+      return { verb: 'timeline', ...(id && { id }), page };
+    }
+    case 'followup': {
+      const words = [...args];
+      const mention = words.findIndex((w) => /^<@[UW][A-Z0-9]+(\|[^>]*)?>$/.test(w));
+      const owner = mention >= 0 ? /^<@([UW][A-Z0-9]+)/.exec(words.splice(mention, 1)[0]!)![1] : undefined;
+      const last = words.at(-1) ?? '';
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(last) && !Number.isNaN(Date.parse(last)) ? (words.pop(), last) : undefined;
+      const days = !date && /^\d{1,3}d$/.test(last) ? (words.pop(), Number(last.slice(0, -1))) : undefined;
+      const text = words.join(' ').trim();
+      if (!text) fail('Say what needs doing: `/incident followup Add an alert on pool saturation @alex 2026-12-01`.');
+      return { verb: 'followup', ...(id && { id }), text, ...(owner && { owner }), ...(date && { due: date }), ...(days !== undefined && { dueInDays: days }) };
+    }
+    case 'followups':
+      return { verb: 'followups', ...(id && { id }) };
+    case 'postmortem':
+      return { verb: 'postmortem', ...(id && { id }) };
+    case 'started': {
+      if (!args[0]) fail('Say when impact began: `/incident started 14:05` (your time) or `/incident started 2026-11-22T14:05Z`.');
+      return { verb: 'started', ...(id && { id }), when: args[0]! };
+    }
+    case 'stats': {
+      const windowMs = args[0] ? parseDuration(args[0]) : 30 * 86_400_000;
+      if (!windowMs || windowMs > 366 * 86_400_000) fail('Give a window up to a year, e.g. `/incident stats 30d`.');
+      return { verb: 'stats', windowMs: windowMs! };
+    }
     case 'resolve': {
       const note = tail();
       return { verb: 'resolve', ...(id && { id }), ...(note && { text: note }) };

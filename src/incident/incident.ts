@@ -38,6 +38,9 @@ export interface Incident {
   readonly ackedBy: string | null;
   /** Escalation steps already fired, as `LEVEL/STEP` keys. */
   readonly escalated: readonly string[];
+  readonly impactStartedAt: Date | null;
+  /** The first time the incident reached `monitoring`. */
+  readonly mitigatedAt: Date | null;
 }
 
 /** A posted status update (the INCIDENT UPDATE template's fields). */
@@ -51,9 +54,10 @@ export interface StatusUpdate {
   readonly eta: string | null;
 }
 
-/** Who is acting: the Slack user ID. */
+/** Who is acting: the Slack user ID, and the display name when known. */
 export interface Actor {
   readonly userId: string;
+  readonly name?: string;
 }
 
 /** The incident commander: whoever was named, else the declarer. */

@@ -19,10 +19,21 @@ export interface SeverityPolicy {
   readonly escalation: readonly EscalationStep[];
 }
 
+/** What the scribe's capture picks up. */
+export interface CapturePolicy {
+  /** Reacting with this emoji (name without colons) puts a war-room message on the timeline. */
+  readonly emoji: string;
+  /** Every war-room message of the scribe goes on the timeline. */
+  readonly scribeMessages: boolean;
+}
+
 /** The severity policy; `severities` are ordered from most to least severe. */
 export interface Policy {
   readonly severities: readonly SeverityPolicy[];
+  readonly capture: CapturePolicy;
 }
+
+const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
@@ -40,6 +51,12 @@ const severitySchema = z.strictObject({
   escalation: z.array(z.strictObject({ after: duration, notify: slackIds.min(1, 'needs at least one user or group') })).default([]),
 });
 const policySchema = z.strictObject({
+  capture: z
+    .strictObject({
+      emoji: z.string().regex(/^:?[a-z0-9_+'-]+:?$/, 'is not an emoji name; write it like pushpin or :memo:').default(DEFAULT_CAPTURE.emoji),
+      scribeMessages: z.boolean().default(DEFAULT_CAPTURE.scribeMessages),
+    })
+    .default(DEFAULT_CAPTURE),
   severities: z
     .record(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'level names are 1-16 letters, digits, - or _'), severitySchema)
     .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one severity level' }),
@@ -53,6 +70,7 @@ export const DEFAULT_POLICY: Policy = {
     { level: 'P2', description: 'Minor feature impact', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
     { level: 'P3', description: 'Cosmetic; a workaround exists', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
   ],
+  capture: DEFAULT_CAPTURE,
 };
 
 /** Thrown for an invalid policy file; each problem names the file and line. */
@@ -83,6 +101,7 @@ export function parsePolicy(text: string, source: string): Policy {
     );
   }
   return {
+    capture: { emoji: parsed.data.capture.emoji.replace(/:/g, ''), scribeMessages: parsed.data.capture.scribeMessages },
     severities: Object.entries(parsed.data.severities).map(([level, s]) => ({
       level,
       description: s.description,

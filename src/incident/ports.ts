@@ -12,6 +12,17 @@ export interface TimelineEntry {
   readonly kind: string;
   readonly text: string;
   readonly data?: Readonly<Record<string, unknown>>;
+  /** The actor's display name, resolved when the entry was made. */
+  readonly authorName?: string | null;
+}
+
+/** A timeline entry as read back, with what capture adds. */
+export interface TimelineRecord extends TimelineEntry {
+  readonly id: number;
+  readonly permalink: string | null;
+  readonly threadTs: string | null;
+  readonly editedAt: Date | null;
+  readonly deletedAt: Date | null;
 }
 
 /** What a notice posts; the Slack adapter decides how it looks. */
@@ -27,6 +38,63 @@ export type Notice =
   | { kind: 'escalation'; incident: Incident; step: number; notify: readonly string[]; afterMs: number }
   | { kind: 'snoozed'; incident: Incident; until: string; by: string }
   | { kind: 'acked'; incident: Incident; by: string };
+
+/** Why a Slack message is on the timeline. */
+export type CaptureReason = { reactor: string } | { pinned: true } | { scribe: true };
+
+/** A Slack message captured onto the timeline. */
+export interface Capture {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs: string | null;
+  readonly userId: string;
+  readonly authorName: string;
+  readonly text: string;
+  readonly permalink: string | null;
+}
+
+/** A follow-up action item. */
+export interface Followup {
+  readonly id: number;
+  readonly text: string;
+  readonly owner: string | null;
+  readonly due: string | null;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+}
+
+/** The record kept beside an incident: captured messages, follow-ups, reports, history. */
+export interface RecordStore {
+  /** Adds the capture, or adds `reason` to an existing one; `added` only the first time. */
+  capture(incidentId: string, c: Capture, reason: CaptureReason): Promise<'added' | 'exists'>;
+  /** Adds a reason to a message already captured; false when it is not on the timeline. */
+  addReason(incidentId: string, channel: string, ts: string, reason: CaptureReason): Promise<boolean>;
+  /** Drops one reactor; removes the entry when no reason is left. */
+  release(incidentId: string, channel: string, ts: string, reactor: string): Promise<'removed' | 'kept' | 'absent'>;
+  edited(incidentId: string, channel: string, ts: string, text: string, at: Date): Promise<boolean>;
+  deleted(incidentId: string, channel: string, ts: string, at: Date): Promise<boolean>;
+  timeline(incidentId: string): Promise<TimelineRecord[]>;
+  addFollowup(incidentId: string, f: Omit<Followup, 'id'>): Promise<Followup>;
+  followups(incidentId: string): Promise<Followup[]>;
+  updates(incidentId: string): Promise<StatusUpdate[]>;
+  savePostmortem(incidentId: string, markdown: string, by: string, at: Date): Promise<number>;
+  setPostmortemFile(id: number, fileId: string): Promise<void>;
+  /** Incidents declared since `since`, drills left out, with update punctuality. */
+  history(since: Date): Promise<IncidentHistory[]>;
+}
+
+/** One incident's lifecycle, for metrics. */
+export interface IncidentHistory {
+  readonly severity: string;
+  readonly impactStartedAt: Date | null;
+  readonly declaredAt: Date;
+  readonly ackedAt: Date | null;
+  readonly mitigatedAt: Date | null;
+  readonly resolvedAt: Date | null;
+  readonly updatesOnTime: number;
+  readonly updatesLate: number;
+  readonly updatesMissed: number;
+}
 
 /** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
 export type NoticePayload = DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' | 'reminder' }>, 'incident'> | { kind: 'reminder'; due: string };
@@ -52,7 +120,7 @@ export interface Effect {
 
 /** The changes one command makes, applied atomically with its timeline and effects. */
 export interface Mutation {
-  readonly patch?: Partial<Pick<Incident, 'severity' | 'status' | 'resolvedAt' | 'resolution' | 'nextUpdateDue' | 'ackedAt' | 'ackedBy'>>;
+  readonly patch?: Partial<Pick<Incident, 'severity' | 'status' | 'resolvedAt' | 'resolution' | 'nextUpdateDue' | 'ackedAt' | 'ackedBy' | 'impactStartedAt' | 'mitigatedAt'>>;
   readonly role?: { role: Role; userId: string };
   readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date; dueAt: Date | null };
   /** An escalation step fired by this change (`LEVEL/STEP`). */
@@ -138,6 +206,27 @@ export interface Chat {
   dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
+}
+
+/** A Slack message as capture needs it. */
+export interface SourceMessage {
+  readonly userId: string;
+  readonly text: string;
+  readonly threadTs: string | null;
+  /** Set when a bot (the app itself included) posted it. */
+  readonly botId: string | null;
+}
+
+/** The workspace facts capture and reports need; all read-only. */
+export interface Directory {
+  fetchMessage(channel: string, ts: string): Promise<SourceMessage | undefined>;
+  /** Display name (falls back to real name, then handle); cached by the adapter. */
+  displayName(userId: string): Promise<string>;
+  permalink(channel: string, ts: string): Promise<string | null>;
+  /** The user's offset from UTC in seconds (Slack's `tz_offset`). */
+  tzOffset(userId: string): Promise<number>;
+  /** Uploads a text file to a channel; returns the file ID. */
+  upload(channel: string, file: { filename: string; title: string; content: string; comment: string }): Promise<string>;
 }
 
 /** Durable timers. Scheduling the same thing twice is harmless. */

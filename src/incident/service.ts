@@ -52,7 +52,7 @@ export const MAX_SNOOZE_MS = 24 * 3_600_000;
 export function createIncidentService(deps: IncidentServiceDeps) {
   const { store, clock, policy } = deps;
 
-  const entry = (actor: string, kind: string, text: string, data?: Record<string, unknown>): TimelineEntry => ({ at: clock.now(), actor, kind, text, ...(data && { data }) });
+  const entry = (actor: Actor, kind: string, text: string, data?: Record<string, unknown>): TimelineEntry => ({ at: clock.now(), actor: actor.userId, kind, text, authorName: actor.name ?? null, ...(data && { data }) });
 
   async function resolveRef(ref: IncidentRef, ctx: CommandContext): Promise<Incident> {
     if (ref.id) {
@@ -96,7 +96,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         },
         ctx.idempotencyKey,
         (id) => ({
-          timeline: [entry(ctx.actor.userId, 'declared', `${input.drill ? 'Drill ' : ''}${id} declared at ${sev.level}: ${input.title}`, { severity: sev.level })],
+          timeline: [entry(ctx.actor, 'declared', `${input.drill ? 'Drill ' : ''}${id} declared at ${sev.level}: ${input.title}`, { severity: sev.level })],
           effects: [...(sev.warRoom ? [{ kind: 'war_room' } as const] : []), { kind: 'announce' }],
         }),
       );
@@ -112,8 +112,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         openOnly(i);
         if (i.status === status) throw new UserError('conflict', `${i.id} is already ${status}. Post progress with \`/incident update <text>\`.`);
         return {
-          patch: { status },
-          timeline: [entry(ctx.actor.userId, 'status', `Status ${i.status} → ${status}${text ? `: ${text}` : ''}`, { from: i.status, to: status })],
+          patch: { status, ...(status === 'monitoring' && { mitigatedAt: clock.now() }) },
+          timeline: [entry(ctx.actor, 'status', `Status ${i.status} → ${status}${text ? `: ${text}` : ''}`, { from: i.status, to: status })],
           effects: [{ kind: 'post', target: 'room', notice: { kind: 'status', status, text: text ?? null, by: ctx.actor.userId } }, { kind: 'refresh' }],
         };
       });
@@ -127,11 +127,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         const status = fields.status && fields.status !== 'resolved' ? fields.status : i.status;
         const update = { at: now, author: ctx.actor.userId, status, progress: fields.progress, nextSteps: fields.nextSteps ?? null, eta: fields.eta ?? null };
         return {
-          ...(status !== i.status && { patch: { status } }),
+          ...(status !== i.status && { patch: { status, ...(status === 'monitoring' && { mitigatedAt: now }) } }),
           update: { ...update, nextDue: new Date(now.getTime() + severityOf(policy, i.severity).updateEveryMs), dueAt: i.nextUpdateDue },
           timeline: [
-            ...(status !== i.status ? [entry(ctx.actor.userId, 'status', `Status ${i.status} → ${status}`, { from: i.status, to: status })] : []),
-            entry(ctx.actor.userId, 'update', `Update: ${fields.progress}`, { nextSteps: update.nextSteps, eta: update.eta, dueAt: i.nextUpdateDue?.toISOString() ?? null, onTime: !i.nextUpdateDue || now <= i.nextUpdateDue }),
+            ...(status !== i.status ? [entry(ctx.actor, 'status', `Status ${i.status} → ${status}`, { from: i.status, to: status })] : []),
+            entry(ctx.actor, 'update', `Update: ${fields.progress}`, { nextSteps: update.nextSteps, eta: update.eta, dueAt: i.nextUpdateDue?.toISOString() ?? null, onTime: !i.nextUpdateDue || now <= i.nextUpdateDue }),
           ],
           effects: [{ kind: 'post', target: 'room', notice: { kind: 'update', update: { ...update, id: 0 } } }, { kind: 'refresh' }],
         };
@@ -154,7 +154,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         const nextUpdateDue = new Date(Math.max(clock.now().getTime(), base + sev.updateEveryMs));
         return {
           patch: { severity: sev.level, nextUpdateDue },
-          timeline: [entry(ctx.actor.userId, 'severity', `Severity ${i.severity} → ${sev.level}`, { from: i.severity, to: sev.level })],
+          timeline: [entry(ctx.actor, 'severity', `Severity ${i.severity} → ${sev.level}`, { from: i.severity, to: sev.level })],
           effects,
         };
       });
@@ -167,7 +167,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         if (i.roles[role] === userId) throw new UserError('conflict', `<@${userId}> is already ${ROLE_NAMES[role]} of ${i.id}.`);
         return {
           role: { role, userId },
-          timeline: [entry(ctx.actor.userId, 'role', `${ROLE_NAMES[role]}: <@${userId}>`, { role, userId })],
+          timeline: [entry(ctx.actor, 'role', `${ROLE_NAMES[role]}: <@${userId}>`, { role, userId })],
           effects: [
             ...(i.channelId ? [{ kind: 'invite', users: [userId] } as const] : []),
             { kind: 'post', target: 'room', notice: { kind: 'role', role, userId, by: ctx.actor.userId } },
@@ -185,7 +185,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         const until = new Date(clock.now().getTime() + ms);
         return {
           patch: { nextUpdateDue: until },
-          timeline: [entry(ctx.actor.userId, 'snoozed', `Update clock snoozed for ${formatDuration(ms)}, until ${until.toISOString().slice(11, 16)} UTC`, { until: until.toISOString() })],
+          timeline: [entry(ctx.actor, 'snoozed', `Update clock snoozed for ${formatDuration(ms)}, until ${until.toISOString().slice(11, 16)} UTC`, { until: until.toISOString() })],
           effects: [{ kind: 'post', target: 'room', notice: { kind: 'snoozed', until: until.toISOString(), by: ctx.actor.userId } }, { kind: 'refresh' }],
         };
       });
@@ -198,7 +198,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         if (i.ackedAt) throw new UserError('conflict', `${i.id} was already acknowledged by <@${i.ackedBy}>; escalation is stopped.`);
         return {
           patch: { ackedAt: clock.now(), ackedBy: ctx.actor.userId },
-          timeline: [entry(ctx.actor.userId, 'acknowledged', 'Acknowledged; escalation stopped')],
+          timeline: [entry(ctx.actor, 'acknowledged', 'Acknowledged; escalation stopped')],
           effects: [{ kind: 'post', target: 'room', notice: { kind: 'acked', by: ctx.actor.userId } }, { kind: 'refresh' }],
         };
       });
@@ -211,7 +211,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         const now = clock.now();
         return {
           patch: { status: 'resolved', resolvedAt: now, resolution: text ?? null },
-          timeline: [entry(ctx.actor.userId, 'resolved', `Resolved${text ? `: ${text}` : ''}`, { from: i.status })],
+          timeline: [entry(ctx.actor, 'resolved', `Resolved${text ? `: ${text}` : ''}`, { from: i.status })],
           effects: [
             ...(i.channelId ? [{ kind: 'post', target: 'room', notice: { kind: 'resolved' } } as const] : []),
             { kind: 'post', target: 'incidents', notice: { kind: 'resolved' } },

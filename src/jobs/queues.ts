@@ -27,6 +27,8 @@ export interface JobsOptions {
   readonly url: string;
   readonly prefix: string;
   readonly sweepEveryMs: number;
+  /** Observes how late each job started after it fell due. */
+  readonly onLag?: (seconds: number) => void;
 }
 
 /**
@@ -74,6 +76,7 @@ export function createJobs(options: JobsOptions, log: Logger) {
       worker = new Worker(
         QUEUE,
         async (job: Job<JobData>) => {
+          options.onLag?.(Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
           const d = job.data;
           switch (job.name) {
             case 'sweep': return void (await handlers.sweep());

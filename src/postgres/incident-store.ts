@@ -17,7 +17,7 @@ interface IncidentRow {
   declared_by: string; declared_at: Date; resolved_at: Date | null; resolution: string | null;
   channel_id: string | null; channel_name: string | null; card_ts: string | null;
   announce_channel: string | null; announce_ts: string | null; drill: boolean; next_update_due: Date | null;
-  acked_at: Date | null; acked_by: string | null; escalated: string[];
+  acked_at: Date | null; acked_by: string | null; escalated: string[]; impact_started_at: Date | null; mitigated_at: Date | null;
   roles: Partial<Record<Role, string>> | null;
   last_update: { id: string; at: string; author: string; status: Status; progress: string; next_steps: string | null; eta: string | null } | null;
 }
@@ -32,6 +32,7 @@ function toIncident(row: IncidentRow): Incident {
     announceChannel: row.announce_channel, announceTs: row.announce_ts, drill: row.drill,
     roles: row.roles ?? {}, lastUpdate, nextUpdateDue: row.next_update_due,
     ackedAt: row.acked_at, ackedBy: row.acked_by, escalated: row.escalated,
+    impactStartedAt: row.impact_started_at, mitigatedAt: row.mitigated_at,
   };
 }
 
@@ -68,7 +69,7 @@ async function claimKey(db: Queryable, key: string | undefined, incidentId: stri
 
 async function addTimeline(db: Queryable, incidentId: string, entries: readonly TimelineEntry[]): Promise<void> {
   for (const e of entries) {
-    await db.query('INSERT INTO timeline (incident_id, at, actor, kind, text, data) VALUES ($1, $2, $3, $4, $5, $6)', [incidentId, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data ?? {})]);
+    await db.query('INSERT INTO timeline (incident_id, at, actor, kind, text, data, author_name) VALUES ($1, $2, $3, $4, $5, $6, $7)', [incidentId, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data ?? {}), e.authorName ?? null]);
   }
 }
 
@@ -165,9 +166,10 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
               await db.query(
                 `UPDATE incidents SET severity = COALESCE($2, severity), status = COALESCE($3, status),
                    resolved_at = COALESCE($4, resolved_at), resolution = COALESCE($5, resolution),
-                   next_update_due = COALESCE($6, next_update_due), acked_at = COALESCE($7, acked_at), acked_by = COALESCE($8, acked_by)
+                   next_update_due = COALESCE($6, next_update_due), acked_at = COALESCE($7, acked_at), acked_by = COALESCE($8, acked_by),
+                   impact_started_at = COALESCE($9, impact_started_at), mitigated_at = COALESCE(mitigated_at, $10)
                  WHERE id = $1`,
-                [id, p.severity ?? null, p.status ?? null, p.resolvedAt ?? null, p.resolution ?? null, p.nextUpdateDue ?? null, p.ackedAt ?? null, p.ackedBy ?? null],
+                [id, p.severity ?? null, p.status ?? null, p.resolvedAt ?? null, p.resolution ?? null, p.nextUpdateDue ?? null, p.ackedAt ?? null, p.ackedBy ?? null, p.impactStartedAt ?? null, p.mitigatedAt ?? null],
               );
             }
             if (m.escalated) {

@@ -4,13 +4,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncidentService } from '../incident/service.js';
 import type { Policy } from '../incident/policy.js';
 import type { Logger } from '../log.js';
+import type { Directory } from '../incident/ports.js';
+import type { RecordService } from '../incident/record.js';
+import type { Scribe } from '../incident/scribe.js';
 import { registerCommands } from './commands.js';
+import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 
 const { App } = bolt;
 
 export interface SlackAppDeps {
   readonly service: IncidentService;
+  readonly record: RecordService;
+  readonly directory: Directory;
+  readonly scribe: Scribe;
+  readonly observe?: (verb: string, seconds: number) => void;
   readonly policy: Policy;
   readonly log: Logger;
   /** Plain Node routes (health, metrics) served beside the Slack endpoint. */
@@ -60,7 +68,19 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     clientOptions: clientOptions(config.apiUrl),
   });
 
-  registerCommands(app, { service, policy, log });
+  const inflight = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    const work = next();
+    inflight.add(work);
+    try {
+      await work;
+    } finally {
+      inflight.delete(work);
+    }
+  });
+
+  registerCommands(app, { service, record: deps.record, directory: deps.directory, policy, log, ...(deps.observe && { observe: deps.observe }) });
+  registerEvents(app, { scribe: deps.scribe, log });
 
   registerInteractions(app, { service, policy, log });
 
@@ -68,5 +88,11 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     log.error({ err }, 'unhandled Slack listener error');
   });
 
-  return app;
+  return {
+    app,
+    /** Waits (up to `ms`) for requests already being handled, so a graceful stop finishes them. */
+    async drain(ms: number): Promise<void> {
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, ms).unref())]);
+    },
+  };
 }

@@ -73,6 +73,7 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
           ['Resolution', i.resolution ? esc(i.resolution) : '_not given_'],
           ['Commander', `<@${commander(i)}>`],
         ]),
+        context(`\`/incident postmortem ${i.id}\` builds the post-incident report draft from the timeline.`),
       ]);
     }
     case 'status':

@@ -1,16 +1,23 @@
 import type { App } from '@slack/bolt';
 import { parseCommand, usage, type Command } from '../incident/command.js';
 import type { Policy } from '../incident/policy.js';
+import type { Directory } from '../incident/ports.js';
+import type { RecordService } from '../incident/record.js';
 import type { CommandContext, IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import { renderList, simple, type SlackMessage } from './blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
+import { renderFollowups, renderStats, renderTimeline } from './record-blocks.js';
 import { declareModal } from './views.js';
 
 export interface CommandDeps {
   readonly service: IncidentService;
+  readonly record: RecordService;
+  readonly directory: Directory;
   readonly policy: Policy;
   readonly log: Logger;
+  /** Observes how long each command took to handle, by verb. */
+  readonly observe?: (verb: string, seconds: number) => void;
 }
 
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, ...m });
@@ -20,7 +27,7 @@ const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, .
  * answers bad usage in the ack itself, and does the work after it.
  */
 export function registerCommands(app: App, deps: CommandDeps): void {
-  const { service, policy, log } = deps;
+  const { service, record, directory, policy, log } = deps;
   const levels = policy.severities.map((s) => s.level);
 
   async function execute(cmd: Exclude<Command, { verb: 'help' }>, ctx: CommandContext): Promise<SlackMessage> {
@@ -60,8 +67,33 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'resolve': {
         const o = await service.resolve(cmd, cmd.text, ctx);
-        return replyForOutcome(`${o.incident.id} is resolved.`, o);
+        return replyForOutcome(`${o.incident.id} is resolved. \`/incident postmortem ${o.incident.id}\` builds the report draft.`, o);
       }
+      case 'note': {
+        const i = await record.note(cmd, cmd.text, ctx);
+        return simple(`Noted on the timeline of ${i.id}.`);
+      }
+      case 'timeline':
+        return renderTimeline(await record.timeline(cmd, cmd.page, ctx));
+      case 'followup': {
+        const due = cmd.due ?? (cmd.dueInDays !== undefined ? new Date(Date.now() + cmd.dueInDays * 86_400_000).toISOString().slice(0, 10) : undefined);
+        const { incident, followup } = await record.followup(cmd, { text: cmd.text, ...(cmd.owner && { owner: cmd.owner }), ...(due && { due }) }, ctx);
+        return simple(`Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? `, due ${followup.due}` : ''}.`);
+      }
+      case 'followups': {
+        const { incident, followups } = await record.followups(cmd, ctx);
+        return renderFollowups(incident, followups);
+      }
+      case 'postmortem': {
+        const { incident } = await record.postmortem(cmd, ctx);
+        return simple(`The post-incident report draft for ${incident.id} is uploaded to ${incident.channelId ? `<#${incident.channelId}>` : 'the incidents channel'}, and kept with the incident.`);
+      }
+      case 'started': {
+        const i = await record.started(cmd, cmd.when, ctx);
+        return simple(`Impact start of ${i.id} set to ${i.impactStartedAt!.toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+      }
+      case 'stats':
+        return renderStats(await record.stats(cmd.windowMs), cmd.windowMs);
     }
   }
 
@@ -78,18 +110,22 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       return;
     }
     await ack();
+    const started = performance.now();
     const context = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
     try {
       if (cmd.verb === 'declare' && cmd.form === 'modal') {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
         return;
       }
-      const ctx: CommandContext = { actor: { userId: command.user_id }, channelId: command.channel_id, idempotencyKey: `cmd:${command.trigger_id}` };
+      const name = await directory.displayName(command.user_id).catch(() => command.user_name);
+      const ctx: CommandContext = { actor: { userId: command.user_id, name }, channelId: command.channel_id, idempotencyKey: `cmd:${command.trigger_id}` };
       const reply = await execute(cmd, ctx);
       log.info(context, 'command handled');
       await respond(ephemeral(reply));
     } catch (err) {
       await respond(ephemeral(replyForError(err, log, context))).catch((e: unknown) => log.warn({ ...context, err: e }, 'could not reply to the user'));
+    } finally {
+      deps.observe?.(cmd.verb, (performance.now() - started) / 1000);
     }
   });
 }

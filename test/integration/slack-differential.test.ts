@@ -16,7 +16,7 @@ const TOKEN = 'xoxb-differential-0001';
 const incident: Incident = {
   id: 'INC-2026-1122-001', severity: 'P1', title: 'Auth down', impact: null, services: [], status: 'investigating', declaredBy: 'U0DECLARER',
   declaredAt: new Date('2026-11-22T14:05:00Z'), resolvedAt: null, resolution: null, channelId: null, channelName: null, cardTs: null,
-  announceChannel: null, announceTs: null, drill: false, roles: {}, lastUpdate: null, nextUpdateDue: null, ackedAt: null, ackedBy: null, escalated: [],
+  announceChannel: null, announceTs: null, drill: false, roles: {}, lastUpdate: null, nextUpdateDue: null, ackedAt: null, ackedBy: null, escalated: [], impactStartedAt: null, mitigatedAt: null,
 };
 
 /** Runs the war-room steps through our Chat adapter and records what each step answered. */

@@ -41,6 +41,8 @@ export class FakeSlack {
   readonly channels = new Map<string, Channel>();
   readonly users = new Map<string, { id: string; name: string; real_name: string; tz: string; tz_offset: number }>();
   readonly usergroups = new Map<string, string[]>();
+  /** Uploaded files: bytes arrive at the upload URL, then completeUploadExternal shares them. */
+  readonly files = new Map<string, { filename: string; length: number; content?: string; title?: string; channel?: string; completed: boolean }>();
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, number>();
   private server?: Server;
@@ -134,6 +136,13 @@ export class FakeSlack {
       const prefix = url.searchParams.get('prefix') ?? '';
       const messages = [...this.channels.values()].flatMap((c) => c.messages.filter((m) => m.text.startsWith(prefix)).map((m) => ({ channel: c.id, ts: m.ts, text: m.text, receivedAt: m.receivedAt })));
       return { status: 200, body: { ok: true, messages } };
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      const file = this.files.get(url.pathname.slice('/upload/'.length));
+      if (!file || file.completed) return { status: 404, body: { ok: false, error: 'file_not_found' } };
+      if (Buffer.byteLength(raw) !== file.length) return { status: 400, body: { ok: false, error: 'length_mismatch' } };
+      file.content = raw;
+      return { status: 200, body: { ok: true } };
     }
     if (url.pathname.startsWith('/respond/')) {
       let body: Record<string, unknown>;
@@ -285,6 +294,35 @@ export class FakeSlack {
         channel.is_private = p.is_private === true || p.is_private === 'true';
         return { ok: true, channel: this.channelJson(channel) };
       }
+      case 'files.getUploadURLExternal': {
+        const length = Number(p.length);
+        if (typeof p.filename !== 'string' || !p.filename) return err('invalid_arguments');
+        if (!Number.isInteger(length) || length <= 0) return err('invalid_arguments');
+        const id = this.newId('F');
+        this.files.set(id, { filename: p.filename, length, completed: false });
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = (typeof p.files === 'string' ? safeJson(p.files) : p.files) as { id: string; title?: string }[] | undefined;
+        if (!Array.isArray(list) || !list.length) return err('invalid_arguments');
+        const target = p.channel_id === undefined ? undefined : this.channelFor(p.channel_id, false);
+        if (p.channel_id !== undefined && !target) return err('channel_not_found');
+        if (target && !target.members.has(BOT_USER)) return err('not_in_channel');
+        const done = [];
+        for (const item of list) {
+          const file = this.files.get(item.id);
+          if (!file || file.completed) return err('file_not_found');
+          if (file.content === undefined) return err('file_upload_incomplete');
+          file.completed = true;
+          file.title = item.title ?? file.filename;
+          if (target) {
+            file.channel = target.id;
+            target.messages.push({ ts: this.newTs(), receivedAt: Date.now(), text: String(p.initial_comment ?? ''), user: BOT_USER, bot_id: BOT_ID });
+          }
+          done.push({ id: item.id, title: file.title, name: file.filename, created: Math.floor(Date.now() / 1000), timestamp: Math.floor(Date.now() / 1000), mimetype: 'text/markdown', filetype: 'markdown', pretty_type: 'Markdown', user: BOT_USER, size: file.length, is_external: false, is_public: !!target, url_private: `${this.url}/files-pri/${item.id}`, permalink: `https://firebreak-test.slack.com/files/${BOT_USER}/${item.id}` });
+        }
+        return { ok: true, files: done };
+      }
       case 'conversations.history': {
         const target = this.channelFor(p.channel, false);
         if (!target) return err('channel_not_found');
@@ -306,7 +344,12 @@ export class FakeSlack {
         const head = target.messages.find((m) => m.ts === ts);
         if (!head) return err('thread_not_found');
         const root = head.thread_ts ?? head.ts;
-        const thread = target.messages.filter((m) => m.ts === root || m.thread_ts === root);
+        const oldest = Number(p.oldest ?? 0);
+        const latest = p.latest === undefined ? Infinity : Number(p.latest);
+        const inclusive = p.inclusive === true || p.inclusive === 'true';
+        const inRange = (t: number) => (inclusive ? t >= oldest && t <= latest : t > oldest && t < latest);
+        // Slack always returns the thread's parent first, then the replies in range.
+        const thread = target.messages.filter((m) => m.ts === root || (m.thread_ts === root && inRange(Number(m.ts))));
         const limit = Math.min(Number(p.limit ?? 100), 999);
         return { ok: true, messages: thread.slice(0, limit).map((m) => this.messageJson(target, m, false)), has_more: thread.length > limit };
       }

@@ -116,8 +116,13 @@ export async function startHarness(options: HarnessOptions = {}) {
     return postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded', opts);
   }
 
+  /** Delivers an Events API envelope as Slack does: a signed JSON body (with retry headers on a redelivery). */
+  function deliver(envelope: Record<string, unknown>, retry?: number): Promise<PostResult> {
+    return postSigned(`${bot.url}/slack/events`, JSON.stringify(envelope), 'application/json', retry ? { headers: { 'x-slack-retry-num': String(retry), 'x-slack-retry-reason': 'http_timeout' } } : {});
+  }
+
   return {
-    slack, bot, logs, sql, command, reply, interact, config,
+    slack, bot, logs, sql, command, reply, interact, deliver, config,
     async stop() {
       await bot.stop();
       await sql.end();

@@ -40,3 +40,22 @@ export function blockAction(opts: { actionId: string; value: string; user: strin
     is_enterprise_install: false,
   };
 }
+
+let eventSeq = 0;
+
+/** An Events API `event_callback` envelope with the samples' field names (samples/events). */
+export function eventCallback(event: Record<string, unknown>, eventId = `Ev${Date.now().toString(36).toUpperCase()}${(++eventSeq).toString(36).toUpperCase()}`) {
+  return {
+    token: 'deprecated-verification-token',
+    team_id: TEAM_ID,
+    enterprise_id: null,
+    api_app_id: APP_ID,
+    event: { ...event, event_ts: (event.event_ts as string | undefined) ?? `${(Date.now() / 1000).toFixed(6)}` },
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: 'U0FIREBOT1', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+    event_context: `4-${eventId}`,
+  };
+}

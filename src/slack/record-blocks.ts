@@ -1,0 +1,49 @@
+import { formatDuration } from '../incident/duration.js';
+import { clampText, type Incident } from '../incident/incident.js';
+import type { Followup } from '../incident/ports.js';
+import type { TimelinePage } from '../incident/record.js';
+import type { SeverityStats } from '../incident/stats.js';
+import { context, esc, header, section, type Block, type SlackMessage } from './blocks.js';
+
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+/** One page of the timeline: the viewer's local time first, UTC beside it. */
+export function renderTimeline(p: TimelinePage): SlackMessage {
+  const sign = p.tzOffsetS >= 0 ? '+' : '-';
+  const tz = `UTC${sign}${hhmm(Math.abs(p.tzOffsetS) * 1000)}`;
+  const lines = p.entries.map((e) => {
+    const local = hhmm(e.at.getTime() + p.tzOffsetS * 1000);
+    const who = e.authorName ?? (e.actor === 'firebreak' ? 'Firebreak' : `<@${e.actor}>`);
+    const flags = [e.editedAt && '_edited_', e.deletedAt && '_deleted_'].filter(Boolean).join(' ');
+    const link = e.permalink ? ` <${e.permalink}|${e.threadTs ? 'thread' : 'link'}>` : '';
+    return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(e.kind === 'captured' ? esc(e.text) : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
+  });
+  const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
+  if (!lines.length) blocks.push(section('_Nothing recorded yet._'));
+  for (let n = 0; n < lines.length; n += 5) blocks.push(section(lines.slice(n, n + 5).join('\n')));
+  blocks.push(context(`Page ${p.page} of ${p.pages} · times in your zone (${tz})${p.page < p.pages ? ` · \`/incident timeline ${p.incident.id} ${p.page + 1}\` for more` : ''}`));
+  return { text: `Timeline of ${p.incident.id}, page ${p.page} of ${p.pages}`, blocks };
+}
+
+/** The follow-ups of an incident. */
+export function renderFollowups(incident: Incident, items: readonly Followup[]): SlackMessage {
+  const lines = items.map((f, n) => `${n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? `<@${f.owner}>` : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`);
+  const blocks: Block[] = [header(`Follow-ups · ${incident.id}`)];
+  if (!lines.length) blocks.push(section('_None yet. Add one with `/incident followup <action> [@owner] [YYYY-MM-DD]`._'));
+  for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));
+  return { text: `${items.length} follow-ups for ${incident.id}`, blocks };
+}
+
+const dur = (ms: number | null) => (ms === null ? '–' : formatDuration(ms));
+
+/** Per-severity metrics: count, MTTA, MTTM, MTTR (median / p90) and updates on time. */
+export function renderStats(stats: readonly SeverityStats[], windowMs: number): SlackMessage {
+  const rows = stats.map(
+    (s) =>
+      `*${s.severity}* · ${s.count} incident${s.count === 1 ? '' : 's'} · MTTA ${dur(s.mtta.median)} / ${dur(s.mtta.p90)} · MTTM ${dur(s.mttm.median)} / ${dur(s.mttm.p90)} · MTTR ${dur(s.mttr.median)} / ${dur(s.mttr.p90)} · updates on time ${s.updatesOnTime === null ? '–' : `${Math.round(s.updatesOnTime * 100)}%`}`,
+  );
+  return {
+    text: `Incident metrics, last ${formatDuration(windowMs)}`,
+    blocks: [header(`Incident metrics · last ${formatDuration(windowMs)}`), section(rows.join('\n')), context('Median / p90. Drills are left out. MTTM and MTTR count from the impact start when one was set.')],
+  };
+}
