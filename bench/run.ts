@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every performance figure, each beside a baseline measured
- * in the same run on this machine. Bounded in time (about 8 minutes in all;
- * BENCH_CLOCK_MINUTES shortens the clock soak).
+ * in the same run on this machine. Bounded in time (about 10 minutes in all;
+ * BENCH_CLOCK_MINUTES and BENCH_CAPTURE_SECONDS shorten the soaks, BENCH_ONLY picks sections).
  */
 import { ackBench } from './ack.js';
+import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
 
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const sections = ([
     ['ack', 'Command ack latency (issue: incident lifecycle)', ackBench],
     ['clocks', 'Incident clocks (issue: durable clocks)', clockBench],
+    ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
   ] as const).filter(([key]) => !only || only.split(',').includes(key)).map(([, title, run]) => [title, run] as const);
   for (const [title, run] of sections) {
     process.stdout.write(`\n== ${title}\n`);

@@ -45,6 +45,7 @@ export class FakeSlack {
   readonly files = new Map<string, { filename: string; length: number; content?: string; title?: string; channel?: string; completed: boolean }>();
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, number>();
+  private readonly byTs = new Map<string, Message>();
   private server?: Server;
   private seq = 0;
   private lastTs = 0;
@@ -132,6 +133,11 @@ export class FakeSlack {
       req.on('end', () => resolve(data));
     });
     const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname === '/_inspect/say' && req.method === 'POST') {
+      const { channel, user, count, text } = JSON.parse(raw) as { channel: string; user: string; count: number; text: string };
+      const ts = Array.from({ length: count }, (_, n) => this.say(channel, user, `${text} ${n}`));
+      return { status: 200, body: { ok: true, ts } };
+    }
     if (url.pathname === '/_inspect/messages') {
       const prefix = url.searchParams.get('prefix') ?? '';
       const messages = [...this.channels.values()].flatMap((c) => c.messages.filter((m) => m.text.startsWith(prefix)).map((m) => ({ channel: c.id, ts: m.ts, text: m.text, receivedAt: m.receivedAt })));
@@ -230,7 +236,9 @@ export class FakeSlack {
   say(channelId: string, user: string, text: string, threadTs?: string): string {
     const channel = this.channels.get(channelId)!;
     const ts = this.newTs();
-    channel.messages.push({ ts, text, user, receivedAt: Date.now(), ...(threadTs && { thread_ts: threadTs }) });
+    const message: Message = { ts, text, user, receivedAt: Date.now(), ...(threadTs && { thread_ts: threadTs }) };
+    channel.messages.push(message);
+    this.byTs.set(`${channelId}/${ts}`, message);
     return ts;
   }
 
@@ -262,6 +270,7 @@ export class FakeSlack {
         const metadata = typeof p.metadata === 'string' ? safeJson(p.metadata) : p.metadata;
         const message: Message = { ts: this.newTs(), receivedAt: Date.now(), text, user: BOT_USER, bot_id: BOT_ID, ...(p.blocks !== undefined && { blocks: p.blocks }), ...(typeof p.thread_ts === 'string' && { thread_ts: p.thread_ts }), ...(metadata !== undefined && { metadata }) };
         target.messages.push(message);
+        this.byTs.set(`${target.id}/${message.ts}`, message);
         return { ok: true, channel: target.id, ts: message.ts, message: { type: 'message', subtype: 'bot_message', text, user: BOT_USER, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, ts: message.ts, ...(message.blocks !== undefined && { blocks: message.blocks }) } };
       }
       case 'chat.update': {
@@ -333,6 +342,12 @@ export class FakeSlack {
         const limit = Math.min(Number(p.limit ?? 100), 999);
         const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
         const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+        if (inclusive && p.oldest !== undefined && p.oldest === p.latest) {
+          // One message by its ts: the lookup capture makes, found without scanning the whole channel.
+          const m = this.byTs.get(`${target.id}/${String(p.oldest)}`);
+          const hit = m && (!m.thread_ts || m.thread_ts === m.ts) ? [this.messageJson(target, m, withMeta)] : [];
+          return { ok: true, messages: hit, has_more: false, pin_count: target.pins.size, channel_actions_ts: null, channel_actions_count: 0 };
+        }
         const top = target.messages.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && inRange(Number(m.ts))).reverse();
         const page = top.slice(0, limit);
         return { ok: true, messages: page.map((m) => this.messageJson(target, m, withMeta)), has_more: top.length > page.length, pin_count: target.pins.size, channel_actions_ts: null, channel_actions_count: 0 };
