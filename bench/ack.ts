@@ -3,18 +3,14 @@
  * Postgres and Redis, fake Slack) beside a bare Bolt app that only acks,
  * both measured in this run on this machine. Bounded: a few seconds each.
  */
-import bolt from '@slack/bolt';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../src/config.js';
-import { startFirebreak } from '../src/main.js';
+import { createLogger } from '../src/log.js';
+import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
 import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
+import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-
-import { fakeSlackProcess, percentile } from './support.js';
+import { fakeSlackProcess, helperProcess, percentile } from './support.js';
 
 type Send = (n: number) => Promise<{ status: number; ms: number }>;
 let sent = 0;
@@ -34,12 +30,6 @@ async function measure(sends: readonly Send[], concurrency: number, rounds: numb
   return times;
 }
 
-async function bareBolt(): Promise<{ url: string; stop(): Promise<void> }> {
-  const app = new bolt.App({ token: 'xoxb-bench', signingSecret: SIGNING_SECRET, botId: 'B0BENCH0001', botUserId: 'U0BENCH0001', tokenVerificationEnabled: false, logLevel: bolt.LogLevel.ERROR });
-  app.command('/incident', async ({ ack }) => ack());
-  const server = (await app.start(0)) as Server;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => app.stop().then(() => undefined) };
-}
 
 function commandBody(n: number, responseUrl: string, triggerId: string): string {
   return new URLSearchParams({
@@ -53,14 +43,15 @@ function commandBody(n: number, responseUrl: string, triggerId: string): string 
 export async function ackBench(): Promise<string[]> {
   const slack = await fakeSlackProcess();
   const db = await createTestDatabase();
-  const config = loadConfig({
+  const prefix = redisPrefix();
+  // Both apps run in processes of their own, so the load generator here weighs on neither.
+  const bot = await new BotProcess({
     SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), PORT: '0', LOG_LEVEL: 'error',
-  });
-  const bot = await startFirebreak(config);
-  const sql = new pg.Pool({ connectionString: db.url, max: 1 });
+    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error',
+  }).start();
+  const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 1 });
   const h = { bot, slack: { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}` }, sql };
-  const floor = await bareBolt();
+  const floor = await helperProcess<{ url: string }>('./bare-bolt-process.js');
   const rows: string[] = [];
   try {
     const ours = (n: number) => postSigned(`${h.bot.url}/slack/events`, commandBody(n, `${h.slack.url}/respond/b${n}`, h.slack.issueTrigger()), 'application/x-www-form-urlencoded');
@@ -81,13 +72,13 @@ export async function ackBench(): Promise<string[]> {
     const declared = Number((await h.sql.query('SELECT count(*) n FROM incidents')).rows[0].n);
     rows.push(`incidents recorded during the run: ${declared}`);
   } finally {
-    await floor.stop();
+    floor.stop();
     await bot.stop();
     await sql.end();
     slack.stop();
     await db.drop();
     const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${config.redis.prefix}:*`);
+    const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   }

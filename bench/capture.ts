@@ -5,9 +5,6 @@
  * in Postgres) and the share dropped, beside a bare Bolt app that only acks the
  * same deliveries.
  */
-import bolt from '@slack/bolt';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, redisPrefix, REDIS_URL } from '../test/support/db.js';
@@ -16,16 +13,10 @@ import { eventCallback } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
 import { sendCommand } from '../test/support/harness.js';
-import { fakeSlackProcess, percentile } from './support.js';
+import { bareBolt, fakeSlackProcess, percentile } from './support.js';
 
 const RATE = 200;
 
-async function bareBolt(): Promise<{ url: string; stop(): Promise<void> }> {
-  const app = new bolt.App({ token: 'xoxb-bench', signingSecret: SIGNING_SECRET, botId: 'B0BENCH0001', botUserId: 'U0BENCH0001', tokenVerificationEnabled: false, logLevel: bolt.LogLevel.ERROR });
-  app.event('reaction_added', async () => undefined);
-  const server = (await app.start(0)) as Server;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => app.stop().then(() => undefined) };
-}
 
 /** Sends `total` deliveries at `RATE` a second; resolves with each one's send time and ack time. */
 async function drive(url: string, envelopes: readonly string[]): Promise<{ sentAt: number[]; ackMs: number[]; failed: number }> {
@@ -58,7 +49,7 @@ export async function captureBench(): Promise<string[]> {
     SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
     DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn',
   });
-  const floor = await bareBolt();
+  const floor = await bareBolt((app) => app.event('reaction_added', async () => undefined));
   try {
     await bot.start();
     const remote = { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}`, channelByName: () => ({ id: 'C0GENERAL01' }), channels: new Map() };

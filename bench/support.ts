@@ -1,4 +1,8 @@
+import bolt from '@slack/bolt';
 import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SIGNING_SECRET } from '../test/support/signed.js';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -9,16 +13,27 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** The fake Slack in a child process: the bot under test must not pay for the fake's schema checks. */
-export async function fakeSlackProcess(): Promise<{ url: string; token: string; stop(): void }> {
-  const child = spawn(process.execPath, [new URL('./fake-slack-process.js', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs a bench helper script as its own process; its first line of output is JSON describing it. */
+export async function helperProcess<T>(script: string): Promise<T & { stop(): void }> {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
-  return { ...(JSON.parse(line) as { url: string; token: string }), stop: () => child.kill('SIGTERM') };
+  return { ...(JSON.parse(line) as T), stop: () => child.kill('SIGTERM') };
 }
+
+/** The fake Slack in a child process: the bot under test must not pay for the fake's schema checks. */
+export const fakeSlackProcess = () => helperProcess<{ url: string; token: string }>('./fake-slack-process.js');
 
 /** Resident set size and its peak of a process, in MB, from /proc. */
 export function rssMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** The floor: a bare Bolt app with the same signing secret whose listeners only ack. */
+export async function bareBolt(register: (app: InstanceType<typeof bolt.App>) => void): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = new bolt.App({ token: 'xoxb-bench', signingSecret: SIGNING_SECRET, botId: 'B0BENCH0001', botUserId: 'U0BENCH0001', tokenVerificationEnabled: false, logLevel: bolt.LogLevel.ERROR });
+  register(app);
+  const server = (await app.start(0)) as Server;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => app.stop().then(() => undefined) };
 }

@@ -9,9 +9,13 @@ import type { RecordService } from '../incident/record.js';
 import type { Scribe } from '../incident/scribe.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
+import { createLimiter } from './limiter.js';
 import { registerInteractions } from './interactions.js';
 
 const { App } = bolt;
+
+/** Commands and events worked on at once after their acks; the rest queue in order. */
+const WORK_CONCURRENCY = 4;
 
 export interface SlackAppDeps {
   readonly service: IncidentService;
@@ -79,8 +83,9 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     }
   });
 
-  registerCommands(app, { service, record: deps.record, directory: deps.directory, policy, log, ...(deps.observe && { observe: deps.observe }) });
-  registerEvents(app, { scribe: deps.scribe, log });
+  const limit = createLimiter(WORK_CONCURRENCY);
+  registerCommands(app, { service, record: deps.record, directory: deps.directory, policy, log, limit, ...(deps.observe && { observe: deps.observe }) });
+  registerEvents(app, { scribe: deps.scribe, log, limit });
 
   registerInteractions(app, { service, policy, log });
 

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { renderList, simple, type SlackMessage } from './blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
 import { renderFollowups, renderStats, renderTimeline } from './record-blocks.js';
+import type { Limit } from './limiter.js';
 import { declareModal } from './views.js';
 
 export interface CommandDeps {
@@ -18,6 +19,8 @@ export interface CommandDeps {
   readonly log: Logger;
   /** Observes how long each command took to handle, by verb. */
   readonly observe?: (verb: string, seconds: number) => void;
+  /** Bounds the work done after acks. */
+  readonly limit: Limit;
 }
 
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, ...m });
@@ -117,9 +120,11 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
         return;
       }
-      const name = await directory.displayName(command.user_id).catch(() => command.user_name);
-      const ctx: CommandContext = { actor: { userId: command.user_id, name }, channelId: command.channel_id, idempotencyKey: `cmd:${command.trigger_id}` };
-      const reply = await execute(cmd, ctx);
+      const reply = await deps.limit(async () => {
+        const name = await directory.displayName(command.user_id).catch(() => command.user_name);
+        const ctx: CommandContext = { actor: { userId: command.user_id, name }, channelId: command.channel_id, idempotencyKey: `cmd:${command.trigger_id}` };
+        return execute(cmd, ctx);
+      });
       log.info(context, 'command handled');
       await respond(ephemeral(reply));
     } catch (err) {

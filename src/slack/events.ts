@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Scribe } from '../incident/scribe.js';
 import { tsToDate } from '../incident/scribe.js';
 import type { Logger } from '../log.js';
+import type { Limit } from './limiter.js';
 
 interface MessageLike {
   user?: string;
@@ -19,10 +20,10 @@ const source = (m: MessageLike) => ({ userId: m.user ?? '', text: m.text ?? '', 
  * runs; repeats (Slack retries) are harmless because every capture is keyed
  * on the message, and each reason (a reactor, a pin, the scribe) is a set.
  */
-export function registerEvents(app: App, deps: { scribe: Scribe; log: Logger }): void {
+export function registerEvents(app: App, deps: { scribe: Scribe; log: Logger; limit: Limit }): void {
   const { scribe, log } = deps;
   const guard = (what: string, work: () => Promise<unknown>) =>
-    work().catch((err: unknown) => log.warn({ err, event: what }, 'capture failed; the message can be captured again with the capture emoji'));
+    deps.limit(work).catch((err: unknown) => log.warn({ err, event: what }, 'capture failed; the message can be captured again with the capture emoji'));
 
   app.event('reaction_added', async ({ event }) => {
     if (event.item.type !== 'message') return;
