@@ -126,4 +126,23 @@ describe('inbound payloads built by the tests', () => {
     const unknown = [...built.keys()].filter((p) => !reference.has(p) && !p.startsWith('view.state.values') && !p.startsWith('view.blocks') && !p.startsWith('view.title') && !p.startsWith('response_urls'));
     expect(unknown).toEqual([]);
   });
+
+  it('block_actions clicks and event envelopes use the samples’ field names', async () => {
+    const { blockAction, eventCallback } = await import('../support/payloads.js');
+    const fromSample = (path: string) => shape(JSON.parse(readFileSync(new URL(path, SHARED), 'utf8')));
+    const outside = (built: Map<string, string>, reference: Map<string, string>, allowed: RegExp) => [...built.keys()].filter((p) => !reference.has(p) && !allowed.test(p));
+    const click = shape(blockAction({ actionId: 'ack_incident', value: 'INC-2026-1122-001', user: 'U0DECLARER', channel: 'C0ROOM00001', messageTs: '1795000000.000100', responseUrl: 'http://x/respond', triggerId: '1.2.3' }));
+    expect(outside(click, fromSample('samples/app-backend/interactive-components/BlockActionPayload.json'), /^(message\.(blocks|user)|state\.values)/)).toEqual([]);
+    const events: [string, Record<string, unknown>][] = [
+      ['ReactionAddedPayload.json', { type: 'reaction_added', user: 'U1', reaction: 'pushpin', item: { type: 'message', channel: 'C1', ts: '1.1' }, item_user: 'U2' }],
+      ['PinAddedPayload.json', { type: 'pin_added', user: 'U1', channel_id: 'C1', item: { type: 'message', created: 1, created_by: 'U1', channel: 'C1', message: { type: 'message', text: 'x', user: 'U2', ts: '1.1', permalink: '' } }, item_user: 'U2', pin_count: 1, pinned_info: { channel: 'C1', pinned_by: 'U1', pinned_ts: 1 } }],
+      ['MessageChangedPayload.json', { type: 'message', subtype: 'message_changed', channel: 'C1', hidden: true, message: { type: 'message', user: 'U1', text: 'x', ts: '1.1', edited: { user: 'U1', ts: '1.2' } }, previous_message: { type: 'message', user: 'U1', text: 'y', ts: '1.1' }, ts: '1.2', channel_type: 'channel' }],
+      ['MessageDeletedPayload.json', { type: 'message', subtype: 'message_deleted', channel: 'C1', hidden: true, deleted_ts: '1.1', previous_message: { type: 'message', user: 'U1', text: 'y', ts: '1.1' }, ts: '1.2', channel_type: 'channel' }],
+      ['MessagePayload.json', { client_msg_id: 'm', type: 'message', team: 'T1', channel: 'C1', user: 'U1', text: 'x', ts: '1.1', thread_ts: '1.0', channel_type: 'channel' }],
+    ];
+    for (const [file, event] of events) {
+      const reference = fromSample(`samples/events/${file}`);
+      expect({ file, unknown: outside(shape(eventCallback(event)), reference, /^(authorizations|event_context|context_)/) }).toEqual({ file, unknown: [] });
+    }
+  });
 });
