@@ -31,13 +31,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A bare BullMQ loop: N delayed jobs, each re-adding itself one cadence later; records how late each fires. */
 async function bareLoop(url: string, firstDue: number, until: number) {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const workerConnection = new Redis(url, { maxRetriesPerRequest: null });
+  for (const c of [connection, workerConnection]) c.on('error', () => undefined);
   const queue = new Queue('floor', { connection, prefix: 'floor' });
   const lateness: number[] = [];
   const worker = new Worker('floor', async (job) => {
     const due = job.data.due as number;
     lateness.push(Date.now() - due);
     if (due + CADENCE_MS < until) await queue.add('tick', { due: due + CADENCE_MS, n: job.data.n }, { jobId: `tick-${job.data.n}-${due + CADENCE_MS}`, delay: Math.max(0, due + CADENCE_MS - Date.now()), removeOnComplete: true });
-  }, { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix: 'floor', concurrency: 8 });
+  }, { connection: workerConnection, prefix: 'floor', concurrency: 8 });
   const before = await usedMemory(connection);
   for (let n = 0; n < INCIDENTS; n++) {
     const due = firstDue + Math.floor((n * CADENCE_MS) / INCIDENTS);
@@ -52,6 +54,7 @@ async function bareLoop(url: string, firstDue: number, until: number) {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       connection.disconnect();
+      workerConnection.disconnect();
     },
   };
 }
@@ -91,6 +94,8 @@ export async function clockBench(): Promise<string[]> {
     floor = await bareLoop(redis.url, firstDue, until);
     await sleep(until - Date.now() + 5_000);
     const memory = rssMb(bot.pid!);
+    // Stop first, so no reminder fires between reading the timeline and reading Slack.
+    await bot.stop();
 
     const { rows } = await pool.query<{ incident_id: string; due: string }>(
       `SELECT incident_id, data->>'due' AS due FROM timeline WHERE kind = 'update_overdue' ORDER BY incident_id, (data->>'due')`,
