@@ -1,4 +1,4 @@
-import { parseDocument, isMap, isScalar, LineCounter, type Node } from 'yaml';
+import { readYaml, validateYaml } from '../yaml-source.js';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -74,35 +74,17 @@ export const DEFAULT_POLICY: Policy = {
 };
 
 /** Thrown for an invalid policy file; each problem names the file and line. */
-export class PolicyError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-  }
-}
+export { SourceError as PolicyError } from '../yaml-source.js';
 
 /**
  * Parses and validates a policy file. Every problem is reported at once, each
  * as `file:line: path: what is wrong`.
  */
 export function parsePolicy(text: string, source: string): Policy {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new PolicyError(doc.errors.map((e) => `${source}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]}`));
-  }
-  const parsed = policySchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    throw new PolicyError(
-      parsed.error.issues.map((issue) => {
-        const line = lineOf(doc.contents, issue.path, lineCounter);
-        const where = issue.path.length ? issue.path.join('.') : 'policy';
-        return `${source}:${line}: ${where}: ${issue.message}`;
-      }),
-    );
-  }
+  const data = validateYaml(readYaml(text, source), policySchema);
   return {
-    capture: { emoji: parsed.data.capture.emoji.replace(/:/g, ''), scribeMessages: parsed.data.capture.scribeMessages },
-    severities: Object.entries(parsed.data.severities).map(([level, s]) => ({
+    capture: { emoji: data.capture.emoji.replace(/:/g, ''), scribeMessages: data.capture.scribeMessages },
+    severities: Object.entries(data.severities).map(([level, s]) => ({
       level,
       description: s.description,
       warRoom: s.warRoom,
@@ -112,23 +94,6 @@ export function parsePolicy(text: string, source: string): Policy {
       escalation: s.escalation.map((e) => ({ afterMs: parseDuration(e.after)!, notify: e.notify })),
     })),
   };
-}
-
-function lineOf(root: Node | null, path: readonly PropertyKey[], counter: LineCounter): number {
-  let node: unknown = root;
-  let found = root;
-  for (const key of path) {
-    if (!node || typeof node !== 'object' || !('items' in node)) break;
-    const items = (node as { items: unknown[] }).items;
-    const next = isMap(node)
-      ? (node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key))?.value ?? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key))?.key)
-      : items[Number(key)];
-    if (!next) break;
-    node = next;
-    found = next as Node;
-  }
-  const offset = found?.range?.[0] ?? 0;
-  return counter.linePos(offset).line;
 }
 
 /** Finds a level, case-insensitively; undefined when the policy has no such level. */
