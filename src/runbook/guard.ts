@@ -1,0 +1,116 @@
+import { UserError } from '../errors.js';
+import { MUTATING, type Param, type Playbook, type Step } from './playbook.js';
+
+/** Reads `key=value` arguments against the playbook's typed parameters, applying defaults. */
+export function bindParams(playbook: Playbook, args: Readonly<Record<string, string>>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(args)) if (!(key in playbook.params)) problems.push(`\`${key}\` is not a parameter of ${playbook.id}`);
+  for (const [name, p] of Object.entries(playbook.params)) {
+    const raw = args[name];
+    if (raw === undefined) {
+      if (p.default === undefined) problems.push(`\`${name}\` is required (${describeParam(p)})`);
+      else out[name] = p.default;
+      continue;
+    }
+    const value = coerce(p, raw);
+    if (value === undefined) problems.push(`\`${name}=${raw.slice(0, 40)}\` is not allowed (${describeParam(p)})`);
+    else out[name] = value;
+  }
+  if (problems.length) throw new UserError('usage', `${problems.join('\n')}\nUsage: \`/incident run ${playbook.id} ${Object.keys(playbook.params).map((k) => `${k}=…`).join(' ')}\``);
+  return out;
+}
+
+function coerce(p: Param, raw: string): string | number | undefined {
+  switch (p.type) {
+    case 'enum':
+      return p.values.includes(raw) ? raw : undefined;
+    case 'integer': {
+      const n = Number(raw);
+      return /^-?\d+$/.test(raw) && n >= p.min && n <= p.max ? n : undefined;
+    }
+    case 'string':
+      return new RegExp(p.pattern).test(raw) ? raw : undefined;
+  }
+}
+
+/** How a parameter is given, for usage messages. */
+export function describeParam(p: Param): string {
+  switch (p.type) {
+    case 'enum': return `one of ${p.values.join(', ')}`;
+    case 'integer': return `a whole number from ${p.min} to ${p.max}`;
+    case 'string': return `matching ${p.pattern}`;
+  }
+}
+
+/** A step with its parameters filled in. */
+export function renderStep(step: Step, params: Readonly<Record<string, string | number>>): Step {
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const whole = /^\{\{\s*(\w+)\s*\}\}$/.exec(v);
+      if (whole) return params[whole[1]!];
+      return v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => String(params[k]));
+    }
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
+    return v;
+  };
+  return fill(step) as Step;
+}
+
+/** `namespace/deployment` the run changes: one mutating run per target at a time. */
+export function targetOf(playbook: Playbook, params: Readonly<Record<string, string | number>>): string | undefined {
+  const step = playbook.steps.find((s) => MUTATING.has(s.action));
+  if (!step) return undefined;
+  const s = renderStep(step, params) as { namespace: string; deployment?: string; name?: string };
+  return `${s.namespace}/${s.deployment ?? s.name}`;
+}
+
+/** What the guard knows about a request. */
+export interface RequestFacts {
+  readonly playbook: Playbook;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly severity: string;
+  readonly incidentOpen: boolean;
+  /** When the last mutating run on the same target finished, if any. */
+  readonly lastFinishedAt: Date | null;
+  readonly defaultCooldownMs: number;
+  readonly now: Date;
+}
+
+/** Refuses a request before anything reaches the cluster: severity, allowlists, cooldown. */
+export function checkRequest(f: RequestFacts): void {
+  const pb = f.playbook;
+  if (!f.incidentOpen) throw new UserError('conflict', 'The incident is resolved; runbooks run only for open incidents.');
+  if (!pb.severities.includes(f.severity)) throw new UserError('not_allowed', `${pb.id} may run only for ${pb.severities.join(', ')} incidents; this one is ${f.severity}.`);
+  for (const step of pb.steps) {
+    const s = renderStep(step, f.params) as { namespace: string };
+    if (!pb.namespaces.includes(s.namespace)) throw new UserError('not_allowed', `Namespace ${s.namespace} is outside ${pb.id}'s allowlist (${pb.namespaces.join(', ')}).`);
+  }
+  const cooldown = pb.cooldownMs ?? f.defaultCooldownMs;
+  if (f.lastFinishedAt && f.now.getTime() - f.lastFinishedAt.getTime() < cooldown) {
+    const left = Math.ceil((cooldown - (f.now.getTime() - f.lastFinishedAt.getTime())) / 60_000);
+    throw new UserError('conflict', `${targetOf(pb, f.params)} was changed by a runbook ${Math.round((f.now.getTime() - f.lastFinishedAt.getTime()) / 60_000)} min ago; the cooldown has ${left} min to go. Check its health with \`/incident run check-service-health\` meanwhile.`);
+  }
+}
+
+/** What the guard knows at click time; none of it comes from the button. */
+export interface ApprovalFacts {
+  readonly approver: string;
+  readonly requestedBy: string;
+  readonly commander: string;
+  readonly approvers: ReadonlySet<string>;
+  readonly state: string;
+  readonly decidedBy: string | null;
+  readonly expiresAt: Date | null;
+  readonly now: Date;
+}
+
+/** The two-person rule, checked on the server when Approve (or Deny) is clicked. */
+export function checkApproval(f: ApprovalFacts, verb: 'approve' | 'deny'): void {
+  if (f.state !== 'awaiting_approval') {
+    throw new UserError('conflict', f.decidedBy ? `This request was already decided by <@${f.decidedBy}> (${f.state.replace('_', ' ')}).` : `This request is ${f.state.replace('_', ' ')}; nothing to ${verb}.`);
+  }
+  if (f.expiresAt && f.now > f.expiresAt) throw new UserError('conflict', 'This approval request expired. Ask for the run again to get a fresh preview.');
+  if (verb === 'approve' && f.approver === f.requestedBy) throw new UserError('not_allowed', 'You requested this run, so someone else must approve it: the IC or an approver.');
+  if (verb === 'approve' && f.approver !== f.commander && !f.approvers.has(f.approver)) throw new UserError('not_allowed', `Only the incident commander (<@${f.commander}>) or a listed approver can approve runbook steps.`);
+}
