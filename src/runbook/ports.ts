@@ -56,3 +56,70 @@ export interface Cluster {
   /** Follows the rollout until it completes, fails or `timeoutMs` passes, reporting each new state. */
   rolloutStatus(namespace: string, name: string, timeoutMs: number, onProgress: (message: string) => void): Promise<{ done: boolean; message: string }>;
 }
+
+/** States of a run; changes between them are conditional, so each happens once. */
+export type RunState = 'awaiting_approval' | 'approved' | 'running' | 'succeeded' | 'failed' | 'denied' | 'expired' | 'interrupted';
+
+/** What a dry run showed would change: the preview people approve. */
+export interface Preview {
+  readonly step: number;
+  readonly action: string;
+  readonly target: string;
+  readonly lines: readonly string[];
+  /** The version the preview was made against; execution refuses to touch anything newer. */
+  readonly resourceVersion: string;
+}
+
+/** A runbook run as stored. */
+export interface Run {
+  readonly id: string;
+  readonly incidentId: string;
+  readonly playbook: string;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly target: string;
+  readonly requestedBy: string;
+  readonly requestedAt: Date;
+  readonly state: RunState;
+  readonly step: number;
+  readonly preview: Preview | null;
+  readonly expiresAt: Date | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly channel: string | null;
+  readonly cardTs: string | null;
+  readonly progressTs: string | null;
+  readonly outcome: string | null;
+}
+
+/** Run persistence. `transition` is a conditional update: it returns the run only if it was in one of `from`. */
+export interface RunStore {
+  /** Creates the run; false when another run on the same target is active. */
+  create(run: Omit<Run, 'decidedBy' | 'decidedAt' | 'cardTs' | 'progressTs' | 'outcome' | 'preview' | 'expiresAt'>): Promise<boolean>;
+  get(id: string): Promise<Run | undefined>;
+  lastFinished(target: string): Promise<Date | null>;
+  transition(id: string, from: readonly RunState[], to: RunState, patch: Partial<Pick<Run, 'step' | 'preview' | 'expiresAt' | 'decidedBy' | 'decidedAt' | 'outcome'>> & { finished?: Date; requireUnexpiredAt?: Date }): Promise<Run | undefined>;
+  setMessages(id: string, patch: { channel?: string; cardTs?: string; progressTs?: string }): Promise<void>;
+  audit(run: Pick<Run, 'id' | 'incidentId'>, at: Date, actor: string, event: string, detail?: Record<string, unknown>): Promise<void>;
+  /** At start-up: every run that was mid-step becomes `interrupted`; returns them. */
+  interruptRunning(at: Date): Promise<Run[]>;
+}
+
+/** What the war room sees of a run; the Slack adapter decides how it looks. */
+export type RunNotice =
+  | { kind: 'approval'; run: Run; title: string; preview: Preview }
+  | { kind: 'decided'; run: Run; title: string; preview: Preview; verdict: 'approved' | 'denied' | 'expired'; by: string | null }
+  | { kind: 'progress'; run: Run; title: string; lines: readonly string[] }
+  | { kind: 'result'; run: Run; title: string; ok: boolean; lines: readonly string[] };
+
+/** Posting and editing run messages, and who is in an approver group. */
+export interface RunbookChat {
+  post(channel: string, notice: RunNotice): Promise<string>;
+  edit(channel: string, ts: string, notice: RunNotice): Promise<void>;
+  members(groupId: string): Promise<string[]>;
+}
+
+/** Prompts for run work; the handlers re-read Postgres and decide. */
+export interface RunTimers {
+  runStep(runId: string, step: number): Promise<void>;
+  expire(runId: string, at: Date): Promise<void>;
+}
