@@ -100,6 +100,7 @@ describe('clocks survive', () => {
       throw new Error(`${(err as Error).message}\n${a.output.join('')}\n${b.output.join('')}`);
     });
     const sql = new pg.Pool({ connectionString: db.url, max: 2 });
+    sql.on('error', () => undefined);
     try {
       const id = idOf(await replyOn(slack, (await sendCommand(a.url, slack, 'declare P1 Two replicas')).responseUrl));
       await waitFor(() => reminders(id).length >= 2, 6000, 'two reminders with both replicas up');

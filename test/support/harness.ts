@@ -104,6 +104,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     backoffMs: options.backoffMs ?? (() => 200),
   });
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // Dropping the test database terminates idle connections; that must not crash the run.
+  sql.on('error', () => undefined);
 
   /** Sends `/incident <text>` as a signed slash command; resolves with the ack. */
   const command = (text: string, from: CommandOptions = {}) => sendCommand(bot.url, slack, text, from);
