@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPlaybooks, type Playbook } from './runbook/playbook.js';
+import { SourceError } from './yaml-source.js';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './incident/duration.js';
 import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from './incident/policy.js';
@@ -20,6 +23,13 @@ export interface Config {
   readonly effectLeaseMs: number;
   readonly redis: { readonly url: string; readonly prefix: string; readonly sweepEveryMs: number };
   readonly policy: Policy;
+  readonly runbooks: {
+    readonly playbooks: ReadonlyMap<string, Playbook>;
+    /** KUBECONFIG, or undefined to use the in-cluster service account. */
+    readonly kubeconfig: string | undefined;
+    readonly approvalTtlMs: number;
+    readonly cooldownMs: number;
+  };
   readonly logLevel: string;
   /** Values that must never reach a log line. */
   readonly secrets: readonly string[];
@@ -33,7 +43,11 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
  * Reads and validates the environment. Every problem is collected and thrown
  * together as one `ConfigError`, so a bad deploy shows all of them at once.
  */
-export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+export function loadConfig(
+  env: Env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  listDir: (path: string) => string[] = (p) => readdirSync(p),
+): Config {
   const problems: string[] = [];
   const required = (name: string, hint: string): string => {
     const value = env[name]?.trim();
@@ -83,6 +97,20 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     }
   }
 
+  const playbooksDir = optional('PLAYBOOKS_DIR') ?? 'playbooks';
+  let playbooks: ReadonlyMap<string, Playbook> = new Map();
+  try {
+    const files = listDir(playbooksDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    playbooks = loadPlaybooks(files.map((f) => ({ name: join(playbooksDir, f), text: readFile(join(playbooksDir, f)) })));
+  } catch (err) {
+    if (err instanceof SourceError) problems.push(...err.problems.map((p) => `playbook ${p}`));
+    else problems.push(`PLAYBOOKS_DIR: cannot read ${playbooksDir} (${(err as Error).message}); point it at the reviewed playbooks`);
+  }
+  const approvalTtlMs = parseDuration(optional('APPROVAL_TTL') ?? '10m') ?? 0;
+  if (!approvalTtlMs) problems.push('APPROVAL_TTL must be a duration such as 10m');
+  const cooldownMs = parseDuration(optional('RUNBOOK_COOLDOWN') ?? '10m') ?? 0;
+  if (!cooldownMs) problems.push('RUNBOOK_COOLDOWN must be a duration such as 10m');
+
   if (problems.length) throw new ConfigError(problems);
   const secrets = [botToken, signingSecret, appToken, passwordOf(databaseUrl), passwordOf(redisUrl)].filter((s): s is string => !!s);
   return deepFreeze({
@@ -100,6 +128,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     effectLeaseMs,
     redis: { url: redisUrl, prefix, sweepEveryMs },
     policy,
+    runbooks: { playbooks, kubeconfig: optional('KUBECONFIG'), approvalTtlMs, cooldownMs },
     logLevel,
     secrets,
   });

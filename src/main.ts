@@ -8,6 +8,10 @@ import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
 import { createRecordService } from './incident/record.js';
+import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
+import { createRunStore } from './postgres/run-store.js';
+import { createRunbooks } from './runbook/service.js';
+import { createRunbookChat } from './slack/runbook-chat.js';
 import { createScribe } from './incident/scribe.js';
 import { createRecordStore } from './postgres/record-store.js';
 import { createSlackDirectory } from './slack/directory.js';
@@ -72,10 +76,16 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const metrics = createMetrics({ openIncidents: () => store.listOpen(), stats: () => records.stats(30 * 86_400_000) });
   observeQueueLag = metrics.observeQueueLag;
 
+  const runbooks = createRunbooks({
+    playbooks: config.runbooks.playbooks, runs: createRunStore(pool), incidents: store, cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
+    chat: createRunbookChat(web), timers: jobs.runTimers, clock, log, approvers: config.policy.approvers,
+    approvalTtlMs: config.runbooks.approvalTtlMs, defaultCooldownMs: config.runbooks.cooldownMs, incidentsChannel: config.slack.incidentsChannel,
+  });
+
   const routes = [...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }), metrics.route];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
-    { service, record: records, directory, scribe, policy: config.policy, log, routes, observe: metrics.observeCommand },
+    { service, record: records, directory, scribe, runbooks, policy: config.policy, log, routes, observe: metrics.observeCommand },
   );
 
   await jobs.start({
@@ -87,10 +97,13 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
       await clocks.sweep();
     },
     rebuild: () => clocks.rebuild(),
+    runStep: (runId, step) => runbooks.runStep(runId, step),
+    expireRun: (runId) => runbooks.expire(runId),
   });
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
   await effects.runAllDue().catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
+  await runbooks.recover().catch((err: unknown) => log.error({ err }, 'could not check for interrupted runbook runs'));
   await clocks.rebuild().catch((err: unknown) => log.warn({ err }, 'rebuilding clocks failed; the periodic sweep fires them from Postgres'));
   log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');
 

@@ -19,6 +19,8 @@ export type Command =
   | { verb: 'postmortem'; id?: string }
   | { verb: 'started'; id?: string; when: string }
   | { verb: 'stats'; windowMs: number }
+  | { verb: 'playbooks' }
+  | { verb: 'run'; id?: string; playbook: string; args: Record<string, string> }
   | { verb: 'ack'; id?: string }
   | { verb: 'list' }
   | { verb: 'help' };
@@ -40,6 +42,7 @@ export function usage(levels: readonly string[]): string {
     '• `/incident snooze 30m`: postpone the update reminder · `/incident ack`: acknowledge, stopping escalation',
     '• `/incident note <text>` · `/incident timeline [page]` · `/incident started 14:05` (when impact began, your time)',
     '• `/incident followup <action> [@owner] [YYYY-MM-DD | 7d]` · `/incident followups` · `/incident postmortem`',
+    '• `/incident playbooks` · `/incident run <playbook> key=value …` · `/incident rollback <namespace>/<deployment> [revision]`',
     '• `/incident stats [30d]` · `/incident list` · `/incident help`',
     'In a war room, commands apply to its incident. Elsewhere, put the ID after the verb: `/incident status INC-2026-1122-001 monitoring`.',
   ].join('\n');
@@ -146,6 +149,24 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       const windowMs = args[0] ? parseDuration(args[0]) : 30 * 86_400_000;
       if (!windowMs || windowMs > 366 * 86_400_000) fail('Give a window up to a year, e.g. `/incident stats 30d`.');
       return { verb: 'stats', windowMs: windowMs! };
+    }
+    case 'playbooks':
+      return { verb: 'playbooks' };
+    case 'run': {
+      const [playbook, ...pairs] = args;
+      if (!playbook) fail('Name the playbook: `/incident run restart-service deployment=web`. `/incident playbooks` lists them.');
+      const parsedArgs: Record<string, string> = {};
+      for (const pair of pairs) {
+        const m = /^([a-zA-Z][a-zA-Z0-9_]*)=(.+)$/.exec(pair);
+        if (!m) fail(`\`${clip(pair)}\` is not key=value: \`/incident run ${playbook} deployment=web\`.`);
+        parsedArgs[m![1]!] = m![2]!;
+      }
+      return { verb: 'run', ...(id && { id }), playbook: playbook!, args: parsedArgs };
+    }
+    case 'rollback': {
+      const target = /^([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})$/.exec(args[0] ?? '');
+      if (!target || args.length > 2 || (args[1] !== undefined && !/^\d{1,6}$/.test(args[1]))) fail('Say what to roll back: `/incident rollback shop/web` (to the previous revision) or `/incident rollback shop/web 41`.');
+      return { verb: 'run', ...(id && { id }), playbook: 'rollback-deployment', args: { namespace: target![1]!, deployment: target![2]!, ...(args[1] !== undefined && { revision: args[1] }) } };
     }
     case 'resolve': {
       const note = tail();

@@ -31,6 +31,8 @@ export interface CapturePolicy {
 export interface Policy {
   readonly severities: readonly SeverityPolicy[];
   readonly capture: CapturePolicy;
+  /** Who may approve runbook steps besides the incident commander: users or user groups. */
+  readonly approvers: readonly string[];
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
@@ -51,6 +53,7 @@ const severitySchema = z.strictObject({
   escalation: z.array(z.strictObject({ after: duration, notify: slackIds.min(1, 'needs at least one user or group') })).default([]),
 });
 const policySchema = z.strictObject({
+  approvers: slackIds.default([]),
   capture: z
     .strictObject({
       emoji: z.string().regex(/^:?[a-z0-9_+'-]+:?$/, 'is not an emoji name; write it like pushpin or :memo:').default(DEFAULT_CAPTURE.emoji),
@@ -71,6 +74,7 @@ export const DEFAULT_POLICY: Policy = {
     { level: 'P3', description: 'Cosmetic; a workaround exists', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
   ],
   capture: DEFAULT_CAPTURE,
+  approvers: [],
 };
 
 /** Thrown for an invalid policy file; each problem names the file and line. */
@@ -84,6 +88,7 @@ export function parsePolicy(text: string, source: string): Policy {
   const data = validateYaml(readYaml(text, source), policySchema);
   return {
     capture: { emoji: data.capture.emoji.replace(/:/g, ''), scribeMessages: data.capture.scribeMessages },
+    approvers: data.approvers,
     severities: Object.entries(data.severities).map(([level, s]) => ({
       level,
       description: s.description,

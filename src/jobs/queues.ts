@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Timers } from '../incident/ports.js';
+import type { RunTimers } from '../runbook/ports.js';
 import type { Logger } from '../log.js';
 
 export const QUEUE = 'incidents';
@@ -14,9 +15,12 @@ export interface JobHandlers {
   sweep(): Promise<unknown>;
   /** Redis came back (possibly empty): put every prompt back from Postgres. */
   rebuild(): Promise<unknown>;
+  runStep(runId: string, step: number): Promise<unknown>;
+  expireRun(runId: string): Promise<unknown>;
 }
 
 interface JobData {
+  runId?: string;
   incidentId?: string;
   dueMs?: number;
   level?: string;
@@ -55,10 +59,15 @@ export function createJobs(options: JobsOptions, log: Logger) {
     updateDue: (incidentId, due) => prompt('update', `update-${incidentId}-${due.getTime()}`, { incidentId, dueMs: due.getTime() }, due),
     escalationDue: (incidentId, level, step, at) => prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
   };
+  const runTimers: RunTimers = {
+    runStep: (runId, step) => prompt('run-step', `run-${runId}-${step}`, { runId, step }, new Date()),
+    expire: (runId, at) => prompt('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
+  };
   const upsertSweep = () => queue.upsertJobScheduler('sweep', { every: options.sweepEveryMs }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
 
   return {
     timers,
+    runTimers,
     /** Readiness: resolves while Redis answers. */
     ping: () => producer.ping(),
     async start(handlers: JobHandlers): Promise<void> {
@@ -82,6 +91,8 @@ export function createJobs(options: JobsOptions, log: Logger) {
             case 'sweep': return void (await handlers.sweep());
             case 'update': return void (await handlers.updateDue(d.incidentId!, d.dueMs!));
             case 'escalate': return void (await handlers.escalationDue(d.incidentId!, d.level!, d.step!));
+            case 'run-step': return void (await handlers.runStep(d.runId!, d.step!));
+            case 'run-expire': return void (await handlers.expireRun(d.runId!));
             default: return void (d.incidentId && (await handlers.runEffects(d.incidentId)));
           }
         },

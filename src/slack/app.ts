@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Directory } from '../incident/ports.js';
 import type { RecordService } from '../incident/record.js';
 import type { Scribe } from '../incident/scribe.js';
+import type { Runbooks } from '../runbook/service.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { createLimiter } from './limiter.js';
@@ -22,6 +23,7 @@ export interface SlackAppDeps {
   readonly record: RecordService;
   readonly directory: Directory;
   readonly scribe: Scribe;
+  readonly runbooks: Runbooks;
   readonly observe?: (verb: string, seconds: number) => void;
   readonly policy: Policy;
   readonly log: Logger;
@@ -84,10 +86,10 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   });
 
   const limit = createLimiter(WORK_CONCURRENCY);
-  registerCommands(app, { service, record: deps.record, directory: deps.directory, policy, log, limit, ...(deps.observe && { observe: deps.observe }) });
+  registerCommands(app, { service, record: deps.record, directory: deps.directory, runbooks: deps.runbooks, policy, log, limit, ...(deps.observe && { observe: deps.observe }) });
   registerEvents(app, { scribe: deps.scribe, log, limit });
 
-  registerInteractions(app, { service, policy, log });
+  registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
 
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');

@@ -9,6 +9,8 @@ import { renderList, simple, type SlackMessage } from './blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
 import { renderFollowups, renderStats, renderTimeline } from './record-blocks.js';
 import type { Limit } from './limiter.js';
+import type { Runbooks } from '../runbook/service.js';
+import { renderPlaybooks } from './runbook-blocks.js';
 import { declareModal } from './views.js';
 
 export interface CommandDeps {
@@ -21,6 +23,7 @@ export interface CommandDeps {
   readonly observe?: (verb: string, seconds: number) => void;
   /** Bounds the work done after acks. */
   readonly limit: Limit;
+  readonly runbooks: Runbooks;
 }
 
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, ...m });
@@ -97,6 +100,14 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'stats':
         return renderStats(await record.stats(cmd.windowMs), cmd.windowMs);
+      case 'playbooks':
+        return renderPlaybooks(deps.runbooks.list());
+      case 'run': {
+        const incident = await service.find(cmd, ctx);
+        const run = await deps.runbooks.request(incident, cmd.playbook, cmd.args, ctx.actor.userId);
+        const where = run.channel ? `<#${run.channel}>` : 'the war room';
+        return simple(run.state === 'awaiting_approval' ? `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.` : `${run.id} ${run.state}; the results are in ${where}.`);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentService } from '../incident/service.js';
+import type { Runbooks } from '../runbook/service.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from './blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
@@ -8,6 +9,7 @@ import { DECLARE_VIEW, readDeclareModal, readUpdateModal, UPDATE_VIEW, updateMod
 
 export interface InteractionDeps {
   readonly service: IncidentService;
+  readonly runbooks: Runbooks;
   readonly policy: Policy;
   readonly log: Logger;
 }
@@ -61,6 +63,18 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
       await respond({ response_type: 'ephemeral', replace_original: false, ...replyForError(err, log, { user: body.user.id, incidentId: id }) });
     }
   });
+
+  for (const [actionId, verdict] of [['runbook_approve', 'approve'], ['runbook_deny', 'deny']] as const) {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const runId = (action as { value?: string }).value ?? '';
+      try {
+        await deps.runbooks.decide(runId, verdict, body.user.id);
+      } catch (err) {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...replyForError(err, log, { user: body.user.id, runId }) }).catch(() => undefined);
+      }
+    });
+  }
 
   app.action('ack_incident', async ({ ack, body, action, respond }) => {
     await ack();
