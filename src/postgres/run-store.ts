@@ -37,7 +37,7 @@ export function createRunStore(pool: pg.Pool): RunStore {
     }),
 
     lastFinished: (target) => guarded(async () => {
-      const { rows } = await pool.query<{ at: Date | null }>(`SELECT max(finished_at) AS at FROM runbook_runs WHERE target = $1 AND state IN ('succeeded', 'failed')`, [target]);
+      const { rows } = await pool.query<{ at: Date | null }>(`SELECT max(finished_at) AS at FROM runbook_runs WHERE target = $1 AND state IN ('succeeded', 'failed') AND decided_by IS NOT NULL`, [target]);
       return rows[0]?.at ?? null;
     }),
 

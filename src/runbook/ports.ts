@@ -96,6 +96,7 @@ export interface RunStore {
   /** Creates the run; false when another run on the same target is active. */
   create(run: Omit<Run, 'decidedBy' | 'decidedAt' | 'cardTs' | 'progressTs' | 'outcome' | 'preview' | 'expiresAt'>): Promise<boolean>;
   get(id: string): Promise<Run | undefined>;
+  /** When the last approved (so executed or attempted) run on `target` finished: the cooldown counts from it. */
   lastFinished(target: string): Promise<Date | null>;
   transition(id: string, from: readonly RunState[], to: RunState, patch: Partial<Pick<Run, 'step' | 'preview' | 'expiresAt' | 'decidedBy' | 'decidedAt' | 'outcome'>> & { finished?: Date; requireUnexpiredAt?: Date }): Promise<Run | undefined>;
   setMessages(id: string, patch: { channel?: string; cardTs?: string; progressTs?: string }): Promise<void>;

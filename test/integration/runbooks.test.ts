@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';
 import { blockAction } from '../support/payloads.js';
@@ -11,6 +13,14 @@ severities:
   P2: { description: Minor feature impact }
   P3: { description: Cosmetic }
 `;
+
+/** The bot's token may do exactly what manifests/rbac.yaml grants, so these tests also prove the RBAC manifest is enough. */
+const rbacGrant = (() => {
+  const docs = parseAllDocuments(readFileSync(new URL('../../manifests/rbac.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as { kind: string; rules?: { resources: string[]; verbs: string[] }[]; metadata: { namespace?: string } });
+  const role = docs.find((d) => d.kind === 'ClusterRole')!;
+  const namespaces = docs.filter((d) => d.kind === 'RoleBinding').map((d) => d.metadata.namespace!);
+  return { verbs: [], resources: [], namespaces, rules: role.rules!.map((r) => ({ verbs: r.verbs, resources: r.resources })) };
+})();
 
 let h: Harness;
 let kube: FakeKube;
@@ -49,7 +59,7 @@ const audit = async (runId: string) => (await h.sql.query('SELECT event, actor F
 beforeAll(async () => {
   kube = await new FakeKube().start();
   kube.cluster.stepMs = 20;
-  kube.tokens.set('bot-token', undefined);
+  kube.tokens.set('bot-token', rbacGrant);
   kube.cluster.addDeployment('shop', 'web', { image: 'shop/web:41', replicas: 3 });
   kube.cluster.addDeployment('shop', 'cart-api', { image: 'shop/cart:7', replicas: 2 });
   kube.cluster.addDeployment('shop', 'checkout-api', { image: 'shop/checkout:3', replicas: 2 });
@@ -91,6 +101,9 @@ describe('a mutating step', () => {
     expect(card).not.toContain('runbook_approve');
     expect(card).toMatch(/Approved by <@(U0DECLARER|U0SRE00001)>/);
     await waitFor(() => messages().some((m) => m.text === 'Scale a service: succeeded'));
+    const progress = messages().find((m) => m.text === 'Scale a service: deployment "web" successfully rolled out')!;
+    expect(progress).toBeDefined();
+    expect(h.slack.callsTo('chat.update').some((c) => c.params.ts === progress.ts)).toBe(true);
     expect((await audit(runId)).map((a) => a.event)).toEqual(['requested', 'dry_run', 'approved', 'executed', 'succeeded']);
     const timeline = (await h.sql.query(`SELECT kind FROM timeline WHERE incident_id = $1 AND kind LIKE 'runbook_%' AND data->>'runId' = $2 ORDER BY id`, [id, runId])).rows.map((r) => r.kind);
     expect(timeline).toEqual(['runbook_requested', 'runbook_dry_run', 'runbook_approved', 'runbook_executed', 'runbook_succeeded']);
@@ -184,12 +197,32 @@ describe('rollback, read-only playbooks and failures', () => {
     await waitFor(() => messages().some((m) => JSON.stringify(m.blocks ?? '').includes('The cluster refused') && JSON.stringify(m.blocks).includes(forbidden.runId!))).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}: ${JSON.stringify(messages().slice(-3).map((m) => m.blocks))}`);
     });
-    kube.tokens.set('bot-token', undefined);
+    kube.tokens.set('bot-token', rbacGrant);
     const missing = await request('run restart-service deployment=payments-api');
     await waitFor(async () => (await state(missing.runId!)) === 'failed');
     const failure = await waitFor(async () => (await h.sql.query('SELECT outcome FROM runbook_runs WHERE id = $1', [missing.runId])).rows[0]?.outcome as string | undefined);
     expect(failure).toContain('Not found while reading deployment shop/payments-api');
     await waitFor(() => messages().some((m) => m.text === 'Restart a service: failed' && JSON.stringify(m.blocks).includes(missing.runId!)));
+  });
+});
+
+describe('two bot replicas', () => {
+  it('execute a step once when two approvers click at the same moment on different replicas', async () => {
+    const second = await startHarness({ slack: h.slack, databaseUrl: h.config.databaseUrl, env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '30s' } });
+    try {
+      await sleep(1100);
+      const { runId } = await request('run restart-service deployment=checkout-api', 'U0RESPOND2');
+      const card = (await waitFor(() => cardOf(runId!)))!;
+      const restarts = () => realPatches().filter((r) => r.path.endsWith('/deployments/checkout-api') && JSON.stringify(r.body).includes('restartedAt')).length;
+      const before = restarts();
+      const payload = (user: string) => blockAction({ actionId: 'runbook_approve', value: runId!, user, channel: room, messageTs: card.ts, responseUrl: `${h.slack.url}/respond/r2-${user}`, triggerId: h.slack.issueTrigger(), blockId: `run_${runId}` });
+      await Promise.all([h.interact(payload('U0DECLARER')), second.interact(payload('U0SRE00001')), h.interact(payload('U0SRE00001')), second.interact(payload('U0DECLARER'))]);
+      await waitFor(async () => (await state(runId!)) === 'succeeded', 10_000);
+      expect(restarts()).toBe(before + 1);
+      expect((await audit(runId!)).filter((a) => a.event === 'approved')).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
   });
 });
 

@@ -16,6 +16,8 @@ export interface Grant {
   readonly verbs: readonly string[];
   readonly resources: readonly string[];
   readonly namespaces?: readonly string[];
+  /** Rules as in an RBAC Role: a request is allowed when one rule allows both its verb and its resource. */
+  readonly rules?: readonly { verbs: readonly string[]; resources: readonly string[] }[];
 }
 
 const PATCH_TYPES: Record<string, (target: Json, patch: Json) => Json> = {
@@ -132,7 +134,8 @@ export class FakeKube {
     if (!grant) return;
     const verb = method === 'GET' ? (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'watch' : route.name ? 'get' : 'list') : method === 'PATCH' ? 'patch' : method === 'PUT' ? 'update' : method === 'POST' ? 'create' : 'delete';
     const resource = route.sub ? `${route.info.name}/${route.sub}` : route.info.name;
-    const allowed = grant.verbs.includes(verb) && grant.resources.includes(resource) && (!grant.namespaces || (route.namespace !== undefined && grant.namespaces.includes(route.namespace)));
+    const byRule = grant.rules ? grant.rules.some((r) => r.verbs.includes(verb) && r.resources.includes(resource)) : grant.verbs.includes(verb) && grant.resources.includes(resource);
+    const allowed = byRule && (!grant.namespaces || (route.namespace !== undefined && grant.namespaces.includes(route.namespace)));
     if (!allowed) {
       const group = route.info.group ? `.${route.info.group}` : '';
       throw new ApiError(403, 'Forbidden', `${route.info.name}${group}${route.name ? ` "${route.name}"` : ''} is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot ${verb} resource "${route.info.name}"${route.sub ? ` subresource "${route.sub}"` : ''} in API group "${route.info.group}"${route.namespace ? ` in the namespace "${route.namespace}"` : ''}`, { name: route.name, group: route.info.group, kind: route.info.name });
