@@ -6,6 +6,7 @@
 import { ackBench } from './ack.js';
 import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
+import { runbookBench } from './runbooks.js';
 
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     ['ack', 'Command ack latency (issue: incident lifecycle)', ackBench],
     ['clocks', 'Incident clocks (issue: durable clocks)', clockBench],
     ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
+    ['runbooks', 'Runbook executor (issue: guarded runbooks)', runbookBench],
   ] as const).filter(([key]) => !only || only.split(',').includes(key)).map(([, title, run]) => [title, run] as const);
   for (const [title, run] of sections) {
     process.stdout.write(`\n== ${title}\n`);

@@ -42,7 +42,7 @@ class ApiError extends Error {
  */
 export class FakeKube {
   readonly cluster = new FakeCluster();
-  readonly requests: { method: string; path: string; contentType?: string; dryRun: boolean; body?: unknown }[] = [];
+  readonly requests: { method: string; path: string; contentType?: string; dryRun: boolean; body?: unknown; at: number }[] = [];
   readonly tokens = new Map<string, Grant | undefined>([['fake-admin-token', undefined]]);
   private server?: Server;
   private readonly watches = new Set<ServerResponse>();
@@ -111,7 +111,7 @@ export class FakeKube {
     });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
-    this.requests.push({ method: req.method!, path: url.pathname + url.search, ...(contentType && { contentType }), dryRun, ...(raw && { body: safeJson(raw) }) });
+    this.requests.push({ method: req.method!, path: url.pathname + url.search, ...(contentType && { contentType }), dryRun, ...(raw && { body: safeJson(raw) }), at: Date.now() });
     try {
       const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
       if (!this.tokens.has(token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');

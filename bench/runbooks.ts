@@ -1,0 +1,99 @@
+/**
+ * Runbook latency against the fake API server: from `/incident run` to the
+ * approval card reaching Slack (dry run included), and from the Approve click
+ * to the patch reaching the API server. Beside them, the floor measured in the
+ * same run: the same dry-run PATCH and the same real PATCH sent straight from
+ * @kubernetes/client-node, with no bot in between.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../src/kube/cluster.js';
+import { createLogger } from '../src/log.js';
+import { createPool } from '../src/postgres/pool.js';
+import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
+import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
+import { FakeKube } from '../test/support/fake-kube/server.js';
+import { sendCommand } from '../test/support/harness.js';
+import { blockAction } from '../test/support/payloads.js';
+import { BotProcess } from '../test/support/processes.js';
+import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
+import { fakeSlackProcess, percentile } from './support.js';
+
+const RUNS = 40;
+
+export async function runbookBench(): Promise<string[]> {
+  const kube = await new FakeKube().start();
+  kube.cluster.stepMs = 5;
+  const names = Array.from({ length: RUNS }, (_, n) => `svc-${n}`);
+  for (const n of names) kube.cluster.addDeployment('bench', n, { image: 'bench/app:1', replicas: 2 });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-playbooks-'));
+  writeFileSync(join(dir, 'bench-restart.yaml'), `id: bench-restart\ntitle: Bench restart\ndescription: Restart for the bench\nseverities: [P1]\nnamespaces: [bench]\nparams:\n  deployment: { type: enum, values: [${names.join(', ')}] }\nsteps:\n  - action: rollout-restart\n    namespace: bench\n    deployment: "{{deployment}}"\n`);
+  const slack = await fakeSlackProcess();
+  const db = await createTestDatabase();
+  const pool = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
+  const bot = new BotProcess({
+    SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn', KUBECONFIG: kube.kubeconfig(), PLAYBOOKS_DIR: dir,
+  });
+  try {
+    await bot.start();
+    const remote = { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}`, channelByName: () => ({ id: 'C0GENERAL01' }), channels: new Map() };
+    await sendCommand(bot.url, remote as never, 'declare P1 Runbook bench');
+    const room = await waitForValue(async () => (await pool.query<{ channel_id: string | null }>('SELECT channel_id FROM incidents LIMIT 1')).rows[0]?.channel_id);
+    const cardTimes: number[] = [];
+    const approveTimes: number[] = [];
+    for (const name of names) {
+      const sent = Date.now();
+      await sendCommand(bot.url, remote as never, `run bench-restart deployment=${name}`, { channel: room, user: 'U0RESPOND1' });
+      const run = await waitForValue(async () => (await pool.query<{ id: string; card_ts: string | null }>(`SELECT id, card_ts FROM runbook_runs WHERE target = $1 AND card_ts IS NOT NULL`, [`bench/${name}`])).rows[0]);
+      const posted = ((await (await fetch(`${slack.url}/_inspect/messages?prefix=${encodeURIComponent('Approval needed')}`)).json()) as { messages: { ts: string; receivedAt: number }[] }).messages.find((m) => m.ts === run.card_ts)!;
+      cardTimes.push(posted.receivedAt - sent);
+      const clickAt = Date.now();
+      const payload = blockAction({ actionId: 'runbook_approve', value: run.id, user: 'U0DECLARER', channel: room, messageTs: run.card_ts!, responseUrl: `${slack.url}/respond/b-${run.id}`, triggerId: `${Date.now()}.1`, blockId: `run_${run.id}` });
+      await postSigned(`${bot.url}/slack/events`, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+      const patch = await waitForValue(async () => kube.requests.find((r) => r.method === 'PATCH' && !r.dryRun && r.path.endsWith(`/deployments/${name}`)));
+      approveTimes.push(patch.at - clickAt);
+    }
+    const floor = await directFloor(kube);
+    const fmt = (v: number) => `${v.toFixed(0)} ms`;
+    const line = (what: string, xs: number[], floorXs: number[], floorWhat: string) =>
+      `${what}: p50 ${fmt(percentile(xs, 50))}, p99 ${fmt(percentile(xs, 99))} (goal < 300 ms) ${percentile(xs, 99) < 300 ? 'OK' : 'MISSED'} | ${floorWhat}: p50 ${fmt(percentile(floorXs, 50))}, p99 ${fmt(percentile(floorXs, 99))}`;
+    return [
+      `${RUNS} runs, each on its own deployment`,
+      line('command → approval card in Slack (dry run included)', cardTimes, floor.dryRun, 'client-node dry-run PATCH alone'),
+      line('Approve click → patch at the API server', approveTimes, floor.patch, 'client-node PATCH alone'),
+    ];
+  } finally {
+    await bot.stop();
+    await pool.end();
+    slack.stop();
+    await db.drop();
+    await kube.stop();
+  }
+}
+
+/** The floor: the same strategic-merge PATCH sent straight from client-node, dry run and real. */
+async function directFloor(kube: FakeKube): Promise<{ dryRun: number[]; patch: number[] }> {
+  const apps = loadKubeConfig(kube.kubeconfig()).makeApiClient(AppsV1Api);
+  const out = { dryRun: [] as number[], patch: [] as number[] };
+  for (let n = 0; n < RUNS; n++) {
+    for (const dryRun of [true, false]) {
+      const start = performance.now();
+      await apps.patchNamespacedDeployment({ namespace: 'bench', name: `svc-${n}`, body: { spec: { template: { metadata: { annotations: { floor: `${n}-${dryRun}` } } } } }, ...(dryRun && { dryRun: 'All' }) }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+      (dryRun ? out.dryRun : out.patch).push(performance.now() - start);
+    }
+  }
+  return out;
+}
+
+async function waitForValue<T>(check: () => Promise<T | null | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('bench: timed out');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
