@@ -108,7 +108,7 @@ export interface RunStore {
 /** What the war room sees of a run; the Slack adapter decides how it looks. */
 export type RunNotice =
   | { kind: 'approval'; run: Run; title: string; preview: Preview }
-  | { kind: 'decided'; run: Run; title: string; preview: Preview; verdict: 'approved' | 'denied' | 'expired'; by: string | null }
+  | { kind: 'decided'; run: Run; title: string; preview: Preview; verdict: 'approved' | 'denied' | 'expired'; by: string | null; result?: { ok: boolean; lines: readonly string[] } }
   | { kind: 'progress'; run: Run; title: string; lines: readonly string[] }
   | { kind: 'result'; run: Run; title: string; ok: boolean; lines: readonly string[] };
 

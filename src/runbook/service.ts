@@ -49,6 +49,10 @@ export function createRunbooks(deps: RunbookDeps) {
     await record(done, actor, ok ? 'succeeded' : 'failed', lines.join('; ').slice(0, 500));
     const incident = await incidents.get(run.incidentId);
     await chat.post(done.channel ?? (incident ? roomOf(incident) : deps.incidentsChannel), { kind: 'result', run: done, title: book(run.playbook).title, ok, lines });
+    // The approved card ends with the outcome too: who approved, when, and the result.
+    if (done.channel && done.cardTs && done.preview && done.decidedBy) {
+      await chat.edit(done.channel, done.cardTs, { kind: 'decided', run: done, title: book(run.playbook).title, preview: done.preview, verdict: 'approved', by: done.decidedBy, result: { ok, lines } });
+    }
   }
 
   /** Runs read-only steps from `from` until the next mutating one, which is previewed and put to approval. */

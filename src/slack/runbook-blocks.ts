@@ -31,10 +31,16 @@ export function renderRun(n: RunNotice): SlackMessage {
         ],
       };
     case 'decided': {
-      const verdict = n.verdict === 'approved' ? `:white_check_mark: Approved by <@${n.by}>${run.decidedAt ? ` at ${time(run.decidedAt)}` : ''}; running…` : n.verdict === 'denied' ? `:no_entry: Denied by <@${n.by}>${run.decidedAt ? ` at ${time(run.decidedAt)}` : ''}; nothing was changed.` : ':hourglass: Expired without a decision; nothing was changed.';
+      const verdict = n.verdict === 'approved' ? `:white_check_mark: Approved by <@${n.by}>${run.decidedAt ? ` at ${time(run.decidedAt)}` : ''}; ${n.result ? (n.result.ok ? 'succeeded.' : 'failed.') : 'running…'}` : n.verdict === 'denied' ? `:no_entry: Denied by <@${n.by}>${run.decidedAt ? ` at ${time(run.decidedAt)}` : ''}; nothing was changed.` : ':hourglass: Expired without a decision; nothing was changed.';
       return {
         text: `${n.title}: ${n.verdict}`,
-        blocks: [header(`${clampText(n.title, 120)} · ${n.verdict}`), section(`*Step ${n.preview.step + 1}: \`${n.preview.action}\` on \`${n.preview.target}\`*\n${code(n.preview.lines)}`), section(verdict), about],
+        blocks: [
+          header(`${clampText(n.title, 120)} · ${n.verdict}`),
+          section(`*Step ${n.preview.step + 1}: \`${n.preview.action}\` on \`${n.preview.target}\`*\n${code(n.preview.lines)}`),
+          section(verdict),
+          ...(n.result ? [section(`*Result*\n${code(n.result.lines.length ? n.result.lines : ['(no output)'])}`)] : []),
+          about,
+        ],
       };
     }
     case 'progress':

@@ -91,6 +91,18 @@ describe('the Cluster adapter against the fake API server', () => {
     expect(await cluster.undo('shop', 'web', current, { dryRun: false })).toEqual({ outcome: 'already', revision: current });
   });
 
+  it('refuses to restart or roll back a paused deployment, as kubectl does', async () => {
+    const d = kube.cluster.get('deployments', 'shop', 'web')!;
+    kube.cluster.put('deployments', { ...d, spec: { ...d.spec, paused: true } });
+    try {
+      expect((await failure(cluster.restart('shop', 'web', new Date(), { dryRun: true }))).message).toContain("can't restart paused deployment");
+      expect((await failure(cluster.undo('shop', 'web', 0, { dryRun: true }))).message).toContain('you cannot rollback a paused deployment');
+    } finally {
+      const p = kube.cluster.get('deployments', 'shop', 'web')!;
+      kube.cluster.put('deployments', { ...p, spec: { ...p.spec, paused: false } });
+    }
+  });
+
   it('stops when the deployment changed since approval', async () => {
     const err = await failure(cluster.undo('shop', 'web', 0, { dryRun: false, resourceVersion: '1' }));
     expect(err.code).toBe('conflict');

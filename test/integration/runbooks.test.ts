@@ -100,6 +100,7 @@ describe('a mutating step', () => {
     const card = await cardText(runId);
     expect(card).not.toContain('runbook_approve');
     expect(card).toMatch(/Approved by <@(U0DECLARER|U0SRE00001)>/);
+    await waitFor(async () => (await cardText(runId)).includes('succeeded.') && (await cardText(runId)).includes('*Result*'));
     await waitFor(() => messages().some((m) => m.text === 'Scale a service: succeeded'));
     const progress = messages().find((m) => m.text === 'Scale a service: deployment "web" successfully rolled out')!;
     expect(progress).toBeDefined();
