@@ -92,6 +92,7 @@ describe('the fake Slack answers like Slack', () => {
       ['chat.postMessage', { channel: incidents }, 'no_text'],
       ['chat.postMessage', { channel: incidents, text: 'x', blocks: [{ type: 'section', text: { type: 'plain_text', text: '' } }] }, 'invalid_blocks'],
       ['chat.update', { channel: incidents, ts: '1111111111.000001', text: 'x' }, 'message_not_found'],
+      ['chat.update', { channel: slack.channelByName('inc-2026-1122-001-auth')!.id, ts: (responses.get('chat.postMessage')!.ts as string) }, 'no_text'],
       ['conversations.invite', { channel: incidents, users: BOT_USER }, 'cant_invite_self'],
       ['pins.add', { channel: incidents, timestamp: '1111111111.000001' }, 'message_not_found'],
       ['views.open', { trigger_id: 'made-up', view: {} }, 'invalid_trigger_id'],

@@ -279,6 +279,7 @@ export class FakeSlack {
         const message = target.messages.find((m) => m.ts === p.ts);
         if (!message) return err('message_not_found');
         if (message.user !== BOT_USER) return err('cant_update_message');
+        if (typeof p.text !== 'string' && p.blocks === undefined && p.attachments === undefined) return err('no_text');
         if (p.blocks !== undefined) {
           const problems = messageBlockProblems(p.blocks);
           if (problems.length) return err('invalid_blocks', { errors: problems });
