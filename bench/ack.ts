@@ -3,14 +3,13 @@
  * Postgres and Redis, fake Slack) beside a bare Bolt app that only acks,
  * both measured in this run on this machine. Bounded: a few seconds each.
  */
-import { Redis } from 'ioredis';
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
 import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { fakeSlackProcess, helperProcess, percentile } from './support.js';
+import { dropRedisPrefix, fakeSlackProcess, helperProcess, percentile } from './support.js';
 
 type Send = (n: number) => Promise<{ status: number; ms: number }>;
 let sent = 0;
@@ -77,10 +76,7 @@ export async function ackBench(): Promise<string[]> {
     await sql.end();
     slack.stop();
     await db.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await dropRedisPrefix(REDIS_URL, prefix);
   }
   return rows;
 }

@@ -13,7 +13,7 @@ import { eventCallback } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
 import { sendCommand } from '../test/support/harness.js';
-import { bareBolt, fakeSlackProcess, percentile } from './support.js';
+import { bareBolt, dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
 
 const RATE = 200;
 
@@ -44,10 +44,11 @@ export async function captureBench(): Promise<string[]> {
   const total = RATE * seconds;
   const slack = await fakeSlackProcess();
   const db = await createTestDatabase();
+  const prefix = redisPrefix();
   const pool = createPool(db.url, createLogger({ level: 'silent' }));
   const bot = new BotProcess({
     SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn',
+    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn',
   });
   const floor = await bareBolt((app) => app.event('reaction_added', async () => undefined));
   try {
@@ -88,5 +89,6 @@ export async function captureBench(): Promise<string[]> {
     await pool.end();
     slack.stop();
     await db.drop();
+    await dropRedisPrefix(REDIS_URL, prefix);
   }
 }

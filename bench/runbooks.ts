@@ -19,7 +19,7 @@ import { sendCommand } from '../test/support/harness.js';
 import { blockAction } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { fakeSlackProcess, percentile } from './support.js';
+import { dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
 
 const RUNS = 40;
 
@@ -32,10 +32,11 @@ export async function runbookBench(): Promise<string[]> {
   writeFileSync(join(dir, 'bench-restart.yaml'), `id: bench-restart\ntitle: Bench restart\ndescription: Restart for the bench\nseverities: [P1]\nnamespaces: [bench]\nparams:\n  deployment: { type: enum, values: [${names.join(', ')}] }\nsteps:\n  - action: rollout-restart\n    namespace: bench\n    deployment: "{{deployment}}"\n`);
   const slack = await fakeSlackProcess();
   const db = await createTestDatabase();
+  const prefix = redisPrefix();
   const pool = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
   const bot = new BotProcess({
     SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn', KUBECONFIG: kube.kubeconfig(), PLAYBOOKS_DIR: dir,
+    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', KUBECONFIG: kube.kubeconfig(), PLAYBOOKS_DIR: dir,
   });
   try {
     await bot.start();
@@ -70,6 +71,7 @@ export async function runbookBench(): Promise<string[]> {
     await pool.end();
     slack.stop();
     await db.drop();
+    await dropRedisPrefix(REDIS_URL, prefix);
     await kube.stop();
   }
 }

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNING_SECRET } from '../test/support/signed.js';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { createInterface } from 'node:readline';
 
 /** The value below which `p`% of `values` fall (nearest rank). */
@@ -36,4 +37,20 @@ export async function bareBolt(register: (app: InstanceType<typeof bolt.App>) =>
   register(app);
   const server = (await app.start(0)) as Server;
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => app.stop().then(() => undefined) };
+}
+
+/** Deletes a bench's Redis keys, so a run leaves nothing behind on the shared server. */
+export async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  redis.on('error', () => undefined);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
