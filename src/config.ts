@@ -4,7 +4,7 @@ import { loadPlaybooks, type Playbook } from './runbook/playbook.js';
 import { SourceError } from './yaml-source.js';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './incident/duration.js';
-import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from './incident/policy.js';
+import { DEFAULT_POLICY, parsePolicy, type Policy } from './incident/policy.js';
 
 /** Everything the bot is configured with; frozen, validated once at boot. */
 export interface Config {
@@ -92,7 +92,7 @@ export function loadConfig(
     try {
       policy = parsePolicy(readFile(policyPath), policyPath);
     } catch (err) {
-      if (err instanceof PolicyError) problems.push(...err.problems.map((p) => `INCIDENT_POLICY ${p}`));
+      if (err instanceof SourceError) problems.push(...err.problems.map((p) => `INCIDENT_POLICY ${p}`));
       else problems.push(`INCIDENT_POLICY: cannot read ${policyPath} (${(err as Error).message}); check the path`);
     }
   }

@@ -77,9 +77,6 @@ export const DEFAULT_POLICY: Policy = {
   approvers: [],
 };
 
-/** Thrown for an invalid policy file; each problem names the file and line. */
-export { SourceError as PolicyError } from '../yaml-source.js';
-
 /**
  * Parses and validates a policy file. Every problem is reported at once, each
  * as `file:line: path: what is wrong`.

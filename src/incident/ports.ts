@@ -92,7 +92,6 @@ export interface IncidentHistory {
   readonly mitigatedAt: Date | null;
   readonly resolvedAt: Date | null;
   readonly updatesOnTime: number;
-  readonly updatesLate: number;
   readonly updatesMissed: number;
 }
 

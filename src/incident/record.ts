@@ -64,8 +64,10 @@ export function createRecordService(deps: RecordServiceDeps) {
     },
 
     /** `/incident followup`: an action item with an optional owner and due date. */
-    async followup(ref: IncidentRef, item: { text: string; owner?: string; due?: string }, ctx: CommandContext): Promise<{ incident: Incident; followup: Followup }> {
+    async followup(ref: IncidentRef, given: { text: string; owner?: string; due?: string; dueInDays?: number }, ctx: CommandContext): Promise<{ incident: Incident; followup: Followup }> {
       const target = await incidents.find(ref, ctx);
+      const due = given.due ?? (given.dueInDays !== undefined ? new Date(clock.now().getTime() + given.dueInDays * 86_400_000).toISOString().slice(0, 10) : undefined);
+      const item = { text: given.text, ...(given.owner && { owner: given.owner }), ...(due && { due }) };
       const authorName = await nameOf(ctx);
       let created: Followup | undefined;
       const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, () => ({

@@ -116,17 +116,16 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
 
     history: (since) =>
       guarded(async () => {
-        const { rows } = await pool.query<{ severity: string; impact_started_at: Date | null; declared_at: Date; acked_at: Date | null; mitigated_at: Date | null; resolved_at: Date | null; on_time: string; late: string; missed: string }>(
+        const { rows } = await pool.query<{ severity: string; impact_started_at: Date | null; declared_at: Date; acked_at: Date | null; mitigated_at: Date | null; resolved_at: Date | null; on_time: string; missed: string }>(
           `SELECT i.severity, i.impact_started_at, i.declared_at, i.acked_at, i.mitigated_at, i.resolved_at,
              (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id AND u.due_at IS NOT NULL AND u.at <= u.due_at) AS on_time,
-             (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id AND u.due_at IS NOT NULL AND u.at > u.due_at) AS late,
              (SELECT count(*) FROM timeline t WHERE t.incident_id = i.id AND t.kind = 'update_overdue') AS missed
            FROM incidents i WHERE i.declared_at >= $1 AND NOT i.drill`,
           [since],
         );
         return rows.map((r): IncidentHistory => ({
           severity: r.severity, impactStartedAt: r.impact_started_at, declaredAt: r.declared_at, ackedAt: r.acked_at, mitigatedAt: r.mitigated_at, resolvedAt: r.resolved_at,
-          updatesOnTime: Number(r.on_time), updatesLate: Number(r.late), updatesMissed: Number(r.missed),
+          updatesOnTime: Number(r.on_time), updatesMissed: Number(r.missed),
         }));
       }),
   };

@@ -29,7 +29,8 @@ export function toChatFailure(err: unknown): ChatFailure {
   }
 }
 
-async function call<T>(work: () => Promise<T>): Promise<T> {
+/** Runs a Web API call, turning any failure into a `ChatFailure`. */
+export async function call<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {

@@ -82,8 +82,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'timeline':
         return renderTimeline(await record.timeline(cmd, cmd.page, ctx));
       case 'followup': {
-        const due = cmd.due ?? (cmd.dueInDays !== undefined ? new Date(Date.now() + cmd.dueInDays * 86_400_000).toISOString().slice(0, 10) : undefined);
-        const { incident, followup } = await record.followup(cmd, { text: cmd.text, ...(cmd.owner && { owner: cmd.owner }), ...(due && { due }) }, ctx);
+        const { incident, followup } = await record.followup(cmd, cmd, ctx);
         return simple(`Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? `, due ${followup.due}` : ''}.`);
       }
       case 'followups': {

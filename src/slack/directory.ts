@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Directory, SourceMessage } from '../incident/ports.js';
-import { toChatFailure } from './chat.js';
+import { call, toChatFailure } from './chat.js';
 
 const TTL_MS = 60 * 60_000;
 const MAX_ENTRIES = 5_000;
@@ -19,13 +19,6 @@ function cached<T>(load: (key: string) => Promise<T>) {
   };
 }
 
-async function call<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw toChatFailure(err);
-  }
-}
 
 /** The `Directory` port on Slack's Web API: messages, people, permalinks and file uploads. */
 export function createSlackDirectory(client: WebClient): Directory {

@@ -107,6 +107,13 @@ describe('the fake Slack answers like Slack', () => {
     }
   });
 
+  it('lets a trigger ID open one view only', async () => {
+    const trigger = slack.issueTrigger();
+    const view = { type: 'modal', title: { type: 'plain_text', text: 'Declare' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }] };
+    expect((await call('views.open', { trigger_id: trigger, view })).ok).toBe(true);
+    expect((await call('views.open', { trigger_id: trigger, view })).error).toBe('exchanged_trigger_id');
+  });
+
   it('uses Slack’s ID and timestamp formats', () => {
     const posted = responses.get('chat.postMessage')!;
     expect(posted.channel).toMatch(/^[CGD][A-Z0-9]{8,}$/);

@@ -45,6 +45,7 @@ export class FakeSlack {
   readonly files = new Map<string, { filename: string; length: number; content?: string; title?: string; channel?: string; completed: boolean }>();
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, number>();
+  private readonly usedTriggers = new Set<string>();
   private readonly byTs = new Map<string, Message>();
   private server?: Server;
   private seq = 0;
@@ -436,8 +437,11 @@ export class FakeSlack {
       case 'views.open':
       case 'views.push': {
         const issued = this.triggers.get(String(p.trigger_id ?? ''));
-        if (issued === undefined) return err('invalid_trigger_id');
+        if (issued === undefined) return err(this.usedTriggers.has(String(p.trigger_id)) ? 'exchanged_trigger_id' : 'invalid_trigger_id');
         if (Date.now() - issued > 3000) return err('expired_trigger_id');
+        // A trigger opens one view; Slack refuses it a second time.
+        this.triggers.delete(String(p.trigger_id));
+        this.usedTriggers.add(String(p.trigger_id));
         const problems = modalProblems(p.view);
         if (problems.length) return err('invalid_arguments', { response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) } });
         const view = p.view as Record<string, unknown>;

@@ -22,7 +22,7 @@ describe('/incident started', () => {
 
 describe('computeStats', () => {
   const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 10, m));
-  const row = (p: Partial<IncidentHistory>): IncidentHistory => ({ severity: 'P1', impactStartedAt: null, declaredAt: at(0), ackedAt: null, mitigatedAt: null, resolvedAt: null, updatesOnTime: 0, updatesLate: 0, updatesMissed: 0, ...p });
+  const row = (p: Partial<IncidentHistory>): IncidentHistory => ({ severity: 'P1', impactStartedAt: null, declaredAt: at(0), ackedAt: null, mitigatedAt: null, resolvedAt: null, updatesOnTime: 0, updatesMissed: 0, ...p });
   it('gives median and p90 per severity, from the impact start when known', () => {
     const stats = computeStats([
       row({ ackedAt: at(2), resolvedAt: at(30), updatesOnTime: 3, updatesMissed: 1 }),

@@ -188,7 +188,8 @@ export class FakeKube {
       if (wanted && wanted !== current.metadata.resourceVersion) {
         throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${info.name}${info.group ? `.${info.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: info.group, kind: info.name });
       }
-      const updated = sub === 'scale' ? fromScale(current, obj) : { ...obj, metadata: { ...obj.metadata, name: current.metadata.name, namespace: current.metadata.namespace, uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion } };
+      // The status subresource changes status only, and the main resource never changes it.
+      const updated = sub === 'scale' ? fromScale(current, obj) : sub === 'status' ? { ...current, status: obj.status } : { ...obj, status: current.status, metadata: { ...obj.metadata, name: current.metadata.name, namespace: current.metadata.namespace, uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion } };
       validate(info.name, updated);
       const saved = dryRun ? dryRunResult(current, updated) : this.cluster.put(info.name, updated);
       return this.send(res, 200, sub === 'scale' ? toScale(saved) : saved);
