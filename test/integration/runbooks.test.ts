@@ -37,7 +37,7 @@ const cardOf = async (runId: string) => {
   return ts ? messages().find((m) => m.ts === ts) : undefined;
 };
 const cardText = async (runId: string) => JSON.stringify((await cardOf(runId))?.blocks ?? '');
-const runIdFrom = (text: string) => /RUN-[0-9A-F]{8}/.exec(text)![0];
+
 const settled = (name: string) => waitFor(() => {
   const d = kube.cluster.get('deployments', 'shop', name)!;
   return d.status?.updatedReplicas === d.spec.replicas && d.status?.availableReplicas === d.spec.replicas && d.status?.replicas === d.spec.replicas;
