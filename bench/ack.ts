@@ -29,12 +29,23 @@ async function measure(sends: readonly Send[], concurrency: number, rounds: numb
   return times;
 }
 
-
 function commandBody(n: number, responseUrl: string, triggerId: string): string {
   return new URLSearchParams({
-    token: 'x', api_app_id: 'A0BENCH0001', team_id: 'T0BENCH0001', team_domain: 'bench', enterprise_id: '', enterprise_name: '',
-    channel_id: 'C0BENCH0001', channel_name: 'general', user_id: 'U0DECLARER', user_name: 'dana', command: '/incident',
-    text: `declare P1 Bench incident ${n}`, response_url: responseUrl, trigger_id: triggerId, is_enterprise_install: 'false',
+    token: 'x',
+    api_app_id: 'A0BENCH0001',
+    team_id: 'T0BENCH0001',
+    team_domain: 'bench',
+    enterprise_id: '',
+    enterprise_name: '',
+    channel_id: 'C0BENCH0001',
+    channel_name: 'general',
+    user_id: 'U0DECLARER',
+    user_name: 'dana',
+    command: '/incident',
+    text: `declare P1 Bench incident ${n}`,
+    response_url: responseUrl,
+    trigger_id: triggerId,
+    is_enterprise_install: 'false',
   }).toString();
 }
 
@@ -45,21 +56,46 @@ export async function ackBench(): Promise<string[]> {
   const prefix = redisPrefix();
   // Both apps run in processes of their own, so the load generator here weighs on neither.
   const bot = await new BotProcess({
-    SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error',
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'error',
   }).start();
   const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 1 });
   const h = { bot, slack: { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}` }, sql };
   const floor = await helperProcess<{ url: string }>('./bare-bolt-process.js');
   const rows: string[] = [];
   try {
-    const ours = (n: number) => postSigned(`${h.bot.url}/slack/events`, commandBody(n, `${h.slack.url}/respond/b${n}`, h.slack.issueTrigger()), 'application/x-www-form-urlencoded');
-    const bare = (n: number) => postSigned(`${floor.url}/slack/events`, commandBody(n, `${h.slack.url}/respond/f${n}`, `t${n}`), 'application/x-www-form-urlencoded');
+    const ours = (n: number) =>
+      postSigned(
+        `${h.bot.url}/slack/events`,
+        commandBody(n, `${h.slack.url}/respond/b${n}`, h.slack.issueTrigger()),
+        'application/x-www-form-urlencoded',
+      );
+    const bare = (n: number) =>
+      postSigned(
+        `${floor.url}/slack/events`,
+        commandBody(n, `${h.slack.url}/respond/f${n}`, `t${n}`),
+        'application/x-www-form-urlencoded',
+      );
     await measure([bare, ours], 5, 4);
-    for (const [concurrency, rounds] of [[1, 300], [20, 20]] as const) {
+    for (const [concurrency, rounds] of [
+      [1, 300],
+      [20, 20],
+    ] as const) {
       const [floorTimes = [], ourTimes = []] = await measure([bare, ours], concurrency, rounds);
       await new Promise((r) => setTimeout(r, 1500));
-      const [f50, f99, o50, o99] = [percentile(floorTimes, 50), percentile(floorTimes, 99), percentile(ourTimes, 50), percentile(ourTimes, 99)];
+      const [f50, f99, o50, o99] = [
+        percentile(floorTimes, 50),
+        percentile(floorTimes, 99),
+        percentile(ourTimes, 50),
+        percentile(ourTimes, 99),
+      ];
       rows.push(
         `declare ack @ ${String(concurrency).padStart(2)} concurrent (${ourTimes.length} requests): ` +
           `firebreak p50 ${o50.toFixed(2)} ms, p99 ${o99.toFixed(2)} ms | bare Bolt p50 ${f50.toFixed(2)} ms, p99 ${f99.toFixed(2)} ms | ` +
@@ -67,7 +103,11 @@ export async function ackBench(): Promise<string[]> {
       );
     }
     const drainedBy = Date.now() + 120_000;
-    while (Date.now() < drainedBy && Number((await h.sql.query(`SELECT count(*) n FROM effects WHERE state IN ('pending', 'running')`)).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
+    while (
+      Date.now() < drainedBy &&
+      Number((await h.sql.query(`SELECT count(*) n FROM effects WHERE state IN ('pending', 'running')`)).rows[0].n) > 0
+    )
+      await new Promise((r) => setTimeout(r, 500));
     const declared = Number((await h.sql.query('SELECT count(*) n FROM incidents')).rows[0].n);
     rows.push(`incidents recorded during the run: ${declared}`);
   } finally {

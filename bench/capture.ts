@@ -7,19 +7,21 @@
  */
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
-import { createTestDatabase, redisPrefix, REDIS_URL } from '../test/support/db.js';
+import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
 import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
+import { sendCommand } from '../test/support/harness.js';
 import { eventCallback } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { sendCommand } from '../test/support/harness.js';
 import { bareBolt, dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
 
 const RATE = 200;
 
-
 /** Sends `total` deliveries at `RATE` a second; resolves with each one's send time and ack time. */
-async function drive(url: string, envelopes: readonly string[]): Promise<{ sentAt: number[]; ackMs: number[]; failed: number }> {
+async function drive(
+  url: string,
+  envelopes: readonly string[],
+): Promise<{ sentAt: number[]; ackMs: number[]; failed: number }> {
   const sentAt: number[] = [];
   const ackMs: number[] = [];
   let failed = 0;
@@ -30,10 +32,15 @@ async function drive(url: string, envelopes: readonly string[]): Promise<{ sentA
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     sentAt[n] = Date.now();
-    inflight.push(postSigned(url, envelopes[n]!, 'application/json').then((r) => {
-      ackMs[n] = r.ms;
-      if (r.status !== 200) failed++;
-    }, () => void failed++));
+    inflight.push(
+      postSigned(url, envelopes[n]!, 'application/json').then(
+        (r) => {
+          ackMs[n] = r.ms;
+          if (r.status !== 200) failed++;
+        },
+        () => void failed++,
+      ),
+    );
   }
   await Promise.all(inflight);
   return { sentAt, ackMs, failed };
@@ -47,30 +54,64 @@ export async function captureBench(): Promise<string[]> {
   const prefix = redisPrefix();
   const pool = createPool(db.url, createLogger({ level: 'silent' }));
   const bot = new BotProcess({
-    SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn',
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
   });
   const floor = await bareBolt((app) => app.event('reaction_added', async () => undefined));
   try {
     await bot.start();
-    const remote = { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}`, channelByName: () => ({ id: 'C0GENERAL01' }), channels: new Map() };
+    const remote = {
+      url: slack.url,
+      issueTrigger: () => `${Date.now()}.${Math.random()}`,
+      channelByName: () => ({ id: 'C0GENERAL01' }),
+      channels: new Map(),
+    };
     await sendCommand(bot.url, remote as never, 'declare P1 Capture bench');
     const room = await (async () => {
       for (let n = 0; n < 100; n++) {
-        const r = (await pool.query<{ channel_id: string | null }>('SELECT channel_id FROM incidents LIMIT 1')).rows[0]?.channel_id;
+        const r = (await pool.query<{ channel_id: string | null }>('SELECT channel_id FROM incidents LIMIT 1')).rows[0]
+          ?.channel_id;
         if (r) return r;
         await new Promise((res) => setTimeout(res, 100));
       }
       throw new Error('the war room was not opened');
     })();
-    const said = (await (await fetch(`${slack.url}/_inspect/say`, { method: 'POST', body: JSON.stringify({ channel: room, user: 'U0RESPOND1', count: total, text: 'bench message' }) })).json()) as { ts: string[] };
-    const envelope = (ts: string) => JSON.stringify(eventCallback({ type: 'reaction_added', user: 'U0RESPOND2', reaction: 'pushpin', item: { type: 'message', channel: room, ts }, item_user: 'U0RESPOND1' }));
-    const floorRun = await drive(`${floor.url}/slack/events`, said.ts.slice(0, Math.min(total, RATE * 10)).map(envelope));
+    const said = (await (
+      await fetch(`${slack.url}/_inspect/say`, {
+        method: 'POST',
+        body: JSON.stringify({ channel: room, user: 'U0RESPOND1', count: total, text: 'bench message' }),
+      })
+    ).json()) as { ts: string[] };
+    const envelope = (ts: string) =>
+      JSON.stringify(
+        eventCallback({
+          type: 'reaction_added',
+          user: 'U0RESPOND2',
+          reaction: 'pushpin',
+          item: { type: 'message', channel: room, ts },
+          item_user: 'U0RESPOND1',
+        }),
+      );
+    const floorRun = await drive(
+      `${floor.url}/slack/events`,
+      said.ts.slice(0, Math.min(total, RATE * 10)).map(envelope),
+    );
     const run = await drive(`${bot.url}/slack/events`, said.ts.map(envelope));
     const deadline = Date.now() + 60_000;
     let rows: { source_ts: string; recorded: number }[] = [];
     while (Date.now() < deadline) {
-      rows = (await pool.query<{ source_ts: string; recorded: number }>(`SELECT source_ts, extract(epoch from recorded_at) * 1000 AS recorded FROM timeline WHERE kind = 'captured'`)).rows;
+      rows = (
+        await pool.query<{ source_ts: string; recorded: number }>(
+          `SELECT source_ts, extract(epoch from recorded_at) * 1000 AS recorded FROM timeline WHERE kind = 'captured'`,
+        )
+      ).rows;
       if (rows.length >= total) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -7,9 +7,9 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { formatIncidentId, utcDay } from '../src/incident/incident.js';
+import { createLogger } from '../src/log.js';
 import { migrate } from '../src/postgres/migrate.js';
 import { createPool } from '../src/postgres/pool.js';
-import { createLogger } from '../src/log.js';
 import { createTestDatabase, redisPrefix } from '../test/support/db.js';
 import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { policyFile } from '../test/support/policies.js';
@@ -35,15 +35,32 @@ async function bareLoop(url: string, firstDue: number, until: number) {
   for (const c of [connection, workerConnection]) c.on('error', () => undefined);
   const queue = new Queue('floor', { connection, prefix: 'floor' });
   const lateness: number[] = [];
-  const worker = new Worker('floor', async (job) => {
-    const due = job.data.due as number;
-    lateness.push(Date.now() - due);
-    if (due + CADENCE_MS < until) await queue.add('tick', { due: due + CADENCE_MS, n: job.data.n }, { jobId: `tick-${job.data.n}-${due + CADENCE_MS}`, delay: Math.max(0, due + CADENCE_MS - Date.now()), removeOnComplete: true });
-  }, { connection: workerConnection, prefix: 'floor', concurrency: 8 });
+  const worker = new Worker(
+    'floor',
+    async (job) => {
+      const due = job.data.due as number;
+      lateness.push(Date.now() - due);
+      if (due + CADENCE_MS < until)
+        await queue.add(
+          'tick',
+          { due: due + CADENCE_MS, n: job.data.n },
+          {
+            jobId: `tick-${job.data.n}-${due + CADENCE_MS}`,
+            delay: Math.max(0, due + CADENCE_MS - Date.now()),
+            removeOnComplete: true,
+          },
+        );
+    },
+    { connection: workerConnection, prefix: 'floor', concurrency: 8 },
+  );
   const before = await usedMemory(connection);
   for (let n = 0; n < INCIDENTS; n++) {
     const due = firstDue + Math.floor((n * CADENCE_MS) / INCIDENTS);
-    await queue.add('tick', { due, n }, { jobId: `tick-${n}-${due}`, delay: Math.max(0, due - Date.now()), removeOnComplete: true });
+    await queue.add(
+      'tick',
+      { due, n },
+      { jobId: `tick-${n}-${due}`, delay: Math.max(0, due - Date.now()), removeOnComplete: true },
+    );
   }
   const bytesPerJob = ((await usedMemory(connection)) - before) / INCIDENTS;
   return {
@@ -68,8 +85,16 @@ export async function clockBench(): Promise<string[]> {
   probe.on('error', () => undefined);
   const pool = createPool(db.url, createLogger({ level: 'silent' }));
   const bot = new BotProcess({
-    SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: redisPrefix(), INCIDENT_POLICY: policyFile(POLICY), LOG_LEVEL: 'warn',
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redisPrefix(),
+    INCIDENT_POLICY: policyFile(POLICY),
+    LOG_LEVEL: 'warn',
   });
   let floor: Awaited<ReturnType<typeof bareLoop>> | undefined;
   try {
@@ -83,7 +108,13 @@ export async function clockBench(): Promise<string[]> {
         `INSERT INTO incidents (id, day, seq, severity, title, status, declared_by, declared_at, next_update_due)
          SELECT x.id, $2::date, x.seq, 'P2', 'Bench incident ' || x.seq, 'investigating', 'U0DECLARER', $3, x.due
          FROM unnest($1::text[], $4::int[], $5::timestamptz[]) AS x(id, seq, due)`,
-        [rows.map((r) => formatIncidentId(now, r + 1)), utcDay(now), now, rows.map((r) => r + 1), rows.map((r) => new Date(firstDue + Math.floor((r * CADENCE_MS) / INCIDENTS)))],
+        [
+          rows.map((r) => formatIncidentId(now, r + 1)),
+          utcDay(now),
+          now,
+          rows.map((r) => r + 1),
+          rows.map((r) => new Date(firstDue + Math.floor((r * CADENCE_MS) / INCIDENTS))),
+        ],
       );
     }
     const emptyRedis = await usedMemory(probe);
@@ -100,9 +131,17 @@ export async function clockBench(): Promise<string[]> {
     const { rows } = await pool.query<{ incident_id: string; due: string }>(
       `SELECT incident_id, data->>'due' AS due FROM timeline WHERE kind = 'update_overdue' ORDER BY incident_id, (data->>'due')`,
     );
-    const posted = ((await (await fetch(`${slack.url}/_inspect/messages?prefix=${encodeURIComponent('Update due for ')}`)).json()) as { messages: { text: string; receivedAt: number }[] }).messages;
+    const posted = (
+      (await (
+        await fetch(`${slack.url}/_inspect/messages?prefix=${encodeURIComponent('Update due for ')}`)
+      ).json()) as { messages: { text: string; receivedAt: number }[] }
+    ).messages;
     const byIncident = new Map<string, number[]>();
-    for (const m of posted) byIncident.set(m.text.slice('Update due for '.length), [...(byIncident.get(m.text.slice('Update due for '.length)) ?? []), m.receivedAt]);
+    for (const m of posted)
+      byIncident.set(m.text.slice('Update due for '.length), [
+        ...(byIncident.get(m.text.slice('Update due for '.length)) ?? []),
+        m.receivedAt,
+      ]);
     const delays: number[] = [];
     const dues = new Map<string, number[]>();
     for (const r of rows) dues.set(r.incident_id, [...(dues.get(r.incident_id) ?? []), Date.parse(r.due)]);

@@ -12,19 +12,26 @@ process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
-  const sections = ([
-    ['ack', 'Command ack latency (issue: incident lifecycle)', ackBench],
-    ['clocks', 'Incident clocks (issue: durable clocks)', clockBench],
-    ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
-    ['runbooks', 'Runbook executor (issue: guarded runbooks)', runbookBench],
-  ] as const).filter(([key]) => !only || only.split(',').includes(key)).map(([, title, run]) => [title, run] as const);
+  const sections = (
+    [
+      ['ack', 'Command ack latency (issue: incident lifecycle)', ackBench],
+      ['clocks', 'Incident clocks (issue: durable clocks)', clockBench],
+      ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
+      ['runbooks', 'Runbook executor (issue: guarded runbooks)', runbookBench],
+    ] as const
+  )
+    .filter(([key]) => !only || only.split(',').includes(key))
+    .map(([, title, run]) => [title, run] as const);
   for (const [title, run] of sections) {
     process.stdout.write(`\n== ${title}\n`);
     for (const line of await run()) process.stdout.write(`${line}\n`);
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

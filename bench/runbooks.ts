@@ -13,8 +13,8 @@ import { loadKubeConfig } from '../src/kube/cluster.js';
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { FakeKube } from '../test/support/fake-kube/server.js';
+import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { sendCommand } from '../test/support/harness.js';
 import { blockAction } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
@@ -29,32 +29,83 @@ export async function runbookBench(): Promise<string[]> {
   const names = Array.from({ length: RUNS }, (_, n) => `svc-${n}`);
   for (const n of names) kube.cluster.addDeployment('bench', n, { image: 'bench/app:1', replicas: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'bench-playbooks-'));
-  writeFileSync(join(dir, 'bench-restart.yaml'), `id: bench-restart\ntitle: Bench restart\ndescription: Restart for the bench\nseverities: [P1]\nnamespaces: [bench]\nparams:\n  deployment: { type: enum, values: [${names.join(', ')}] }\nsteps:\n  - action: rollout-restart\n    namespace: bench\n    deployment: "{{deployment}}"\n`);
+  writeFileSync(
+    join(dir, 'bench-restart.yaml'),
+    `id: bench-restart\ntitle: Bench restart\ndescription: Restart for the bench\nseverities: [P1]\nnamespaces: [bench]\nparams:\n  deployment: { type: enum, values: [${names.join(', ')}] }\nsteps:\n  - action: rollout-restart\n    namespace: bench\n    deployment: "{{deployment}}"\n`,
+  );
   const slack = await fakeSlackProcess();
   const db = await createTestDatabase();
   const prefix = redisPrefix();
   const pool = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
   const bot = new BotProcess({
-    SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${slack.url}/api/`, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', KUBECONFIG: kube.kubeconfig(), PLAYBOOKS_DIR: dir,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    KUBECONFIG: kube.kubeconfig(),
+    PLAYBOOKS_DIR: dir,
   });
   try {
     await bot.start();
-    const remote = { url: slack.url, issueTrigger: () => `${Date.now()}.${Math.random()}`, channelByName: () => ({ id: 'C0GENERAL01' }), channels: new Map() };
+    const remote = {
+      url: slack.url,
+      issueTrigger: () => `${Date.now()}.${Math.random()}`,
+      channelByName: () => ({ id: 'C0GENERAL01' }),
+      channels: new Map(),
+    };
     await sendCommand(bot.url, remote as never, 'declare P1 Runbook bench');
-    const room = await waitForValue(async () => (await pool.query<{ channel_id: string | null }>('SELECT channel_id FROM incidents LIMIT 1')).rows[0]?.channel_id);
+    const room = await waitForValue(
+      async () =>
+        (await pool.query<{ channel_id: string | null }>('SELECT channel_id FROM incidents LIMIT 1')).rows[0]
+          ?.channel_id,
+    );
     const cardTimes: number[] = [];
     const approveTimes: number[] = [];
     for (const name of names) {
       const sent = Date.now();
-      await sendCommand(bot.url, remote as never, `run bench-restart deployment=${name}`, { channel: room, user: 'U0RESPOND1' });
-      const run = await waitForValue(async () => (await pool.query<{ id: string; card_ts: string | null }>(`SELECT id, card_ts FROM runbook_runs WHERE target = $1 AND card_ts IS NOT NULL`, [`bench/${name}`])).rows[0]);
-      const posted = ((await (await fetch(`${slack.url}/_inspect/messages?prefix=${encodeURIComponent('Approval needed')}`)).json()) as { messages: { ts: string; receivedAt: number }[] }).messages.find((m) => m.ts === run.card_ts)!;
+      await sendCommand(bot.url, remote as never, `run bench-restart deployment=${name}`, {
+        channel: room,
+        user: 'U0RESPOND1',
+      });
+      const run = await waitForValue(
+        async () =>
+          (
+            await pool.query<{ id: string; card_ts: string | null }>(
+              `SELECT id, card_ts FROM runbook_runs WHERE target = $1 AND card_ts IS NOT NULL`,
+              [`bench/${name}`],
+            )
+          ).rows[0],
+      );
+      const posted = (
+        (await (
+          await fetch(`${slack.url}/_inspect/messages?prefix=${encodeURIComponent('Approval needed')}`)
+        ).json()) as { messages: { ts: string; receivedAt: number }[] }
+      ).messages.find((m) => m.ts === run.card_ts)!;
       cardTimes.push(posted.receivedAt - sent);
       const clickAt = Date.now();
-      const payload = blockAction({ actionId: 'runbook_approve', value: run.id, user: 'U0DECLARER', channel: room, messageTs: run.card_ts!, responseUrl: `${slack.url}/respond/b-${run.id}`, triggerId: `${Date.now()}.1`, blockId: `run_${run.id}` });
-      await postSigned(`${bot.url}/slack/events`, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
-      const patch = await waitForValue(async () => kube.requests.find((r) => r.method === 'PATCH' && !r.dryRun && r.path.endsWith(`/deployments/${name}`)));
+      const payload = blockAction({
+        actionId: 'runbook_approve',
+        value: run.id,
+        user: 'U0DECLARER',
+        channel: room,
+        messageTs: run.card_ts!,
+        responseUrl: `${slack.url}/respond/b-${run.id}`,
+        triggerId: `${Date.now()}.1`,
+        blockId: `run_${run.id}`,
+      });
+      await postSigned(
+        `${bot.url}/slack/events`,
+        new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+        'application/x-www-form-urlencoded',
+      );
+      const patch = await waitForValue(async () =>
+        kube.requests.find((r) => r.method === 'PATCH' && !r.dryRun && r.path.endsWith(`/deployments/${name}`)),
+      );
       approveTimes.push(patch.at - clickAt);
     }
     const floor = await directFloor(kube);
@@ -63,7 +114,12 @@ export async function runbookBench(): Promise<string[]> {
       `${what}: p50 ${fmt(percentile(xs, 50))}, p99 ${fmt(percentile(xs, 99))} (goal < 300 ms) ${percentile(xs, 99) < 300 ? 'OK' : 'MISSED'} | ${floorWhat}: p50 ${fmt(percentile(floorXs, 50))}, p99 ${fmt(percentile(floorXs, 99))}`;
     return [
       `${RUNS} runs, each on its own deployment`,
-      line('command → approval card in Slack (dry run included)', cardTimes, floor.dryRun, 'client-node dry-run PATCH alone'),
+      line(
+        'command → approval card in Slack (dry run included)',
+        cardTimes,
+        floor.dryRun,
+        'client-node dry-run PATCH alone',
+      ),
       line('Approve click → patch at the API server', approveTimes, floor.patch, 'client-node PATCH alone'),
     ];
   } finally {
@@ -83,7 +139,15 @@ async function directFloor(kube: FakeKube): Promise<{ dryRun: number[]; patch: n
   for (let n = 0; n < RUNS; n++) {
     for (const dryRun of [true, false]) {
       const start = performance.now();
-      await apps.patchNamespacedDeployment({ namespace: 'bench', name: `svc-${n}`, body: { spec: { template: { metadata: { annotations: { floor: `${n}-${dryRun}` } } } } }, ...(dryRun && { dryRun: 'All' }) }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+      await apps.patchNamespacedDeployment(
+        {
+          namespace: 'bench',
+          name: `svc-${n}`,
+          body: { spec: { template: { metadata: { annotations: { floor: `${n}-${dryRun}` } } } } },
+          ...(dryRun && { dryRun: 'All' }),
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
       (dryRun ? out.dryRun : out.patch).push(performance.now() - start);
     }
   }

@@ -1,11 +1,11 @@
-import bolt from '@slack/bolt';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SIGNING_SECRET } from '../test/support/signed.js';
-import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { createInterface } from 'node:readline';
+import bolt from '@slack/bolt';
+import { Redis } from 'ioredis';
+import { SIGNING_SECRET } from '../test/support/signed.js';
 
 /** The value below which `p`% of `values` fall (nearest rank). */
 export function percentile(values: readonly number[], p: number): number {
@@ -16,7 +16,9 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Runs a bench helper script as its own process; its first line of output is JSON describing it. */
 export async function helperProcess<T>(script: string): Promise<T & { stop(): void }> {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   return { ...(JSON.parse(line) as T), stop: () => child.kill('SIGTERM') };
 }
@@ -32,11 +34,23 @@ export function rssMb(pid: number): { rss: number; peak: number } {
 }
 
 /** The floor: a bare Bolt app with the same signing secret whose listeners only ack. */
-export async function bareBolt(register: (app: InstanceType<typeof bolt.App>) => void): Promise<{ url: string; stop(): Promise<void> }> {
-  const app = new bolt.App({ token: 'xoxb-bench', signingSecret: SIGNING_SECRET, botId: 'B0BENCH0001', botUserId: 'U0BENCH0001', tokenVerificationEnabled: false, logLevel: bolt.LogLevel.ERROR });
+export async function bareBolt(
+  register: (app: InstanceType<typeof bolt.App>) => void,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = new bolt.App({
+    token: 'xoxb-bench',
+    signingSecret: SIGNING_SECRET,
+    botId: 'B0BENCH0001',
+    botUserId: 'U0BENCH0001',
+    tokenVerificationEnabled: false,
+    logLevel: bolt.LogLevel.ERROR,
+  });
   register(app);
   const server = (await app.start(0)) as Server;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => app.stop().then(() => undefined) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => app.stop().then(() => undefined),
+  };
 }
 
 /** Deletes a bench's Redis keys, so a run leaves nothing behind on the shared server. */

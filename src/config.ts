@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlaybooks, type Playbook } from './runbook/playbook.js';
-import { SourceError } from './yaml-source.js';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './incident/duration.js';
-import { DEFAULT_POLICY, parsePolicy, type Policy } from './incident/policy.js';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from './incident/policy.js';
+import { loadPlaybooks, type Playbook } from './runbook/playbook.js';
+import { SourceError } from './yaml-source.js';
 
 /** Everything the bot is configured with; frozen, validated once at boot. */
 export interface Config {
@@ -56,20 +56,33 @@ export function loadConfig(
   };
   const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
 
-  const botToken = required('SLACK_BOT_TOKEN', 'copy the Bot User OAuth Token (xoxb-…) from the Slack app’s OAuth & Permissions page');
-  if (botToken && !botToken.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must be a bot token starting with xoxb-');
-  const signingSecret = required('SLACK_SIGNING_SECRET', 'copy the Signing Secret from the Slack app’s Basic Information page');
+  const botToken = required(
+    'SLACK_BOT_TOKEN',
+    'copy the Bot User OAuth Token (xoxb-…) from the Slack app’s OAuth & Permissions page',
+  );
+  if (botToken && !botToken.startsWith('xoxb-'))
+    problems.push('SLACK_BOT_TOKEN must be a bot token starting with xoxb-');
+  const signingSecret = required(
+    'SLACK_SIGNING_SECRET',
+    'copy the Signing Secret from the Slack app’s Basic Information page',
+  );
   const appToken = optional('SLACK_APP_TOKEN');
-  if (appToken && !appToken.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset it to use HTTP mode)');
+  if (appToken && !appToken.startsWith('xapp-'))
+    problems.push('SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset it to use HTTP mode)');
   const apiUrl = optional('SLACK_API_URL');
   if (apiUrl && !isUrl(apiUrl)) problems.push(`SLACK_API_URL is not a URL: use the form https://slack.com/api/`);
 
   const portText = optional('PORT') ?? '3000';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (0-65535), not "${portText}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT must be a port number (0-65535), not "${portText}"`);
 
-  const databaseUrl = required('DATABASE_URL', 'give a Postgres URL such as postgres://firebreak@127.0.0.1:5432/firebreak');
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  const databaseUrl = required(
+    'DATABASE_URL',
+    'give a Postgres URL such as postgres://firebreak@127.0.0.1:5432/firebreak',
+  );
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   const redisUrl = required('REDIS_URL', 'give a Redis URL such as redis://127.0.0.1:6379');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
   const prefix = optional('REDIS_PREFIX') ?? 'firebreak';
@@ -100,11 +113,18 @@ export function loadConfig(
   const playbooksDir = optional('PLAYBOOKS_DIR') ?? 'playbooks';
   let playbooks: ReadonlyMap<string, Playbook> = new Map();
   try {
-    const files = listDir(playbooksDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-    playbooks = loadPlaybooks(files.map((f) => ({ name: join(playbooksDir, f), text: readFile(join(playbooksDir, f)) })));
+    const files = listDir(playbooksDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+    playbooks = loadPlaybooks(
+      files.map((f) => ({ name: join(playbooksDir, f), text: readFile(join(playbooksDir, f)) })),
+    );
   } catch (err) {
     if (err instanceof SourceError) problems.push(...err.problems.map((p) => `playbook ${p}`));
-    else problems.push(`PLAYBOOKS_DIR: cannot read ${playbooksDir} (${(err as Error).message}); point it at the reviewed playbooks`);
+    else
+      problems.push(
+        `PLAYBOOKS_DIR: cannot read ${playbooksDir} (${(err as Error).message}); point it at the reviewed playbooks`,
+      );
   }
   const approvalTtlMs = parseDuration(optional('APPROVAL_TTL') ?? '10m') ?? 0;
   if (!approvalTtlMs) problems.push('APPROVAL_TTL must be a duration such as 10m');
@@ -112,7 +132,9 @@ export function loadConfig(
   if (!cooldownMs) problems.push('RUNBOOK_COOLDOWN must be a duration such as 10m');
 
   if (problems.length) throw new ConfigError(problems);
-  const secrets = [botToken, signingSecret, appToken, passwordOf(databaseUrl), passwordOf(redisUrl)].filter((s): s is string => !!s);
+  const secrets = [botToken, signingSecret, appToken, passwordOf(databaseUrl), passwordOf(redisUrl)].filter(
+    (s): s is string => !!s,
+  );
   return deepFreeze({
     slack: {
       botToken,

@@ -1,31 +1,31 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
-import { loadConfig, type Config } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
-import { createRecordService } from './incident/record.js';
-import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
-import { createRunStore } from './postgres/run-store.js';
-import { createRunbooks } from './runbook/service.js';
-import { createRunbookChat } from './slack/runbook-chat.js';
-import { createScribe } from './incident/scribe.js';
-import { createRecordStore } from './postgres/record-store.js';
-import { createSlackDirectory } from './slack/directory.js';
 import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
+import { createRecordService } from './incident/record.js';
+import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { createJobs } from './jobs/queues.js';
+import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createPool } from './postgres/pool.js';
+import { createRecordStore } from './postgres/record-store.js';
+import { createRunStore } from './postgres/run-store.js';
+import { createRunbooks } from './runbook/service.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
+import { createSlackDirectory } from './slack/directory.js';
+import { createRunbookChat } from './slack/runbook-chat.js';
 
 /** Seams the tests may set; production uses the defaults. */
 export interface StartOptions {
@@ -59,11 +59,20 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const botUserId = () =>
     (botUser ??= config.slack.botUserId
       ? Promise.resolve(config.slack.botUserId)
-      : web.auth.test().then((r) => r.user_id, () => (botUser = undefined)));
+      : web.auth.test().then(
+          (r) => r.user_id,
+          () => (botUser = undefined),
+        ));
   const chat = createSlackChat(web, config.policy, botUserId);
 
   const effects = createEffectRunner({
-    store, chat, timers: jobs.timers, clock, policy: config.policy, incidentsChannel: config.slack.incidentsChannel, log,
+    store,
+    chat,
+    timers: jobs.timers,
+    clock,
+    policy: config.policy,
+    incidentsChannel: config.slack.incidentsChannel,
+    log,
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
   const clocks = createClocks({ store, timers: jobs.timers, clock, policy: config.policy, effects, log });
@@ -72,20 +81,47 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const record = createRecordStore(pool);
   const directory = createSlackDirectory(web);
   const scribe = createScribe({ store, record, directory, policy: config.policy });
-  const records = createRecordService({ incidents: service, store, record, directory, clock, policy: config.policy, incidentsChannel: config.slack.incidentsChannel });
+  const records = createRecordService({
+    incidents: service,
+    store,
+    record,
+    directory,
+    clock,
+    policy: config.policy,
+    incidentsChannel: config.slack.incidentsChannel,
+  });
   const metrics = createMetrics({ openIncidents: () => store.listOpen(), stats: () => records.stats(30 * 86_400_000) });
   observeQueueLag = metrics.observeQueueLag;
 
   const runbooks = createRunbooks({
-    playbooks: config.runbooks.playbooks, runs: createRunStore(pool), incidents: store, cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
-    chat: createRunbookChat(web), timers: jobs.runTimers, clock, log, approvers: config.policy.approvers,
-    approvalTtlMs: config.runbooks.approvalTtlMs, defaultCooldownMs: config.runbooks.cooldownMs, incidentsChannel: config.slack.incidentsChannel,
+    playbooks: config.runbooks.playbooks,
+    runs: createRunStore(pool),
+    incidents: store,
+    cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
+    chat: createRunbookChat(web),
+    timers: jobs.runTimers,
+    clock,
+    log,
+    approvers: config.policy.approvers,
+    approvalTtlMs: config.runbooks.approvalTtlMs,
+    defaultCooldownMs: config.runbooks.cooldownMs,
+    incidentsChannel: config.slack.incidentsChannel,
   });
 
   const routes = [...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }), metrics.route];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
-    { service, record: records, directory, scribe, runbooks, policy: config.policy, log, routes, observe: metrics.observeCommand },
+    {
+      service,
+      record: records,
+      directory,
+      scribe,
+      runbooks,
+      policy: config.policy,
+      log,
+      routes,
+      observe: metrics.observeCommand,
+    },
   );
 
   await jobs.start({
@@ -102,9 +138,15 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   });
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
-  await effects.runAllDue().catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
+  await effects
+    .runAllDue()
+    .catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
   await runbooks.recover().catch((err: unknown) => log.error({ err }, 'could not check for interrupted runbook runs'));
-  await clocks.rebuild().catch((err: unknown) => log.warn({ err }, 'rebuilding clocks failed; the periodic sweep fires them from Postgres'));
+  await clocks
+    .rebuild()
+    .catch((err: unknown) =>
+      log.warn({ err }, 'rebuilding clocks failed; the periodic sweep fires them from Postgres'),
+    );
   log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');
 
   return {
@@ -137,7 +179,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${signal}: shutting down\n`);
-    void bot.stop().then(() => process.exit(0), () => process.exit(1));
+    void bot.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
 /** A reviewed YAML file that failed validation; each problem reads `file:line: path: what is wrong`. */
@@ -19,7 +19,8 @@ export interface YamlSource {
 export function readYaml(text: string, source: string): YamlSource {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  if (doc.errors.length) throw new SourceError(doc.errors.map((e) => `${source}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]}`));
+  if (doc.errors.length)
+    throw new SourceError(doc.errors.map((e) => `${source}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]}`));
   return { data: doc.toJS(), where: (path) => `${source}:${lineOf(doc, path, counter)}` };
 }
 
@@ -27,7 +28,11 @@ export function readYaml(text: string, source: string): YamlSource {
 export function validateYaml<S extends z.ZodType>(src: YamlSource, schema: S): z.output<S> {
   const parsed = schema.safeParse(src.data);
   if (parsed.success) return parsed.data;
-  throw new SourceError(parsed.error.issues.map((issue) => `${src.where(issue.path)}: ${issue.path.length ? issue.path.join('.') : 'file'}: ${issue.message}`));
+  throw new SourceError(
+    parsed.error.issues.map(
+      (issue) => `${src.where(issue.path)}: ${issue.path.length ? issue.path.join('.') : 'file'}: ${issue.message}`,
+    ),
+  );
 }
 
 function lineOf(doc: Document, path: readonly PropertyKey[], counter: LineCounter): number {
@@ -35,7 +40,9 @@ function lineOf(doc: Document, path: readonly PropertyKey[], counter: LineCounte
   let found = doc.contents as Node | null;
   for (const key of path) {
     if (!node || typeof node !== 'object' || !('items' in node)) break;
-    const pair = isMap(node) ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key)) : undefined;
+    const pair = isMap(node)
+      ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key))
+      : undefined;
     const next = isMap(node) ? (pair?.value ?? pair?.key) : (node as { items: unknown[] }).items[Number(key)];
     if (!next) break;
     node = next;

@@ -13,7 +13,10 @@ export type Check = () => Promise<unknown>;
 const CHECK_TIMEOUT_MS = 1_500;
 
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -16,18 +16,39 @@ export interface MetricsSources {
 export function createMetrics(sources: MetricsSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'firebreak_process_' });
-  const commandDuration = new Histogram({ name: 'firebreak_command_duration_seconds', help: 'Time to handle a slash command, by verb', labelNames: ['verb'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10], registers: [registry] });
-  const queueLag = new Histogram({ name: 'firebreak_queue_lag_seconds', help: 'Delay from a job falling due to a worker starting it', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30], registers: [registry] });
+  const commandDuration = new Histogram({
+    name: 'firebreak_command_duration_seconds',
+    help: 'Time to handle a slash command, by verb',
+    labelNames: ['verb'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+    registers: [registry],
+  });
+  const queueLag = new Histogram({
+    name: 'firebreak_queue_lag_seconds',
+    help: 'Delay from a job falling due to a worker starting it',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'firebreak_open_incidents', help: 'Open incidents by severity', labelNames: ['severity'], registers: [registry],
+    name: 'firebreak_open_incidents',
+    help: 'Open incidents by severity',
+    labelNames: ['severity'],
+    registers: [registry],
     async collect() {
       this.reset();
       for (const i of await sources.openIncidents()) this.inc({ severity: i.severity });
     },
   });
-  const quantiles = (name: string, help: string, pick: (s: SeverityStats) => { median: number | null; p90: number | null }) =>
+  const quantiles = (
+    name: string,
+    help: string,
+    pick: (s: SeverityStats) => { median: number | null; p90: number | null },
+  ) =>
     new Gauge({
-      name, help, labelNames: ['severity', 'quantile'], registers: [registry],
+      name,
+      help,
+      labelNames: ['severity', 'quantile'],
+      registers: [registry],
       async collect() {
         this.reset();
         for (const s of await statsOnce()) {
@@ -39,22 +60,30 @@ export function createMetrics(sources: MetricsSources) {
     });
   let pending: Promise<readonly SeverityStats[]> | undefined;
   /** One stats query per scrape, however many gauges read it. */
-  const statsOnce = () => (pending ??= sources.stats().finally(() => setTimeout(() => (pending = undefined), 1000).unref()));
+  const statsOnce = () =>
+    (pending ??= sources.stats().finally(() => setTimeout(() => (pending = undefined), 1000).unref()));
   quantiles('firebreak_mtta_seconds', 'Time to acknowledge, last 30 days', (s) => s.mtta);
   quantiles('firebreak_mttm_seconds', 'Time to mitigate from impact start, last 30 days', (s) => s.mttm);
   quantiles('firebreak_mttr_seconds', 'Time to resolve from impact start, last 30 days', (s) => s.mttr);
   new Gauge({
-    name: 'firebreak_incidents_30d', help: 'Incidents declared in the last 30 days (drills left out)', labelNames: ['severity'], registers: [registry],
+    name: 'firebreak_incidents_30d',
+    help: 'Incidents declared in the last 30 days (drills left out)',
+    labelNames: ['severity'],
+    registers: [registry],
     async collect() {
       this.reset();
       for (const s of await statsOnce()) this.set({ severity: s.severity }, s.count);
     },
   });
   new Gauge({
-    name: 'firebreak_updates_on_time_ratio', help: 'Status updates posted before they fell due, last 30 days', labelNames: ['severity'], registers: [registry],
+    name: 'firebreak_updates_on_time_ratio',
+    help: 'Status updates posted before they fell due, last 30 days',
+    labelNames: ['severity'],
+    registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await statsOnce()) if (s.updatesOnTime !== null) this.set({ severity: s.severity }, s.updatesOnTime);
+      for (const s of await statsOnce())
+        if (s.updatesOnTime !== null) this.set({ severity: s.severity }, s.updatesOnTime);
     },
   });
 

@@ -1,9 +1,9 @@
 import type { Logger } from '../log.js';
+import { formatDuration } from './duration.js';
 import type { EffectRunner } from './effects.js';
 import { commander, type Incident } from './incident.js';
+import { type Policy, severityOf } from './policy.js';
 import type { Clock, IncidentStore, Mutation, Timers } from './ports.js';
-import { severityOf, type Policy } from './policy.js';
-import { formatDuration } from './duration.js';
 
 export interface ClockDeps {
   readonly store: IncidentStore;
@@ -37,8 +37,8 @@ export function createClocks(deps: ClockDeps) {
 
   function dueSteps(i: Incident) {
     if (i.status === 'resolved' || i.ackedAt) return [];
-    return severityOf(policy, i.severity).escalation
-      .map((step, n) => ({ n, step, at: new Date(i.declaredAt.getTime() + step.afterMs) }))
+    return severityOf(policy, i.severity)
+      .escalation.map((step, n) => ({ n, step, at: new Date(i.declaredAt.getTime() + step.afterMs) }))
       .filter(({ n }) => !i.escalated.includes(escalationKey(i.severity, n)));
   }
 
@@ -51,7 +51,11 @@ export function createClocks(deps: ClockDeps) {
     ];
     const results = await Promise.allSettled(prompts);
     const failed = results.find((r) => r.status === 'rejected');
-    if (failed) log.warn({ incidentId: i.id, err: (failed as PromiseRejectedResult).reason }, 'could not schedule a clock; the sweep will fire it from Postgres');
+    if (failed)
+      log.warn(
+        { incidentId: i.id, err: (failed as PromiseRejectedResult).reason },
+        'could not schedule a clock; the sweep will fire it from Postgres',
+      );
   }
 
   async function fire(id: string, decide: (i: Incident, now: number) => Mutation | undefined): Promise<boolean> {
@@ -76,7 +80,15 @@ export function createClocks(deps: ClockDeps) {
       const due = new Date(dueMs).toISOString();
       return {
         patch: { nextUpdateDue: new Date(next) },
-        timeline: [{ at: new Date(now), actor: 'firebreak', kind: 'update_overdue', text: `Status update due at ${due.slice(11, 16)} UTC was missed; reminded <@${commander(i)}>`, data: { due } }],
+        timeline: [
+          {
+            at: new Date(now),
+            actor: 'firebreak',
+            kind: 'update_overdue',
+            text: `Status update due at ${due.slice(11, 16)} UTC was missed; reminded <@${commander(i)}>`,
+            data: { due },
+          },
+        ],
         effects: [{ kind: 'post', target: 'room', notice: { kind: 'reminder', due } }, { kind: 'refresh' }],
       };
     });
@@ -87,15 +99,35 @@ export function createClocks(deps: ClockDeps) {
     return fire(id, (i, now) => {
       const step = severityOf(policy, i.severity).escalation[n];
       const key = escalationKey(level, n);
-      if (i.status === 'resolved' || i.ackedAt || i.severity !== level || !step || i.escalated.includes(key)) return undefined;
+      if (i.status === 'resolved' || i.ackedAt || i.severity !== level || !step || i.escalated.includes(key))
+        return undefined;
       if (i.declaredAt.getTime() + step.afterMs > now + EARLY_MS) return undefined;
       const who = step.notify.map((u) => (u.startsWith('S') ? `<!subteam^${u}>` : `<@${u}>`)).join(', ');
       return {
         escalated: key,
-        timeline: [{ at: new Date(now), actor: 'firebreak', kind: 'escalated', text: `Escalation step ${n + 1} (${formatDuration(step.afterMs)} unacknowledged): notified ${who}`, data: { level, step: n, notify: step.notify } }],
+        timeline: [
+          {
+            at: new Date(now),
+            actor: 'firebreak',
+            kind: 'escalated',
+            text: `Escalation step ${n + 1} (${formatDuration(step.afterMs)} unacknowledged): notified ${who}`,
+            data: { level, step: n, notify: step.notify },
+          },
+        ],
         effects: [
-          { kind: 'post', target: 'room', notice: { kind: 'escalation', step: n, notify: step.notify, afterMs: step.afterMs } },
-          ...step.notify.map((to) => ({ kind: 'dm', to, notice: { kind: 'escalation', step: n, notify: step.notify, afterMs: step.afterMs } }) as const),
+          {
+            kind: 'post',
+            target: 'room',
+            notice: { kind: 'escalation', step: n, notify: step.notify, afterMs: step.afterMs },
+          },
+          ...step.notify.map(
+            (to) =>
+              ({
+                kind: 'dm',
+                to,
+                notice: { kind: 'escalation', step: n, notify: step.notify, afterMs: step.afterMs },
+              }) as const,
+          ),
         ],
       };
     });

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { parseDuration } from './duration.js';
-import { INCIDENT_ID, ROLES, STATUSES, type Role, type Status } from './incident.js';
+import { INCIDENT_ID, ROLES, type Role, STATUSES, type Status } from './incident.js';
 
 /** A parsed `/incident` command. `id` is absent when the command relies on the war room it is typed in. */
 export type Command =
@@ -58,7 +58,9 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
     throw new UserError('usage', `${problem}\n\n${usage(levels)}`);
   };
   if (text.length > MAX_COMMAND_LENGTH) {
-    fail(`That command is ${text.length.toLocaleString('en-US')} characters long; keep it under ${MAX_COMMAND_LENGTH.toLocaleString('en-US')}. Put long detail in the war room instead.`);
+    fail(
+      `That command is ${text.length.toLocaleString('en-US')} characters long; keep it under ${MAX_COMMAND_LENGTH.toLocaleString('en-US')}. Put long detail in the war room instead.`,
+    );
   }
   if (!text) return { verb: 'help' };
   const [verbWord = '', ...rest] = text.split(/\s+/);
@@ -80,31 +82,48 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       if (args.length === 0) return { verb: 'declare', form: 'modal' };
       const drill = args.some((a) => a.toLowerCase() === '--drill');
       const words = args.filter((a) => a.toLowerCase() !== '--drill');
-      const severity = matchLevel(words[0] ?? '', levels) ?? fail(`\`${clip(words[0] ?? '')}\` is not a severity. Use one of ${levels.join(', ')}, e.g. \`/incident declare ${levels[1] ?? levels[0]} Checkout is failing\`.`);
+      const severity =
+        matchLevel(words[0] ?? '', levels) ??
+        fail(
+          `\`${clip(words[0] ?? '')}\` is not a severity. Use one of ${levels.join(', ')}, e.g. \`/incident declare ${levels[1] ?? levels[0]} Checkout is failing\`.`,
+        );
       const title = words.slice(1).join(' ').trim();
       if (!title) fail(`Give the incident a title: \`/incident declare ${severity} Checkout is failing\`.`);
-      if (title.length > MAX_TITLE_LENGTH) fail(`The title is ${title.length} characters; keep it under ${MAX_TITLE_LENGTH}. Put detail in \`/incident update\`.`);
-      if (/<[@!#]/.test(title)) fail('Titles cannot contain mentions or channel links, so the announcement pings no one. Name people with `/incident role`.');
+      if (title.length > MAX_TITLE_LENGTH)
+        fail(
+          `The title is ${title.length} characters; keep it under ${MAX_TITLE_LENGTH}. Put detail in \`/incident update\`.`,
+        );
+      if (/<[@!#]/.test(title))
+        fail(
+          'Titles cannot contain mentions or channel links, so the announcement pings no one. Name people with `/incident role`.',
+        );
       return { verb: 'declare', form: 'inline', severity, title, drill };
     }
     case 'status': {
       const word = (args[0] ?? '').toLowerCase();
-      if (!(STATUSES as readonly string[]).includes(word)) fail(`\`${clip(args[0] ?? '')}\` is not a status. Use one of ${STATUSES.join(', ')}.`);
+      if (!(STATUSES as readonly string[]).includes(word))
+        fail(`\`${clip(args[0] ?? '')}\` is not a status. Use one of ${STATUSES.join(', ')}.`);
       const note = args.slice(1).join(' ').trim();
       return { verb: 'status', ...(id && { id }), status: word as Status, ...(note && { text: note }) };
     }
     case 'update': {
       const parts = splitUpdate(tail());
-      if (!parts.progress) fail('Say what has happened: `/incident update Rolled back to v41; errors falling next: watch error rate eta: 30m`.');
+      if (!parts.progress)
+        fail(
+          'Say what has happened: `/incident update Rolled back to v41; errors falling next: watch error rate eta: 30m`.',
+        );
       return { verb: 'update', ...(id && { id }), ...parts };
     }
     case 'severity': {
-      const severity = matchLevel(args[0] ?? '', levels) ?? fail(`\`${clip(args[0] ?? '')}\` is not a severity. Use one of ${levels.join(', ')}.`);
+      const severity =
+        matchLevel(args[0] ?? '', levels) ??
+        fail(`\`${clip(args[0] ?? '')}\` is not a severity. Use one of ${levels.join(', ')}.`);
       return { verb: 'severity', ...(id && { id }), severity };
     }
     case 'role': {
       const role = (args[0] ?? '').toLowerCase();
-      if (!(ROLES as readonly string[]).includes(role)) fail(`\`${clip(args[0] ?? '')}\` is not a role. Use one of ${ROLES.join(', ')}: \`/incident role ic @alex\`.`);
+      if (!(ROLES as readonly string[]).includes(role))
+        fail(`\`${clip(args[0] ?? '')}\` is not a role. Use one of ${ROLES.join(', ')}: \`/incident role ic @alex\`.`);
       const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(args[1] ?? '');
       if (!mention?.[1]) fail(`Mention the person so Slack links them: \`/incident role ${role} @alex\`.`);
       return { verb: 'role', ...(id && { id }), role: role as Role, userId: mention![1]! };
@@ -131,18 +150,27 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       const mention = words.findIndex((w) => /^<@[UW][A-Z0-9]+(\|[^>]*)?>$/.test(w));
       const owner = mention >= 0 ? /^<@([UW][A-Z0-9]+)/.exec(words.splice(mention, 1)[0]!)![1] : undefined;
       const last = words.at(-1) ?? '';
-      const date = /^\d{4}-\d{2}-\d{2}$/.test(last) && !Number.isNaN(Date.parse(last)) ? (words.pop(), last) : undefined;
+      const date =
+        /^\d{4}-\d{2}-\d{2}$/.test(last) && !Number.isNaN(Date.parse(last)) ? (words.pop(), last) : undefined;
       const days = !date && /^\d{1,3}d$/.test(last) ? (words.pop(), Number(last.slice(0, -1))) : undefined;
       const text = words.join(' ').trim();
       if (!text) fail('Say what needs doing: `/incident followup Add an alert on pool saturation @alex 2026-12-01`.');
-      return { verb: 'followup', ...(id && { id }), text, ...(owner && { owner }), ...(date && { due: date }), ...(days !== undefined && { dueInDays: days }) };
+      return {
+        verb: 'followup',
+        ...(id && { id }),
+        text,
+        ...(owner && { owner }),
+        ...(date && { due: date }),
+        ...(days !== undefined && { dueInDays: days }),
+      };
     }
     case 'followups':
       return { verb: 'followups', ...(id && { id }) };
     case 'postmortem':
       return { verb: 'postmortem', ...(id && { id }) };
     case 'started': {
-      if (!args[0]) fail('Say when impact began: `/incident started 14:05` (your time) or `/incident started 2026-11-22T14:05Z`.');
+      if (!args[0])
+        fail('Say when impact began: `/incident started 14:05` (your time) or `/incident started 2026-11-22T14:05Z`.');
       return { verb: 'started', ...(id && { id }), when: args[0]! };
     }
     case 'stats': {
@@ -154,7 +182,8 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       return { verb: 'playbooks' };
     case 'run': {
       const [playbook, ...pairs] = args;
-      if (!playbook) fail('Name the playbook: `/incident run restart-service deployment=web`. `/incident playbooks` lists them.');
+      if (!playbook)
+        fail('Name the playbook: `/incident run restart-service deployment=web`. `/incident playbooks` lists them.');
       const parsedArgs: Record<string, string> = {};
       for (const pair of pairs) {
         const m = /^([a-zA-Z][a-zA-Z0-9_]*)=(.+)$/.exec(pair);
@@ -165,8 +194,16 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
     }
     case 'rollback': {
       const target = /^([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})$/.exec(args[0] ?? '');
-      if (!target || args.length > 2 || (args[1] !== undefined && !/^\d{1,6}$/.test(args[1]))) fail('Say what to roll back: `/incident rollback shop/web` (to the previous revision) or `/incident rollback shop/web 41`.');
-      return { verb: 'run', ...(id && { id }), playbook: 'rollback-deployment', args: { namespace: target![1]!, deployment: target![2]!, ...(args[1] !== undefined && { revision: args[1] }) } };
+      if (!target || args.length > 2 || (args[1] !== undefined && !/^\d{1,6}$/.test(args[1])))
+        fail(
+          'Say what to roll back: `/incident rollback shop/web` (to the previous revision) or `/incident rollback shop/web 41`.',
+        );
+      return {
+        verb: 'run',
+        ...(id && { id }),
+        playbook: 'rollback-deployment',
+        args: { namespace: target![1]!, deployment: target![2]!, ...(args[1] !== undefined && { revision: args[1] }) },
+      };
     }
     case 'resolve': {
       const note = tail();
@@ -190,11 +227,19 @@ function splitUpdate(text: string): { progress: string; nextSteps?: string; eta?
   const marker = /(?:^|\s|;)(next|eta)\s*:/gi;
   const found = [...text.matchAll(marker)];
   if (!found.length) return { progress: text };
-  const out: { progress: string; nextSteps?: string; eta?: string } = { progress: text.slice(0, found[0]!.index).replace(/[;\s]+$/, '').trim() };
+  const out: { progress: string; nextSteps?: string; eta?: string } = {
+    progress: text
+      .slice(0, found[0]!.index)
+      .replace(/[;\s]+$/, '')
+      .trim(),
+  };
   found.forEach((m, i) => {
     const start = m.index + m[0].length;
     const end = found[i + 1]?.index ?? text.length;
-    const value = text.slice(start, end).replace(/[;\s]+$/, '').trim();
+    const value = text
+      .slice(start, end)
+      .replace(/[;\s]+$/, '')
+      .trim();
     if (!value) return;
     if (m[1]!.toLowerCase() === 'next') out.nextSteps = value;
     else out.eta = value;

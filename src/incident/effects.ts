@@ -1,8 +1,17 @@
 import type { Logger } from '../log.js';
-import { commander, warRoomName, type Incident } from './incident.js';
-import { ChatFailure, type Chat, type Clock, type Effect, type IncidentStore, type Notice, type NoticePayload, type Timers } from './ports.js';
-import { severityOf, type Policy } from './policy.js';
 import { formatDuration } from './duration.js';
+import { commander, type Incident, warRoomName } from './incident.js';
+import { type Policy, severityOf } from './policy.js';
+import {
+  type Chat,
+  ChatFailure,
+  type Clock,
+  type Effect,
+  type IncidentStore,
+  type Notice,
+  type NoticePayload,
+  type Timers,
+} from './ports.js';
 
 /** Outcome of one effect that did not succeed, for the person who caused it. */
 export interface EffectFailure {
@@ -62,7 +71,13 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       }
       if (!created) throw new ChatFailure('name_taken', true);
       await store.setChannel(current.id, created.id, created.name);
-      await store.addTimeline(current.id, { at: clock.now(), actor: 'firebreak', kind: 'war_room', text: `War room <#${created.id}> opened`, data: { channelId: created.id, name: created.name } });
+      await store.addTimeline(current.id, {
+        at: clock.now(),
+        actor: 'firebreak',
+        kind: 'war_room',
+        text: `War room <#${created.id}> opened`,
+        data: { channelId: created.id, name: created.name },
+      });
       current = await mustGet(current.id);
     }
     const channelId = current.channelId!;
@@ -74,7 +89,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       await store.setCard(current.id, card.ts);
       await chat.pin(channelId, card.ts);
     }
-    if (current.announceTs && current.announceChannel) await chat.edit(current.announceChannel, current.announceTs, { kind: 'alert', incident: current });
+    if (current.announceTs && current.announceChannel)
+      await chat.edit(current.announceChannel, current.announceTs, { kind: 'alert', incident: current });
   }
 
   /** Builds the notice from current state; a reminder lists what happened since the last update. */
@@ -104,10 +120,12 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
           await chat.edit(incident.channelId, incident.cardTs, { kind: 'card', incident });
           await chat.setTopic(incident.channelId, topic(incident));
         }
-        if (incident.announceChannel && incident.announceTs) await chat.edit(incident.announceChannel, incident.announceTs, { kind: 'alert', incident });
+        if (incident.announceChannel && incident.announceTs)
+          await chat.edit(incident.announceChannel, incident.announceTs, { kind: 'alert', incident });
         return;
       case 'post': {
-        if (spec.target === 'room' && !incident.channelId && severityOf(policy, incident.severity).warRoom) throw new WaitingForRoom();
+        if (spec.target === 'room' && !incident.channelId && severityOf(policy, incident.severity).warRoom)
+          throw new WaitingForRoom();
         const channel = spec.target === 'room' ? (incident.channelId ?? deps.incidentsChannel) : deps.incidentsChannel;
         await chat.post(channel, await notice(incident, spec.notice), once(effect));
         return;
@@ -121,12 +139,21 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   /** Runs every effect of the incident that is due now; returns what failed. */
   async function run(incidentId: string): Promise<EffectFailure[]> {
     const failures: EffectFailure[] = [];
-    for (let effect = await store.claimEffect(incidentId, clock.now()); effect; effect = await store.claimEffect(incidentId, clock.now())) {
+    for (
+      let effect = await store.claimEffect(incidentId, clock.now());
+      effect;
+      effect = await store.claimEffect(incidentId, clock.now())
+    ) {
       try {
         await perform(effect);
         await store.completeEffect(effect.id);
         if (effect.attempts > 1) {
-          await store.addTimeline(incidentId, { at: clock.now(), actor: 'firebreak', kind: 'effect_recovered', text: `${describe(effect)}: done after ${effect.attempts} attempts` });
+          await store.addTimeline(incidentId, {
+            at: clock.now(),
+            actor: 'firebreak',
+            kind: 'effect_recovered',
+            text: `${describe(effect)}: done after ${effect.attempts} attempts`,
+          });
         }
       } catch (err) {
         if (err instanceof WaitingForRoom) {
@@ -146,24 +173,49 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     const code = failure?.code ?? (err instanceof Error ? err.message : String(err));
     const what = describe(effect);
     const retryable = (failure?.retryable ?? true) && effect.attempts < MAX_ATTEMPTS;
-    deps.log.warn({ incidentId: effect.incidentId, effect: effect.spec.kind, attempts: effect.attempts, code, err: failure ? undefined : err }, 'side effect failed');
+    deps.log.warn(
+      {
+        incidentId: effect.incidentId,
+        effect: effect.spec.kind,
+        attempts: effect.attempts,
+        code,
+        err: failure ? undefined : err,
+      },
+      'side effect failed',
+    );
     if (!retryable) {
       await store.failEffect(effect.id, code);
-      await store.addTimeline(effect.incidentId, { at: clock.now(), actor: 'firebreak', kind: 'effect_failed', text: `${what} failed (${code}); gave up after ${effect.attempts} attempt(s). Do it by hand.`, data: { effectId: effect.id, code } });
+      await store.addTimeline(effect.incidentId, {
+        at: clock.now(),
+        actor: 'firebreak',
+        kind: 'effect_failed',
+        text: `${what} failed (${code}); gave up after ${effect.attempts} attempt(s). Do it by hand.`,
+        data: { effectId: effect.id, code },
+      });
       return { what, code, retryAt: null };
     }
     const delay = Math.max(failure?.retryAfterMs ?? 0, backoff(effect.attempts));
     const retryAt = new Date(clock.now().getTime() + delay);
     await store.retryEffect(effect.id, retryAt, code);
     if (effect.attempts === 1) {
-      await store.addTimeline(effect.incidentId, { at: clock.now(), actor: 'firebreak', kind: 'effect_failed', text: `${what} failed (${code}); retrying in ${formatDuration(delay)}`, data: { effectId: effect.id, code } });
+      await store.addTimeline(effect.incidentId, {
+        at: clock.now(),
+        actor: 'firebreak',
+        kind: 'effect_failed',
+        text: `${what} failed (${code}); retrying in ${formatDuration(delay)}`,
+        data: { effectId: effect.id, code },
+      });
     }
     await schedule(effect.incidentId, retryAt);
     return { what, code, retryAt };
   }
 
   async function schedule(incidentId: string, at: Date): Promise<void> {
-    await deps.timers.retryEffects(incidentId, at).catch((e: unknown) => deps.log.warn({ err: e, incidentId }, 'could not schedule a retry; the sweep will pick it up'));
+    await deps.timers
+      .retryEffects(incidentId, at)
+      .catch((e: unknown) =>
+        deps.log.warn({ err: e, incidentId }, 'could not schedule a retry; the sweep will pick it up'),
+      );
   }
 
   /** Runs due effects for every incident that has some: the sweep, and start-up. */
@@ -179,12 +231,18 @@ export type EffectRunner = ReturnType<typeof createEffectRunner>;
 function describe(effect: Effect): string {
   const spec = effect.spec;
   switch (spec.kind) {
-    case 'war_room': return 'Opening the war room';
-    case 'announce': return 'Announcing in the incidents channel';
-    case 'refresh': return 'Refreshing the summary card';
-    case 'invite': return 'Inviting people to the war room';
-    case 'post': return `Posting the ${spec.notice.kind} message`;
-    case 'dm': return `Messaging ${spec.to} directly`;
+    case 'war_room':
+      return 'Opening the war room';
+    case 'announce':
+      return 'Announcing in the incidents channel';
+    case 'refresh':
+      return 'Refreshing the summary card';
+    case 'invite':
+      return 'Inviting people to the war room';
+    case 'post':
+      return `Posting the ${spec.notice.kind} message`;
+    case 'dm':
+      return `Messaging ${spec.to} directly`;
   }
 }
 

@@ -1,5 +1,5 @@
-import { readYaml, validateYaml } from '../yaml-source.js';
 import { z } from 'zod';
+import { readYaml, validateYaml } from '../yaml-source.js';
 import { parseDuration } from './duration.js';
 
 /** One escalation step: after `afterMs` from declaration, notify these users or groups. */
@@ -50,13 +50,18 @@ const severitySchema = z.strictObject({
   updateEvery: duration.default('1h'),
   page: z.boolean().default(false),
   responders: slackIds.default([]),
-  escalation: z.array(z.strictObject({ after: duration, notify: slackIds.min(1, 'needs at least one user or group') })).default([]),
+  escalation: z
+    .array(z.strictObject({ after: duration, notify: slackIds.min(1, 'needs at least one user or group') }))
+    .default([]),
 });
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
   capture: z
     .strictObject({
-      emoji: z.string().regex(/^:?[a-z0-9_+'-]+:?$/, 'is not an emoji name; write it like pushpin or :memo:').default(DEFAULT_CAPTURE.emoji),
+      emoji: z
+        .string()
+        .regex(/^:?[a-z0-9_+'-]+:?$/, 'is not an emoji name; write it like pushpin or :memo:')
+        .default(DEFAULT_CAPTURE.emoji),
       scribeMessages: z.boolean().default(DEFAULT_CAPTURE.scribeMessages),
     })
     .default(DEFAULT_CAPTURE),
@@ -68,10 +73,42 @@ const policySchema = z.strictObject({
 /** The default policy from the runbooks: P0 and P1 get war rooms and 15-minute updates. */
 export const DEFAULT_POLICY: Policy = {
   severities: [
-    { level: 'P0', description: 'Complete outage, data loss or security breach', warRoom: true, updateEveryMs: 15 * 60_000, page: true, responders: [], escalation: [] },
-    { level: 'P1', description: 'Major feature unavailable', warRoom: true, updateEveryMs: 15 * 60_000, page: true, responders: [], escalation: [] },
-    { level: 'P2', description: 'Minor feature impact', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
-    { level: 'P3', description: 'Cosmetic; a workaround exists', warRoom: false, updateEveryMs: 60 * 60_000, page: false, responders: [], escalation: [] },
+    {
+      level: 'P0',
+      description: 'Complete outage, data loss or security breach',
+      warRoom: true,
+      updateEveryMs: 15 * 60_000,
+      page: true,
+      responders: [],
+      escalation: [],
+    },
+    {
+      level: 'P1',
+      description: 'Major feature unavailable',
+      warRoom: true,
+      updateEveryMs: 15 * 60_000,
+      page: true,
+      responders: [],
+      escalation: [],
+    },
+    {
+      level: 'P2',
+      description: 'Minor feature impact',
+      warRoom: false,
+      updateEveryMs: 60 * 60_000,
+      page: false,
+      responders: [],
+      escalation: [],
+    },
+    {
+      level: 'P3',
+      description: 'Cosmetic; a workaround exists',
+      warRoom: false,
+      updateEveryMs: 60 * 60_000,
+      page: false,
+      responders: [],
+      escalation: [],
+    },
   ],
   capture: DEFAULT_CAPTURE,
   approvers: [],

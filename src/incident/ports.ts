@@ -96,7 +96,9 @@ export interface IncidentHistory {
 }
 
 /** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
-export type NoticePayload = DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' | 'reminder' }>, 'incident'> | { kind: 'reminder'; due: string };
+export type NoticePayload =
+  | DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' | 'reminder' }>, 'incident'>
+  | { kind: 'reminder'; due: string };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A side effect recorded with the change that caused it and carried out after commit. */
@@ -119,7 +121,20 @@ export interface Effect {
 
 /** The changes one command makes, applied atomically with its timeline and effects. */
 export interface Mutation {
-  readonly patch?: Partial<Pick<Incident, 'severity' | 'status' | 'resolvedAt' | 'resolution' | 'nextUpdateDue' | 'ackedAt' | 'ackedBy' | 'impactStartedAt' | 'mitigatedAt'>>;
+  readonly patch?: Partial<
+    Pick<
+      Incident,
+      | 'severity'
+      | 'status'
+      | 'resolvedAt'
+      | 'resolution'
+      | 'nextUpdateDue'
+      | 'ackedAt'
+      | 'ackedBy'
+      | 'impactStartedAt'
+      | 'mitigatedAt'
+    >
+  >;
   readonly role?: { role: Role; userId: string };
   readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date; dueAt: Date | null };
   /** An escalation step fired by this change (`LEVEL/STEP`). */
@@ -200,7 +215,11 @@ export interface Chat {
    * only if there is none: a crash between posting and recording cannot
    * post twice.
    */
-  post(channel: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<{ channel: string; ts: string }>;
+  post(
+    channel: string,
+    notice: Notice,
+    once?: { key: string; retry: boolean },
+  ): Promise<{ channel: string; ts: string }>;
   /** Direct-messages a user, or each member of a user group; `once` as for `post`. */
   dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
   edit(channel: string, ts: string, notice: Notice): Promise<void>;

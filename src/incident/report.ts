@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import { commander, ROLE_NAMES, ROLES, type Incident, type StatusUpdate } from './incident.js';
+import { commander, type Incident, ROLE_NAMES, ROLES, type StatusUpdate } from './incident.js';
 import type { Followup, TimelineRecord } from './ports.js';
 
 /** Everything the post-incident report is written from. */
@@ -22,7 +22,9 @@ function plain(text: string, names: ReadonlyMap<string, string>): string {
     .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${names.get(id) ?? id}`)
     .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, label?: string) => label ?? `@${id}`)
     .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, label?: string) => `#${label ?? id}`)
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -73,7 +75,10 @@ export function buildPostmortem(d: ReportData): string {
     '## Status updates',
     '',
     ...(d.updates.length
-      ? d.updates.map((u) => `- **${utc(u.at).slice(11)}** (${u.status}, ${name(u.author)}): ${plain(u.progress, d.names)}${u.nextSteps ? ` Next: ${plain(u.nextSteps, d.names)}.` : ''}${u.eta ? ` ETA: ${u.eta}.` : ''}`)
+      ? d.updates.map(
+          (u) =>
+            `- **${utc(u.at).slice(11)}** (${u.status}, ${name(u.author)}): ${plain(u.progress, d.names)}${u.nextSteps ? ` Next: ${plain(u.nextSteps, d.names)}.` : ''}${u.eta ? ` ETA: ${u.eta}.` : ''}`,
+        )
       : ['_No status updates were posted._']),
     '',
     '## Root cause',
@@ -86,7 +91,9 @@ export function buildPostmortem(d: ReportData): string {
     '',
     '### Runbooks run',
     '',
-    ...(runbookSteps.length ? runbookSteps.map((e) => `- ${utc(e.at).slice(11)} ${plain(e.text, d.names)}`) : ['_No runbook steps were run through Firebreak._']),
+    ...(runbookSteps.length
+      ? runbookSteps.map((e) => `- ${utc(e.at).slice(11)} ${plain(e.text, d.names)}`)
+      : ['_No runbook steps were run through Firebreak._']),
     '',
     '## Impact assessment',
     '',
@@ -105,7 +112,14 @@ export function buildPostmortem(d: ReportData): string {
     '## Action items',
     '',
     ...(d.followups.length
-      ? ['| # | Action | Owner | Due |', '|---|---|---|---|', ...d.followups.map((f, n) => `| ${n + 1} | ${plain(f.text, d.names).replace(/\|/g, '\\|')} | ${f.owner ? name(f.owner) : 'unassigned'} | ${f.due ?? 'not set'} |`)]
+      ? [
+          '| # | Action | Owner | Due |',
+          '|---|---|---|---|',
+          ...d.followups.map(
+            (f, n) =>
+              `| ${n + 1} | ${plain(f.text, d.names).replace(/\|/g, '\\|')} | ${f.owner ? name(f.owner) : 'unassigned'} | ${f.due ?? 'not set'} |`,
+          ),
+        ]
       : ['_No follow-ups were recorded. Add them with `/incident followup`._']),
     '',
     '## Prevention measures',

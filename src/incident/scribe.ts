@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Incident } from './incident.js';
-import type { Capture, CaptureReason, Directory, IncidentStore, RecordStore } from './ports.js';
 import type { Policy } from './policy.js';
+import type { Capture, CaptureReason, Directory, IncidentStore, RecordStore } from './ports.js';
 
 /** A message reference in a Slack event. */
 export interface MessageRef {
@@ -32,12 +32,28 @@ export function createScribe(deps: ScribeDeps) {
   /** Capture keeps working after resolve: the post-incident discussion belongs to the record too. */
   const warRoom = (channel: string): Promise<Incident | undefined> => store.findByChannel(channel);
 
-  async function capture(incident: Incident, ref: MessageRef, reason: CaptureReason, known?: { userId: string; text: string; threadTs: string | null; botId: string | null }): Promise<'added' | 'exists' | 'ignored'> {
+  async function capture(
+    incident: Incident,
+    ref: MessageRef,
+    reason: CaptureReason,
+    known?: { userId: string; text: string; threadTs: string | null; botId: string | null },
+  ): Promise<'added' | 'exists' | 'ignored'> {
     if (await record.addReason(incident.id, ref.channel, ref.ts, reason)) return 'exists';
     const message = known ?? (await directory.fetchMessage(ref.channel, ref.ts));
     if (!message || message.botId) return 'ignored';
-    const [authorName, permalink] = await Promise.all([directory.displayName(message.userId), directory.permalink(ref.channel, ref.ts)]);
-    const c: Capture = { channel: ref.channel, ts: ref.ts, threadTs: message.threadTs, userId: message.userId, authorName, text: message.text, permalink };
+    const [authorName, permalink] = await Promise.all([
+      directory.displayName(message.userId),
+      directory.permalink(ref.channel, ref.ts),
+    ]);
+    const c: Capture = {
+      channel: ref.channel,
+      ts: ref.ts,
+      threadTs: message.threadTs,
+      userId: message.userId,
+      authorName,
+      text: message.text,
+      permalink,
+    };
     return record.capture(incident.id, c, reason);
   }
 
@@ -57,13 +73,19 @@ export function createScribe(deps: ScribeDeps) {
     },
 
     /** `pin_added`: the pinned message, which the event carries. */
-    async pinned(ref: MessageRef, message?: { userId: string; text: string; threadTs: string | null; botId: string | null }) {
+    async pinned(
+      ref: MessageRef,
+      message?: { userId: string; text: string; threadTs: string | null; botId: string | null },
+    ) {
       const incident = await warRoom(ref.channel);
       return incident ? capture(incident, ref, { pinned: true }, message) : ('ignored' as const);
     },
 
     /** A new war-room message: captured when its author holds the scribe role. */
-    async message(ref: MessageRef, message: { userId: string; text: string; threadTs: string | null; botId: string | null }) {
+    async message(
+      ref: MessageRef,
+      message: { userId: string; text: string; threadTs: string | null; botId: string | null },
+    ) {
       if (!policy.capture.scribeMessages || message.botId) return 'ignored' as const;
       const incident = await warRoom(ref.channel);
       if (!incident || incident.roles.scribe !== message.userId) return 'ignored' as const;
@@ -98,7 +120,11 @@ export function parseStartedAt(text: string, now: Date, tzOffsetS: number): Date
     return new Date(at);
   }
   const iso = Date.parse(text);
-  if (Number.isNaN(iso) || !/^\d{4}-\d{2}-\d{2}T/.test(text.trim())) throw new UserError('usage', 'Give the time as HH:MM in your time zone (`/incident started 14:05`) or as 2026-11-22T14:05Z.');
+  if (Number.isNaN(iso) || !/^\d{4}-\d{2}-\d{2}T/.test(text.trim()))
+    throw new UserError(
+      'usage',
+      'Give the time as HH:MM in your time zone (`/incident started 14:05`) or as 2026-11-22T14:05Z.',
+    );
   if (iso > now.getTime()) throw new UserError('usage', 'Impact cannot start in the future.');
   return new Date(iso);
 }

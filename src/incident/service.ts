@@ -2,9 +2,9 @@ import { UserError } from '../errors.js';
 import type { Clocks } from './clocks.js';
 import { formatDuration } from './duration.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
-import { ROLE_NAMES, type Actor, type Incident, type Role, type Status } from './incident.js';
+import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from './incident.js';
+import { findSeverity, type Policy, severityOf } from './policy.js';
 import type { Clock, EffectSpec, IncidentStore, Mutation, TimelineEntry } from './ports.js';
-import { findSeverity, severityOf, type Policy } from './policy.js';
 
 /** Where a command was typed, and the key that makes a repeat delivery harmless. */
 export interface CommandContext {
@@ -52,21 +52,40 @@ export const MAX_SNOOZE_MS = 24 * 3_600_000;
 export function createIncidentService(deps: IncidentServiceDeps) {
   const { store, clock, policy } = deps;
 
-  const entry = (actor: Actor, kind: string, text: string, data?: Record<string, unknown>): TimelineEntry => ({ at: clock.now(), actor: actor.userId, kind, text, authorName: actor.name ?? null, ...(data && { data }) });
+  const entry = (actor: Actor, kind: string, text: string, data?: Record<string, unknown>): TimelineEntry => ({
+    at: clock.now(),
+    actor: actor.userId,
+    kind,
+    text,
+    authorName: actor.name ?? null,
+    ...(data && { data }),
+  });
 
   async function resolveRef(ref: IncidentRef, ctx: CommandContext): Promise<Incident> {
     if (ref.id) {
       const found = await store.get(ref.id);
-      if (!found) throw new UserError('not_found', `There is no incident ${ref.id}. Run \`/incident list\` to see the open ones.`);
+      if (!found)
+        throw new UserError(
+          'not_found',
+          `There is no incident ${ref.id}. Run \`/incident list\` to see the open ones.`,
+        );
       return found;
     }
     const here = await store.findByChannel(ctx.channelId);
-    if (!here) throw new UserError('usage', 'This channel is not a war room, so say which incident: put its ID after the verb, e.g. `/incident status INC-2026-1122-001 monitoring`. `/incident list` shows the IDs.');
+    if (!here)
+      throw new UserError(
+        'usage',
+        'This channel is not a war room, so say which incident: put its ID after the verb, e.g. `/incident status INC-2026-1122-001 monitoring`. `/incident list` shows the IDs.',
+      );
     return here;
   }
 
   function openOnly(incident: Incident): void {
-    if (incident.status === 'resolved') throw new UserError('conflict', `${incident.id} is already resolved. Declare a new incident if the problem is back.`);
+    if (incident.status === 'resolved')
+      throw new UserError(
+        'conflict',
+        `${incident.id} is already resolved. Declare a new incident if the problem is back.`,
+      );
   }
 
   async function change(ref: IncidentRef, ctx: CommandContext, decide: (i: Incident) => Mutation): Promise<Outcome> {
@@ -81,7 +100,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     /** Records a new incident, then announces it and opens its war room when the policy says so. */
     async declare(input: DeclareInput, ctx: CommandContext): Promise<Outcome> {
       const sev = findSeverity(policy, input.severity);
-      if (!sev) throw new UserError('usage', `\`${input.severity}\` is not a severity. Use one of ${policy.severities.map((s) => s.level).join(', ')}.`);
+      if (!sev)
+        throw new UserError(
+          'usage',
+          `\`${input.severity}\` is not a severity. Use one of ${policy.severities.map((s) => s.level).join(', ')}.`,
+        );
       const now = clock.now();
       const { incident, created } = await store.declare(
         {
@@ -96,7 +119,14 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         },
         ctx.idempotencyKey,
         (id) => ({
-          timeline: [entry(ctx.actor, 'declared', `${input.drill ? 'Drill ' : ''}${id} declared at ${sev.level}: ${input.title}`, { severity: sev.level })],
+          timeline: [
+            entry(
+              ctx.actor,
+              'declared',
+              `${input.drill ? 'Drill ' : ''}${id} declared at ${sev.level}: ${input.title}`,
+              { severity: sev.level },
+            ),
+          ],
           effects: [...(sev.warRoom ? [{ kind: 'war_room' } as const] : []), { kind: 'announce' }],
         }),
       );
@@ -110,30 +140,71 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       if (status === 'resolved') return this.resolve(ref, text, ctx);
       return change(ref, ctx, (i) => {
         openOnly(i);
-        if (i.status === status) throw new UserError('conflict', `${i.id} is already ${status}. Post progress with \`/incident update <text>\`.`);
+        if (i.status === status)
+          throw new UserError(
+            'conflict',
+            `${i.id} is already ${status}. Post progress with \`/incident update <text>\`.`,
+          );
         return {
           patch: { status, ...(status === 'monitoring' && { mitigatedAt: clock.now() }) },
-          timeline: [entry(ctx.actor, 'status', `Status ${i.status} → ${status}${text ? `: ${text}` : ''}`, { from: i.status, to: status })],
-          effects: [{ kind: 'post', target: 'room', notice: { kind: 'status', status, text: text ?? null, by: ctx.actor.userId } }, { kind: 'refresh' }],
+          timeline: [
+            entry(ctx.actor, 'status', `Status ${i.status} → ${status}${text ? `: ${text}` : ''}`, {
+              from: i.status,
+              to: status,
+            }),
+          ],
+          effects: [
+            {
+              kind: 'post',
+              target: 'room',
+              notice: { kind: 'status', status, text: text ?? null, by: ctx.actor.userId },
+            },
+            { kind: 'refresh' },
+          ],
         };
       });
     },
 
     /** Posts a templated status update and restarts the update clock. */
-    async postUpdate(ref: IncidentRef, fields: { progress: string; nextSteps?: string; eta?: string; status?: Status }, ctx: CommandContext): Promise<Outcome> {
+    async postUpdate(
+      ref: IncidentRef,
+      fields: { progress: string; nextSteps?: string; eta?: string; status?: Status },
+      ctx: CommandContext,
+    ): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
         const now = clock.now();
         const status = fields.status && fields.status !== 'resolved' ? fields.status : i.status;
-        const update = { at: now, author: ctx.actor.userId, status, progress: fields.progress, nextSteps: fields.nextSteps ?? null, eta: fields.eta ?? null };
+        const update = {
+          at: now,
+          author: ctx.actor.userId,
+          status,
+          progress: fields.progress,
+          nextSteps: fields.nextSteps ?? null,
+          eta: fields.eta ?? null,
+        };
         return {
           ...(status !== i.status && { patch: { status, ...(status === 'monitoring' && { mitigatedAt: now }) } }),
-          update: { ...update, nextDue: new Date(now.getTime() + severityOf(policy, i.severity).updateEveryMs), dueAt: i.nextUpdateDue },
+          update: {
+            ...update,
+            nextDue: new Date(now.getTime() + severityOf(policy, i.severity).updateEveryMs),
+            dueAt: i.nextUpdateDue,
+          },
           timeline: [
-            ...(status !== i.status ? [entry(ctx.actor, 'status', `Status ${i.status} → ${status}`, { from: i.status, to: status })] : []),
-            entry(ctx.actor, 'update', `Update: ${fields.progress}`, { nextSteps: update.nextSteps, eta: update.eta, dueAt: i.nextUpdateDue?.toISOString() ?? null, onTime: !i.nextUpdateDue || now <= i.nextUpdateDue }),
+            ...(status !== i.status
+              ? [entry(ctx.actor, 'status', `Status ${i.status} → ${status}`, { from: i.status, to: status })]
+              : []),
+            entry(ctx.actor, 'update', `Update: ${fields.progress}`, {
+              nextSteps: update.nextSteps,
+              eta: update.eta,
+              dueAt: i.nextUpdateDue?.toISOString() ?? null,
+              onTime: !i.nextUpdateDue || now <= i.nextUpdateDue,
+            }),
           ],
-          effects: [{ kind: 'post', target: 'room', notice: { kind: 'update', update: { ...update, id: 0 } } }, { kind: 'refresh' }],
+          effects: [
+            { kind: 'post', target: 'room', notice: { kind: 'update', update: { ...update, id: 0 } } },
+            { kind: 'refresh' },
+          ],
         };
       });
     },
@@ -141,20 +212,35 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     /** Changes the severity and re-applies the policy: a raise to a war-room level opens one. */
     async setSeverity(ref: IncidentRef, level: string, ctx: CommandContext): Promise<Outcome> {
       const sev = findSeverity(policy, level);
-      if (!sev) throw new UserError('usage', `\`${level}\` is not a severity. Use one of ${policy.severities.map((s) => s.level).join(', ')}.`);
+      if (!sev)
+        throw new UserError(
+          'usage',
+          `\`${level}\` is not a severity. Use one of ${policy.severities.map((s) => s.level).join(', ')}.`,
+        );
       return change(ref, ctx, (i) => {
         openOnly(i);
         if (i.severity === sev.level) throw new UserError('conflict', `${i.id} is already ${sev.level}.`);
         const effects: EffectSpec[] = [];
         if (sev.warRoom && !i.channelId) effects.push({ kind: 'war_room' });
-        effects.push({ kind: 'post', target: 'room', notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId } });
-        if (i.channelId) effects.push({ kind: 'post', target: 'incidents', notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId } });
+        effects.push({
+          kind: 'post',
+          target: 'room',
+          notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId },
+        });
+        if (i.channelId)
+          effects.push({
+            kind: 'post',
+            target: 'incidents',
+            notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId },
+          });
         effects.push({ kind: 'refresh' });
         const base = (i.lastUpdate?.at ?? i.declaredAt).getTime();
         const nextUpdateDue = new Date(Math.max(clock.now().getTime(), base + sev.updateEveryMs));
         return {
           patch: { severity: sev.level, nextUpdateDue },
-          timeline: [entry(ctx.actor, 'severity', `Severity ${i.severity} → ${sev.level}`, { from: i.severity, to: sev.level })],
+          timeline: [
+            entry(ctx.actor, 'severity', `Severity ${i.severity} → ${sev.level}`, { from: i.severity, to: sev.level }),
+          ],
           effects,
         };
       });
@@ -164,7 +250,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     async assignRole(ref: IncidentRef, role: Role, userId: string, ctx: CommandContext): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
-        if (i.roles[role] === userId) throw new UserError('conflict', `<@${userId}> is already ${ROLE_NAMES[role]} of ${i.id}.`);
+        if (i.roles[role] === userId)
+          throw new UserError('conflict', `<@${userId}> is already ${ROLE_NAMES[role]} of ${i.id}.`);
         return {
           role: { role, userId },
           timeline: [entry(ctx.actor, 'role', `${ROLE_NAMES[role]}: <@${userId}>`, { role, userId })],
@@ -179,14 +266,29 @@ export function createIncidentService(deps: IncidentServiceDeps) {
 
     /** Postpones the update clock by `ms` from now, on the record. */
     async snooze(ref: IncidentRef, ms: number, ctx: CommandContext): Promise<Outcome> {
-      if (ms < MIN_SNOOZE_MS || ms > MAX_SNOOZE_MS) throw new UserError('usage', 'Snooze for between 1m and 24h, e.g. `/incident snooze 30m`.');
+      if (ms < MIN_SNOOZE_MS || ms > MAX_SNOOZE_MS)
+        throw new UserError('usage', 'Snooze for between 1m and 24h, e.g. `/incident snooze 30m`.');
       return change(ref, ctx, (i) => {
         openOnly(i);
         const until = new Date(clock.now().getTime() + ms);
         return {
           patch: { nextUpdateDue: until },
-          timeline: [entry(ctx.actor, 'snoozed', `Update clock snoozed for ${formatDuration(ms)}, until ${until.toISOString().slice(11, 16)} UTC`, { until: until.toISOString() })],
-          effects: [{ kind: 'post', target: 'room', notice: { kind: 'snoozed', until: until.toISOString(), by: ctx.actor.userId } }, { kind: 'refresh' }],
+          timeline: [
+            entry(
+              ctx.actor,
+              'snoozed',
+              `Update clock snoozed for ${formatDuration(ms)}, until ${until.toISOString().slice(11, 16)} UTC`,
+              { until: until.toISOString() },
+            ),
+          ],
+          effects: [
+            {
+              kind: 'post',
+              target: 'room',
+              notice: { kind: 'snoozed', until: until.toISOString(), by: ctx.actor.userId },
+            },
+            { kind: 'refresh' },
+          ],
         };
       });
     },
@@ -195,11 +297,18 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     async acknowledge(ref: IncidentRef, ctx: CommandContext): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
-        if (i.ackedAt) throw new UserError('conflict', `${i.id} was already acknowledged by <@${i.ackedBy}>; escalation is stopped.`);
+        if (i.ackedAt)
+          throw new UserError(
+            'conflict',
+            `${i.id} was already acknowledged by <@${i.ackedBy}>; escalation is stopped.`,
+          );
         return {
           patch: { ackedAt: clock.now(), ackedBy: ctx.actor.userId },
           timeline: [entry(ctx.actor, 'acknowledged', 'Acknowledged; escalation stopped')],
-          effects: [{ kind: 'post', target: 'room', notice: { kind: 'acked', by: ctx.actor.userId } }, { kind: 'refresh' }],
+          effects: [
+            { kind: 'post', target: 'room', notice: { kind: 'acked', by: ctx.actor.userId } },
+            { kind: 'refresh' },
+          ],
         };
       });
     },

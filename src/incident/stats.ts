@@ -1,5 +1,5 @@
-import type { IncidentHistory } from './ports.js';
 import type { Policy } from './policy.js';
+import type { IncidentHistory } from './ports.js';
 
 /** Median and 90th percentile of a duration, in milliseconds; null without data. */
 export interface Spread {

@@ -1,8 +1,8 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Timers } from '../incident/ports.js';
-import type { RunTimers } from '../runbook/ports.js';
 import type { Logger } from '../log.js';
+import type { RunTimers } from '../runbook/ports.js';
 
 export const QUEUE = 'incidents';
 
@@ -44,26 +44,43 @@ export interface JobsOptions {
 export function createJobs(options: JobsOptions, log: Logger) {
   const producer = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   const consumer = new Redis(options.url, { maxRetriesPerRequest: null });
-  for (const [name, conn] of [['producer', producer], ['worker', consumer]] as const) {
-    conn.on('error', (err: Error) => log.warn({ redis: name, err: { message: err.message } }, 'redis connection error'));
+  for (const [name, conn] of [
+    ['producer', producer],
+    ['worker', consumer],
+  ] as const) {
+    conn.on('error', (err: Error) =>
+      log.warn({ redis: name, err: { message: err.message } }, 'redis connection error'),
+    );
   }
   const queue = new Queue(QUEUE, { connection: producer, prefix: options.prefix });
   queue.on('error', (err) => log.warn({ err: { message: err.message } }, 'queue error'));
   let worker: Worker | undefined;
 
   const prompt = async (name: string, jobId: string, data: JobData, at: Date) => {
-    await queue.add(name, data, { jobId, delay: Math.max(0, at.getTime() - Date.now()), removeOnComplete: true, removeOnFail: 1000 });
+    await queue.add(name, data, {
+      jobId,
+      delay: Math.max(0, at.getTime() - Date.now()),
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
   };
   const timers: Timers = {
     retryEffects: (incidentId, at) => prompt('effects', `effects-${incidentId}-${at.getTime()}`, { incidentId }, at),
-    updateDue: (incidentId, due) => prompt('update', `update-${incidentId}-${due.getTime()}`, { incidentId, dueMs: due.getTime() }, due),
-    escalationDue: (incidentId, level, step, at) => prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
+    updateDue: (incidentId, due) =>
+      prompt('update', `update-${incidentId}-${due.getTime()}`, { incidentId, dueMs: due.getTime() }, due),
+    escalationDue: (incidentId, level, step, at) =>
+      prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
   };
   const runTimers: RunTimers = {
     runStep: (runId, step) => prompt('run-step', `run-${runId}-${step}`, { runId, step }, new Date()),
     expire: (runId, at) => prompt('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
   };
-  const upsertSweep = () => queue.upsertJobScheduler('sweep', { every: options.sweepEveryMs }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const upsertSweep = () =>
+    queue.upsertJobScheduler(
+      'sweep',
+      { every: options.sweepEveryMs },
+      { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
 
   return {
     timers,
@@ -79,7 +96,9 @@ export function createJobs(options: JobsOptions, log: Logger) {
         log.warn('redis is back; rebuilding clocks from Postgres');
         void upsertSweep()
           .then(() => handlers.rebuild())
-          .catch((err: unknown) => log.warn({ err }, 'rebuild after redis reconnect failed; the next reconnect or restart retries'));
+          .catch((err: unknown) =>
+            log.warn({ err }, 'rebuild after redis reconnect failed; the next reconnect or restart retries'),
+          );
       });
       if (producer.status === 'ready') readies = 1;
       worker = new Worker(
@@ -88,12 +107,18 @@ export function createJobs(options: JobsOptions, log: Logger) {
           options.onLag?.(Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
           const d = job.data;
           switch (job.name) {
-            case 'sweep': return void (await handlers.sweep());
-            case 'update': return void (await handlers.updateDue(d.incidentId!, d.dueMs!));
-            case 'escalate': return void (await handlers.escalationDue(d.incidentId!, d.level!, d.step!));
-            case 'run-step': return void (await handlers.runStep(d.runId!, d.step!));
-            case 'run-expire': return void (await handlers.expireRun(d.runId!));
-            default: return void (d.incidentId && (await handlers.runEffects(d.incidentId)));
+            case 'sweep':
+              return void (await handlers.sweep());
+            case 'update':
+              return void (await handlers.updateDue(d.incidentId!, d.dueMs!));
+            case 'escalate':
+              return void (await handlers.escalationDue(d.incidentId!, d.level!, d.step!));
+            case 'run-step':
+              return void (await handlers.runStep(d.runId!, d.step!));
+            case 'run-expire':
+              return void (await handlers.expireRun(d.runId!));
+            default:
+              return void (d.incidentId && (await handlers.runEffects(d.incidentId)));
           }
         },
         { connection: consumer, prefix: options.prefix, concurrency: 8 },

@@ -6,32 +6,62 @@
 const HASH = 'pod-template-hash';
 const REVISION = 'deployment.kubernetes.io/revision';
 /** Annotations kubectl does not copy from a ReplicaSet on rollback. */
-const SKIPPED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION, 'deployment.kubernetes.io/revision-history', 'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to']);
+const SKIPPED = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION,
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+]);
 
 /** kubectl's rollout status for a deployment: a message, and whether the rollout is complete. */
 export function rolloutStatus(d: any): { done: boolean; failed: boolean; message: string } {
   const name = d.metadata?.name;
   const s = d.status ?? {};
-  if ((d.metadata?.generation ?? 0) > (s.observedGeneration ?? 0)) return { done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
+  if ((d.metadata?.generation ?? 0) > (s.observedGeneration ?? 0))
+    return { done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
   const progressing = (s.conditions ?? []).find((c: any) => c.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
   const want = d.spec?.replicas ?? 1;
-  if ((s.updatedReplicas ?? 0) < want) return { done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${s.updatedReplicas ?? 0} out of ${want} new replicas have been updated...` };
-  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) return { done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas are pending termination...` };
-  if ((s.availableReplicas ?? 0) < (s.updatedReplicas ?? 0)) return { done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas ?? 0} of ${s.updatedReplicas ?? 0} updated replicas are available...` };
+  if ((s.updatedReplicas ?? 0) < want)
+    return {
+      done: false,
+      failed: false,
+      message: `Waiting for deployment "${name}" rollout to finish: ${s.updatedReplicas ?? 0} out of ${want} new replicas have been updated...`,
+    };
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+    return {
+      done: false,
+      failed: false,
+      message: `Waiting for deployment "${name}" rollout to finish: ${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas are pending termination...`,
+    };
+  if ((s.availableReplicas ?? 0) < (s.updatedReplicas ?? 0))
+    return {
+      done: false,
+      failed: false,
+      message: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas ?? 0} of ${s.updatedReplicas ?? 0} updated replicas are available...`,
+    };
   return { done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
 }
 
 function withoutHash(template: any): any {
   const t = structuredClone(template ?? {});
   if (t.metadata?.labels) delete t.metadata.labels[HASH];
-  if (t.metadata && 'creationTimestamp' in t.metadata && t.metadata.creationTimestamp == null) delete t.metadata.creationTimestamp;
+  if (t.metadata && 'creationTimestamp' in t.metadata && t.metadata.creationTimestamp == null)
+    delete t.metadata.creationTimestamp;
   return t;
 }
 
 function sorted(v: any): any {
   if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted(v[k])]),
+    );
   return v;
 }
 
@@ -43,12 +73,22 @@ export const revisionOf = (o: any): number => Number(o?.metadata?.annotations?.[
  * and the JSON patch of `/spec/template` and the annotations, or `already`
  * when the deployment's template already matches.
  */
-export function rollbackPlan(deployment: any, replicaSets: readonly any[], toRevision: number):
+export function rollbackPlan(
+  deployment: any,
+  replicaSets: readonly any[],
+  toRevision: number,
+):
   | { kind: 'patch'; revision: number; patch: unknown[] }
   | { kind: 'already'; revision: number }
   | { kind: 'error'; message: string } {
-  if (deployment.spec?.paused) return { kind: 'error', message: "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again" };
-  const owned = replicaSets.filter((rs) => rs.metadata?.ownerReferences?.some((r: any) => r.uid === deployment.metadata.uid && r.controller));
+  if (deployment.spec?.paused)
+    return {
+      kind: 'error',
+      message: "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
+    };
+  const owned = replicaSets.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((r: any) => r.uid === deployment.metadata.uid && r.controller),
+  );
   let target: any;
   if (toRevision === 0) {
     const current = Math.max(0, ...owned.map(revisionOf));
@@ -59,7 +99,8 @@ export function rollbackPlan(deployment: any, replicaSets: readonly any[], toRev
     if (!target) return { kind: 'error', message: `unable to find specified revision ${toRevision} in history` };
   }
   const template = withoutHash(target.spec.template);
-  if (JSON.stringify(sorted(template)) === JSON.stringify(sorted(withoutHash(deployment.spec.template)))) return { kind: 'already', revision: revisionOf(target) };
+  if (JSON.stringify(sorted(template)) === JSON.stringify(sorted(withoutHash(deployment.spec.template))))
+    return { kind: 'already', revision: revisionOf(target) };
   const annotations = { ...(deployment.metadata.annotations ?? {}) };
   for (const [k, v] of Object.entries(target.metadata.annotations ?? {})) if (!SKIPPED.has(k)) annotations[k] = v;
   return {

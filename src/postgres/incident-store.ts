@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import { formatIncidentId, utcDay, type Incident, type Role, type Status, type StatusUpdate } from '../incident/incident.js';
+import {
+  formatIncidentId,
+  type Incident,
+  type Role,
+  type Status,
+  type StatusUpdate,
+  utcDay,
+} from '../incident/incident.js';
 import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
 import { guarded } from './pool.js';
 
@@ -11,28 +18,77 @@ const SELECT_INCIDENT = `
        WHERE s.incident_id = i.id ORDER BY id DESC LIMIT 1) u) AS last_update
   FROM incidents i`;
 
-
 interface IncidentRow {
-  id: string; severity: string; title: string; impact: string | null; services: string[]; status: Status;
-  declared_by: string; declared_at: Date; resolved_at: Date | null; resolution: string | null;
-  channel_id: string | null; channel_name: string | null; card_ts: string | null;
-  announce_channel: string | null; announce_ts: string | null; drill: boolean; next_update_due: Date | null;
-  acked_at: Date | null; acked_by: string | null; escalated: string[]; impact_started_at: Date | null; mitigated_at: Date | null;
+  id: string;
+  severity: string;
+  title: string;
+  impact: string | null;
+  services: string[];
+  status: Status;
+  declared_by: string;
+  declared_at: Date;
+  resolved_at: Date | null;
+  resolution: string | null;
+  channel_id: string | null;
+  channel_name: string | null;
+  card_ts: string | null;
+  announce_channel: string | null;
+  announce_ts: string | null;
+  drill: boolean;
+  next_update_due: Date | null;
+  acked_at: Date | null;
+  acked_by: string | null;
+  escalated: string[];
+  impact_started_at: Date | null;
+  mitigated_at: Date | null;
   roles: Partial<Record<Role, string>> | null;
-  last_update: { id: string; at: string; author: string; status: Status; progress: string; next_steps: string | null; eta: string | null } | null;
+  last_update: {
+    id: string;
+    at: string;
+    author: string;
+    status: Status;
+    progress: string;
+    next_steps: string | null;
+    eta: string | null;
+  } | null;
 }
 
 function toIncident(row: IncidentRow): Incident {
   const u = row.last_update;
-  const lastUpdate: StatusUpdate | null = u && { id: Number(u.id), at: new Date(u.at), author: u.author, status: u.status, progress: u.progress, nextSteps: u.next_steps, eta: u.eta };
+  const lastUpdate: StatusUpdate | null = u && {
+    id: Number(u.id),
+    at: new Date(u.at),
+    author: u.author,
+    status: u.status,
+    progress: u.progress,
+    nextSteps: u.next_steps,
+    eta: u.eta,
+  };
   return {
-    id: row.id, severity: row.severity, title: row.title, impact: row.impact, services: row.services, status: row.status,
-    declaredBy: row.declared_by, declaredAt: row.declared_at, resolvedAt: row.resolved_at, resolution: row.resolution,
-    channelId: row.channel_id, channelName: row.channel_name, cardTs: row.card_ts,
-    announceChannel: row.announce_channel, announceTs: row.announce_ts, drill: row.drill,
-    roles: row.roles ?? {}, lastUpdate, nextUpdateDue: row.next_update_due,
-    ackedAt: row.acked_at, ackedBy: row.acked_by, escalated: row.escalated,
-    impactStartedAt: row.impact_started_at, mitigatedAt: row.mitigated_at,
+    id: row.id,
+    severity: row.severity,
+    title: row.title,
+    impact: row.impact,
+    services: row.services,
+    status: row.status,
+    declaredBy: row.declared_by,
+    declaredAt: row.declared_at,
+    resolvedAt: row.resolved_at,
+    resolution: row.resolution,
+    channelId: row.channel_id,
+    channelName: row.channel_name,
+    cardTs: row.card_ts,
+    announceChannel: row.announce_channel,
+    announceTs: row.announce_ts,
+    drill: row.drill,
+    roles: row.roles ?? {},
+    lastUpdate,
+    nextUpdateDue: row.next_update_due,
+    ackedAt: row.acked_at,
+    ackedBy: row.acked_by,
+    escalated: row.escalated,
+    impactStartedAt: row.impact_started_at,
+    mitigatedAt: row.mitigated_at,
   };
 }
 
@@ -61,15 +117,24 @@ class KeySeen extends Error {
 
 async function claimKey(db: Queryable, key: string | undefined, incidentId: string | null): Promise<void> {
   if (!key) return;
-  const inserted = await db.query('INSERT INTO idempotency_keys (key, incident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [key, incidentId]);
+  const inserted = await db.query(
+    'INSERT INTO idempotency_keys (key, incident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key',
+    [key, incidentId],
+  );
   if (inserted.rowCount) return;
-  const seen = await db.query<{ incident_id: string | null }>('SELECT incident_id FROM idempotency_keys WHERE key = $1', [key]);
+  const seen = await db.query<{ incident_id: string | null }>(
+    'SELECT incident_id FROM idempotency_keys WHERE key = $1',
+    [key],
+  );
   throw new KeySeen(seen.rows[0]?.incident_id ?? incidentId);
 }
 
 async function addTimeline(db: Queryable, incidentId: string, entries: readonly TimelineEntry[]): Promise<void> {
   for (const e of entries) {
-    await db.query('INSERT INTO timeline (incident_id, at, actor, kind, text, data, author_name) VALUES ($1, $2, $3, $4, $5, $6, $7)', [incidentId, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data ?? {}), e.authorName ?? null]);
+    await db.query(
+      'INSERT INTO timeline (incident_id, at, actor, kind, text, data, author_name) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [incidentId, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data ?? {}), e.authorName ?? null],
+    );
   }
 }
 
@@ -101,10 +166,15 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
   /** Back to pending; a refresh superseded by a newer pending one is simply done. */
   const requeue = async (effectId: number, set: string, params: unknown[]): Promise<void> => {
     try {
-      await pool.query(`UPDATE effects SET state = 'pending', lease_until = NULL, ${set} WHERE id = $1`, [effectId, ...params]);
+      await pool.query(`UPDATE effects SET state = 'pending', lease_until = NULL, ${set} WHERE id = $1`, [
+        effectId,
+        ...params,
+      ]);
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
-      await pool.query(`UPDATE effects SET state = 'done', done_at = now(), last_error = 'superseded' WHERE id = $1`, [effectId]);
+      await pool.query(`UPDATE effects SET state = 'done', done_at = now(), last_error = 'superseded' WHERE id = $1`, [
+        effectId,
+      ]);
     }
   };
 
@@ -125,7 +195,19 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
             await db.query(
               `INSERT INTO incidents (id, day, seq, severity, title, impact, services, status, declared_by, declared_at, drill, next_update_due)
                VALUES ($1, $2, $3, $4, $5, $6, $7, 'investigating', $8, $9, $10, $11)`,
-              [id, day, seq, input.severity, input.title, input.impact, input.services, input.declaredBy, input.declaredAt, input.drill, input.nextUpdateDue],
+              [
+                id,
+                day,
+                seq,
+                input.severity,
+                input.title,
+                input.impact,
+                input.services,
+                input.declaredBy,
+                input.declaredAt,
+                input.drill,
+                input.nextUpdateDue,
+              ],
             );
             if (key) await db.query('UPDATE idempotency_keys SET incident_id = $2 WHERE key = $1', [key, id]);
             const { timeline, effects } = build(id);
@@ -134,7 +216,8 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
             return { incident: await mustGet(db, id), created: true };
           });
         } catch (err) {
-          if (err instanceof KeySeen && err.incidentId) return { incident: await mustGet(pool, err.incidentId), created: false };
+          if (err instanceof KeySeen && err.incidentId)
+            return { incident: await mustGet(pool, err.incidentId), created: false };
           throw err;
         }
       }),
@@ -149,7 +232,9 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
 
     listOpen: () =>
       guarded(async () => {
-        const { rows } = await pool.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.status <> 'resolved' ORDER BY i.declared_at DESC, i.id DESC`);
+        const { rows } = await pool.query<IncidentRow>(
+          `${SELECT_INCIDENT} WHERE i.status <> 'resolved' ORDER BY i.declared_at DESC, i.id DESC`,
+        );
         return rows.map(toIncident);
       }),
 
@@ -169,11 +254,25 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
                    next_update_due = COALESCE($6, next_update_due), acked_at = COALESCE($7, acked_at), acked_by = COALESCE($8, acked_by),
                    impact_started_at = COALESCE($9, impact_started_at), mitigated_at = COALESCE(mitigated_at, $10)
                  WHERE id = $1`,
-                [id, p.severity ?? null, p.status ?? null, p.resolvedAt ?? null, p.resolution ?? null, p.nextUpdateDue ?? null, p.ackedAt ?? null, p.ackedBy ?? null, p.impactStartedAt ?? null, p.mitigatedAt ?? null],
+                [
+                  id,
+                  p.severity ?? null,
+                  p.status ?? null,
+                  p.resolvedAt ?? null,
+                  p.resolution ?? null,
+                  p.nextUpdateDue ?? null,
+                  p.ackedAt ?? null,
+                  p.ackedBy ?? null,
+                  p.impactStartedAt ?? null,
+                  p.mitigatedAt ?? null,
+                ],
               );
             }
             if (m.escalated) {
-              await db.query('UPDATE incidents SET escalated = array_append(escalated, $2) WHERE id = $1', [id, m.escalated]);
+              await db.query('UPDATE incidents SET escalated = array_append(escalated, $2) WHERE id = $1', [
+                id,
+                m.escalated,
+              ]);
             }
             const at = m.timeline[0]?.at ?? new Date();
             if (m.role) {
@@ -214,14 +313,25 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
 
     setChannel: (incidentId, channelId, name) =>
       guarded(async () => {
-        const r = await pool.query('UPDATE incidents SET channel_id = $2, channel_name = $3 WHERE id = $1 AND channel_id IS NULL', [incidentId, channelId, name]);
+        const r = await pool.query(
+          'UPDATE incidents SET channel_id = $2, channel_name = $3 WHERE id = $1 AND channel_id IS NULL',
+          [incidentId, channelId, name],
+        );
         return r.rowCount === 1;
       }),
 
-    setCard: (incidentId, ts) => guarded(async () => void (await pool.query('UPDATE incidents SET card_ts = $2 WHERE id = $1', [incidentId, ts]))),
+    setCard: (incidentId, ts) =>
+      guarded(async () => void (await pool.query('UPDATE incidents SET card_ts = $2 WHERE id = $1', [incidentId, ts]))),
 
     setAnnouncement: (incidentId, channel, ts) =>
-      guarded(async () => void (await pool.query('UPDATE incidents SET announce_channel = $2, announce_ts = $3 WHERE id = $1', [incidentId, channel, ts]))),
+      guarded(
+        async () =>
+          void (await pool.query('UPDATE incidents SET announce_channel = $2, announce_ts = $3 WHERE id = $1', [
+            incidentId,
+            channel,
+            ts,
+          ])),
+      ),
 
     claimEffect: (incidentId, now) =>
       guarded(async () => {
@@ -235,17 +345,34 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
           [incidentId, now, options.leaseMs],
         );
         const row = rows[0];
-        return row && ({ id: Number(row.id), incidentId: row.incident_id, spec: row.spec, attempts: row.attempts } satisfies Effect);
+        return (
+          row &&
+          ({ id: Number(row.id), incidentId: row.incident_id, spec: row.spec, attempts: row.attempts } satisfies Effect)
+        );
       }),
 
-    completeEffect: (effectId) => guarded(async () => void (await pool.query(`UPDATE effects SET state = 'done', done_at = now(), lease_until = NULL WHERE id = $1`, [effectId]))),
+    completeEffect: (effectId) =>
+      guarded(
+        async () =>
+          void (await pool.query(
+            `UPDATE effects SET state = 'done', done_at = now(), lease_until = NULL WHERE id = $1`,
+            [effectId],
+          )),
+      ),
 
-    retryEffect: (effectId, at, error) => guarded(() => requeue(effectId, 'next_at = $2, last_error = $3', [at, error])),
+    retryEffect: (effectId, at, error) =>
+      guarded(() => requeue(effectId, 'next_at = $2, last_error = $3', [at, error])),
 
     deferEffect: (effectId, at) => guarded(() => requeue(effectId, 'next_at = $2, attempts = attempts - 1', [at])),
 
     failEffect: (effectId, error) =>
-      guarded(async () => void (await pool.query(`UPDATE effects SET state = 'failed', last_error = $2, done_at = now(), lease_until = NULL WHERE id = $1`, [effectId, error]))),
+      guarded(
+        async () =>
+          void (await pool.query(
+            `UPDATE effects SET state = 'failed', last_error = $2, done_at = now(), lease_until = NULL WHERE id = $1`,
+            [effectId, error],
+          )),
+      ),
 
     incidentsWithDueEffects: (now) =>
       guarded(async () => {

@@ -14,18 +14,40 @@ export function createPool(connectionString: string, log: Logger, options: { max
     query_timeout: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  pool.on('error', (err) => log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'postgres connection lost; will reconnect on next use'));
+  pool.on('error', (err) =>
+    log.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'postgres connection lost; will reconnect on next use',
+    ),
+  );
   return pool;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
 
 /** True for errors that mean "Postgres is not reachable" rather than "the query is wrong". */
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: string }).code;
   if (code && CONNECTION_CODES.has(code)) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error/i.test(err.message);
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error/i.test(
+    err.message,
+  );
 }
 
 /** Turns connection failures into `StorageUnavailableError`; everything else passes through. */

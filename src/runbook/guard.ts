@@ -2,10 +2,14 @@ import { UserError } from '../errors.js';
 import { MUTATING, type Param, type Playbook, type Step } from './playbook.js';
 
 /** Reads `key=value` arguments against the playbook's typed parameters, applying defaults. */
-export function bindParams(playbook: Playbook, args: Readonly<Record<string, string>>): Record<string, string | number> {
+export function bindParams(
+  playbook: Playbook,
+  args: Readonly<Record<string, string>>,
+): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   const problems: string[] = [];
-  for (const key of Object.keys(args)) if (!(key in playbook.params)) problems.push(`\`${key}\` is not a parameter of ${playbook.id}`);
+  for (const key of Object.keys(args))
+    if (!(key in playbook.params)) problems.push(`\`${key}\` is not a parameter of ${playbook.id}`);
   for (const [name, p] of Object.entries(playbook.params)) {
     const raw = args[name];
     if (raw === undefined) {
@@ -17,7 +21,13 @@ export function bindParams(playbook: Playbook, args: Readonly<Record<string, str
     if (value === undefined) problems.push(`\`${name}=${raw.slice(0, 40)}\` is not allowed (${describeParam(p)})`);
     else out[name] = value;
   }
-  if (problems.length) throw new UserError('usage', `${problems.join('\n')}\nUsage: \`/incident run ${playbook.id} ${Object.keys(playbook.params).map((k) => `${k}=…`).join(' ')}\``);
+  if (problems.length)
+    throw new UserError(
+      'usage',
+      `${problems.join('\n')}\nUsage: \`/incident run ${playbook.id} ${Object.keys(playbook.params)
+        .map((k) => `${k}=…`)
+        .join(' ')}\``,
+    );
   return out;
 }
 
@@ -37,9 +47,12 @@ function coerce(p: Param, raw: string): string | number | undefined {
 /** How a parameter is given, for usage messages. */
 export function describeParam(p: Param): string {
   switch (p.type) {
-    case 'enum': return `one of ${p.values.join(', ')}`;
-    case 'integer': return `a whole number from ${p.min} to ${p.max}`;
-    case 'string': return `matching ${p.pattern}`;
+    case 'enum':
+      return `one of ${p.values.join(', ')}`;
+    case 'integer':
+      return `a whole number from ${p.min} to ${p.max}`;
+    case 'string':
+      return `matching ${p.pattern}`;
   }
 }
 
@@ -80,16 +93,28 @@ export interface RequestFacts {
 /** Refuses a request before anything reaches the cluster: severity, allowlists, cooldown. */
 export function checkRequest(f: RequestFacts): void {
   const pb = f.playbook;
-  if (!f.incidentOpen) throw new UserError('conflict', 'The incident is resolved; runbooks run only for open incidents.');
-  if (!pb.severities.includes(f.severity)) throw new UserError('not_allowed', `${pb.id} may run only for ${pb.severities.join(', ')} incidents; this one is ${f.severity}.`);
+  if (!f.incidentOpen)
+    throw new UserError('conflict', 'The incident is resolved; runbooks run only for open incidents.');
+  if (!pb.severities.includes(f.severity))
+    throw new UserError(
+      'not_allowed',
+      `${pb.id} may run only for ${pb.severities.join(', ')} incidents; this one is ${f.severity}.`,
+    );
   for (const step of pb.steps) {
     const s = renderStep(step, f.params) as { namespace: string };
-    if (!pb.namespaces.includes(s.namespace)) throw new UserError('not_allowed', `Namespace ${s.namespace} is outside ${pb.id}'s allowlist (${pb.namespaces.join(', ')}).`);
+    if (!pb.namespaces.includes(s.namespace))
+      throw new UserError(
+        'not_allowed',
+        `Namespace ${s.namespace} is outside ${pb.id}'s allowlist (${pb.namespaces.join(', ')}).`,
+      );
   }
   const cooldown = pb.cooldownMs ?? f.defaultCooldownMs;
   if (f.lastFinishedAt && f.now.getTime() - f.lastFinishedAt.getTime() < cooldown) {
     const left = Math.ceil((cooldown - (f.now.getTime() - f.lastFinishedAt.getTime())) / 60_000);
-    throw new UserError('conflict', `${targetOf(pb, f.params)} was changed by a runbook ${Math.round((f.now.getTime() - f.lastFinishedAt.getTime()) / 60_000)} min ago; the cooldown has ${left} min to go. Check its health with \`/incident run check-service-health\` meanwhile.`);
+    throw new UserError(
+      'conflict',
+      `${targetOf(pb, f.params)} was changed by a runbook ${Math.round((f.now.getTime() - f.lastFinishedAt.getTime()) / 60_000)} min ago; the cooldown has ${left} min to go. Check its health with \`/incident run check-service-health\` meanwhile.`,
+    );
   }
 }
 
@@ -108,9 +133,23 @@ export interface ApprovalFacts {
 /** The two-person rule, checked on the server when Approve (or Deny) is clicked. */
 export function checkApproval(f: ApprovalFacts, verb: 'approve' | 'deny'): void {
   if (f.state !== 'awaiting_approval') {
-    throw new UserError('conflict', f.decidedBy ? `This request was already decided by <@${f.decidedBy}> (${f.state.replace('_', ' ')}).` : `This request is ${f.state.replace('_', ' ')}; nothing to ${verb}.`);
+    throw new UserError(
+      'conflict',
+      f.decidedBy
+        ? `This request was already decided by <@${f.decidedBy}> (${f.state.replace('_', ' ')}).`
+        : `This request is ${f.state.replace('_', ' ')}; nothing to ${verb}.`,
+    );
   }
-  if (f.expiresAt && f.now > f.expiresAt) throw new UserError('conflict', 'This approval request expired. Ask for the run again to get a fresh preview.');
-  if (verb === 'approve' && f.approver === f.requestedBy) throw new UserError('not_allowed', 'You requested this run, so someone else must approve it: the IC or an approver.');
-  if (verb === 'approve' && f.approver !== f.commander && !f.approvers.has(f.approver)) throw new UserError('not_allowed', `Only the incident commander (<@${f.commander}>) or a listed approver can approve runbook steps.`);
+  if (f.expiresAt && f.now > f.expiresAt)
+    throw new UserError('conflict', 'This approval request expired. Ask for the run again to get a fresh preview.');
+  if (verb === 'approve' && f.approver === f.requestedBy)
+    throw new UserError(
+      'not_allowed',
+      'You requested this run, so someone else must approve it: the IC or an approver.',
+    );
+  if (verb === 'approve' && f.approver !== f.commander && !f.approvers.has(f.approver))
+    throw new UserError(
+      'not_allowed',
+      `Only the incident commander (<@${f.commander}>) or a listed approver can approve runbook steps.`,
+    );
 }

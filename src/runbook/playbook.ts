@@ -8,9 +8,25 @@ const TEMPLATE = /\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*\}\}/g;
 
 const description = z.string().max(300).optional();
 const paramSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('enum'), values: z.array(z.string().regex(SAFE_VALUE, 'is not a safe value (letters, digits and ._:/@=+- only)')).min(1), default: z.string().optional(), description }),
-  z.strictObject({ type: z.literal('integer'), min: z.number().int(), max: z.number().int(), default: z.number().int().optional(), description }),
-  z.strictObject({ type: z.literal('string'), pattern: z.string().min(1), default: z.string().optional(), description }),
+  z.strictObject({
+    type: z.literal('enum'),
+    values: z.array(z.string().regex(SAFE_VALUE, 'is not a safe value (letters, digits and ._:/@=+- only)')).min(1),
+    default: z.string().optional(),
+    description,
+  }),
+  z.strictObject({
+    type: z.literal('integer'),
+    min: z.number().int(),
+    max: z.number().int(),
+    default: z.number().int().optional(),
+    description,
+  }),
+  z.strictObject({
+    type: z.literal('string'),
+    pattern: z.string().min(1),
+    default: z.string().optional(),
+    description,
+  }),
 ]);
 
 const text = z.string().min(1).max(253);
@@ -22,19 +38,44 @@ export const ACTIONS = {
   'list-pods': z.strictObject({ ...target }),
   'recent-events': z.strictObject({ ...target }),
   'rollout-history': z.strictObject({ ...target }),
-  'rollout-status': z.strictObject({ ...target, timeout: z.string().regex(/^\d+[sm]$/).default('5m') }),
-  'pod-logs': z.strictObject({ ...target, filter: z.string().max(100).optional(), tail: z.number().int().min(1).max(500).default(100) }),
+  'rollout-status': z.strictObject({
+    ...target,
+    timeout: z
+      .string()
+      .regex(/^\d+[sm]$/)
+      .default('5m'),
+  }),
+  'pod-logs': z.strictObject({
+    ...target,
+    filter: z.string().max(100).optional(),
+    tail: z.number().int().min(1).max(500).default(100),
+  }),
   'rollout-restart': z.strictObject({ ...target }),
   scale: z.strictObject({ ...target, replicas: z.union([z.number().int(), text]) }),
   'rollout-undo': z.strictObject({ ...target, revision: z.union([z.number().int(), text]).optional() }),
   'set-image': z.strictObject({ ...target, container: text, image: text }),
-  'set-env': z.strictObject({ ...target, container: text.optional(), env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'is not an environment variable name'), z.union([text, z.number()])) }),
+  'set-env': z.strictObject({
+    ...target,
+    container: text.optional(),
+    env: z.record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'is not an environment variable name'),
+      z.union([text, z.number()]),
+    ),
+  }),
   'set-memory-limit': z.strictObject({ ...target, container: text.optional(), limit: text }),
   'patch-configmap': z.strictObject({ namespace: text, name: text, key: text, value: z.union([text, z.number()]) }),
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
-export const MUTATING: ReadonlySet<ActionName> = new Set(['rollout-restart', 'scale', 'rollout-undo', 'set-image', 'set-env', 'set-memory-limit', 'patch-configmap']);
+export const MUTATING: ReadonlySet<ActionName> = new Set([
+  'rollout-restart',
+  'scale',
+  'rollout-undo',
+  'set-image',
+  'set-env',
+  'set-memory-limit',
+  'patch-configmap',
+]);
 
 /** A step's shape is checked per action in `audit`, so every problem in the file is reported at once. */
 const stepSchema = z.object({ action: z.string(), label: z.string().max(80).optional() }).passthrough();
@@ -45,8 +86,13 @@ const playbookSchema = z.strictObject({
   description: z.string().min(1).max(1000),
   severities: z.array(z.string()).min(1),
   namespaces: z.array(z.string().regex(/^[a-z0-9-]{1,63}$/)).min(1),
-  configMaps: z.array(z.strictObject({ namespace: z.string(), name: z.string(), keys: z.array(z.string()).min(1) })).default([]),
-  cooldown: z.string().regex(/^\d+[smh]$/).optional(),
+  configMaps: z
+    .array(z.strictObject({ namespace: z.string(), name: z.string(), keys: z.array(z.string()).min(1) }))
+    .default([]),
+  cooldown: z
+    .string()
+    .regex(/^\d+[smh]$/)
+    .optional(),
   params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), paramSchema).default({}),
   steps: z.array(stepSchema).min(1),
 });
@@ -91,13 +137,32 @@ function audit(pb: z.output<typeof playbookSchema>, where: (path: PropertyKey[])
   const problems: string[] = [];
   const params = pb.params;
   for (const [name, p] of Object.entries(params)) {
-    const defaultBad = p.default !== undefined && (p.type === 'enum' ? !p.values.includes(p.default as string) : p.type === 'integer' ? (p.default as number) < p.min || (p.default as number) > p.max : !new RegExp(p.pattern).test(p.default as string));
-    if (defaultBad) problems.push(`${where(['params', name, 'default'])}: params.${name}.default: is not one of the values the parameter allows`);
-    if (p.type === 'integer' && p.min > p.max) problems.push(`${where(['params', name])}: params.${name}: min is above max`);
+    const defaultBad =
+      p.default !== undefined &&
+      (p.type === 'enum'
+        ? !p.values.includes(p.default as string)
+        : p.type === 'integer'
+          ? (p.default as number) < p.min || (p.default as number) > p.max
+          : !new RegExp(p.pattern).test(p.default as string));
+    if (defaultBad)
+      problems.push(
+        `${where(['params', name, 'default'])}: params.${name}.default: is not one of the values the parameter allows`,
+      );
+    if (p.type === 'integer' && p.min > p.max)
+      problems.push(`${where(['params', name])}: params.${name}: min is above max`);
     if (p.type === 'string') {
       try {
         const re = new RegExp(p.pattern);
-        if (!p.pattern.startsWith('^') || !p.pattern.endsWith('$') || re.test('{{x}}') || re.test('a b') || re.test('$(x)')) problems.push(`${where(['params', name, 'pattern'])}: params.${name}.pattern: must be anchored (^…$) and refuse spaces, braces and $( )`);
+        if (
+          !p.pattern.startsWith('^') ||
+          !p.pattern.endsWith('$') ||
+          re.test('{{x}}') ||
+          re.test('a b') ||
+          re.test('$(x)')
+        )
+          problems.push(
+            `${where(['params', name, 'pattern'])}: params.${name}.pattern: must be anchored (^…$) and refuse spaces, braces and $( )`,
+          );
       } catch {
         problems.push(`${where(['params', name, 'pattern'])}: params.${name}.pattern: is not a regular expression`);
       }
@@ -105,32 +170,61 @@ function audit(pb: z.output<typeof playbookSchema>, where: (path: PropertyKey[])
   }
   pb.steps.forEach((step, n) => {
     if (!(step.action in ACTIONS)) {
-      problems.push(`${where(['steps', n, 'action'])}: steps.${n}.action: "${step.action}" is not an action Firebreak knows; use one of ${Object.keys(ACTIONS).join(', ')}`);
+      problems.push(
+        `${where(['steps', n, 'action'])}: steps.${n}.action: "${step.action}" is not an action Firebreak knows; use one of ${Object.keys(ACTIONS).join(', ')}`,
+      );
       return;
     }
     const schema = ACTIONS[step.action as ActionName];
     const parsed = schema.safeParse(fields(step));
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${where(['steps', n, ...issue.path])}: steps.${n}.${issue.path.join('.') || 'action'}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(
+          `${where(['steps', n, ...issue.path])}: steps.${n}.${issue.path.join('.') || 'action'}: ${issue.message}`,
+        );
       return;
     }
     for (const [field, value] of Object.entries(fields(step))) {
       const raw = typeof value === 'object' && value !== null ? Object.values(value).join(' ') : String(value);
       const stripped = raw.replace(TEMPLATE, '');
-      if (/\{\{|\}\}|\$\{|\$\(|`/.test(stripped)) problems.push(`${where(['steps', n, field])}: steps.${n}.${field}: template syntax other than {{param}} is refused`);
-      for (const [, ref] of raw.matchAll(TEMPLATE)) if (!(ref! in params)) problems.push(`${where(['steps', n, field])}: steps.${n}.${field}: {{${ref}}} is not a declared parameter`);
+      if (/\{\{|\}\}|\$\{|\$\(|`/.test(stripped))
+        problems.push(
+          `${where(['steps', n, field])}: steps.${n}.${field}: template syntax other than {{param}} is refused`,
+        );
+      for (const [, ref] of raw.matchAll(TEMPLATE))
+        if (!(ref! in params))
+          problems.push(`${where(['steps', n, field])}: steps.${n}.${field}: {{${ref}}} is not a declared parameter`);
     }
     const ns = possible(step.namespace, params);
-    if (!ns) problems.push(`${where(['steps', n, 'namespace'])}: steps.${n}.namespace: must be a literal or one enum parameter, so the allowlist can be checked`);
-    else for (const v of ns) if (!pb.namespaces.includes(v)) problems.push(`${where(['steps', n, 'namespace'])}: steps.${n}.namespace: "${v}" is outside the playbook's namespaces (${pb.namespaces.join(', ')})`);
-    if ('deployment' in step && !possible(step.deployment, params)) problems.push(`${where(['steps', n, 'deployment'])}: steps.${n}.deployment: must be a literal or one enum parameter (the allowed deployments)`);
+    if (!ns)
+      problems.push(
+        `${where(['steps', n, 'namespace'])}: steps.${n}.namespace: must be a literal or one enum parameter, so the allowlist can be checked`,
+      );
+    else
+      for (const v of ns)
+        if (!pb.namespaces.includes(v))
+          problems.push(
+            `${where(['steps', n, 'namespace'])}: steps.${n}.namespace: "${v}" is outside the playbook's namespaces (${pb.namespaces.join(', ')})`,
+          );
+    if ('deployment' in step && !possible(step.deployment, params))
+      problems.push(
+        `${where(['steps', n, 'deployment'])}: steps.${n}.deployment: must be a literal or one enum parameter (the allowed deployments)`,
+      );
     if (step.action === 'patch-configmap') {
       const names = possible(step.name, params) ?? [];
       const keys = possible(step.key, params) ?? [];
-      for (const namespace of ns ?? []) for (const name of names) for (const key of keys) {
-        if (!pb.configMaps.some((c) => c.namespace === namespace && c.name === name && c.keys.includes(key))) problems.push(`${where(['steps', n, 'key'])}: steps.${n}: ConfigMap ${namespace}/${name} key "${key}" is outside the playbook's configMaps allowlist`);
-      }
-      if (!names.length || !keys.length) problems.push(`${where(['steps', n])}: steps.${n}: the ConfigMap name and key must be literals or enum parameters`);
+      for (const namespace of ns ?? [])
+        for (const name of names)
+          for (const key of keys) {
+            if (!pb.configMaps.some((c) => c.namespace === namespace && c.name === name && c.keys.includes(key)))
+              problems.push(
+                `${where(['steps', n, 'key'])}: steps.${n}: ConfigMap ${namespace}/${name} key "${key}" is outside the playbook's configMaps allowlist`,
+              );
+          }
+      if (!names.length || !keys.length)
+        problems.push(
+          `${where(['steps', n])}: steps.${n}: the ConfigMap name and key must be literals or enum parameters`,
+        );
     }
   });
   return problems;
@@ -143,9 +237,23 @@ export function parsePlaybook(text: string, source: string): Playbook {
   const problems = audit(pb, (path) => src.where(path));
   if (problems.length) throw new SourceError(problems);
   return {
-    id: pb.id, title: pb.title, description: pb.description, severities: pb.severities, namespaces: pb.namespaces, configMaps: pb.configMaps,
-    cooldownMs: pb.cooldown ? toMs(pb.cooldown) : undefined, params: pb.params, source,
-    steps: pb.steps.map((s) => ({ action: s.action, ...(s.label && { label: s.label }), ...ACTIONS[s.action as ActionName].parse(fields(s)) }) as Step),
+    id: pb.id,
+    title: pb.title,
+    description: pb.description,
+    severities: pb.severities,
+    namespaces: pb.namespaces,
+    configMaps: pb.configMaps,
+    cooldownMs: pb.cooldown ? toMs(pb.cooldown) : undefined,
+    params: pb.params,
+    source,
+    steps: pb.steps.map(
+      (s) =>
+        ({
+          action: s.action,
+          ...(s.label && { label: s.label }),
+          ...ACTIONS[s.action as ActionName].parse(fields(s)),
+        }) as Step,
+    ),
   };
 }
 

@@ -1,17 +1,17 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { IncidentService } from '../incident/service.js';
 import type { Policy } from '../incident/policy.js';
-import type { Logger } from '../log.js';
 import type { Directory } from '../incident/ports.js';
 import type { RecordService } from '../incident/record.js';
 import type { Scribe } from '../incident/scribe.js';
+import type { IncidentService } from '../incident/service.js';
+import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
-import { createLimiter } from './limiter.js';
 import { registerInteractions } from './interactions.js';
+import { createLimiter } from './limiter.js';
 
 const { App } = bolt;
 
@@ -28,13 +28,18 @@ export interface SlackAppDeps {
   readonly policy: Policy;
   readonly log: Logger;
   /** Plain Node routes (health, metrics) served beside the Slack endpoint. */
-  readonly routes: readonly { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
+  readonly routes: readonly {
+    path: string;
+    method: string;
+    handler: (req: IncomingMessage, res: ServerResponse) => void;
+  }[];
 }
 
 /** Bolt's logger interface on pino. */
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.WARN;
-  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const text = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
     debug: (...msg) => log.debug({ source: 'bolt' }, text(msg)),
     info: (...msg) => log.info({ source: 'bolt' }, text(msg)),
@@ -67,7 +72,9 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     signingSecret: config.signingSecret,
     ...(config.botId && { botId: config.botId }),
     ...(config.botUserId && { botUserId: config.botUserId }),
-    ...(config.appToken ? { socketMode: true, appToken: config.appToken, installerOptions: { port: config.port } } : { port: config.port }),
+    ...(config.appToken
+      ? { socketMode: true, appToken: config.appToken, installerOptions: { port: config.port } }
+      : { port: config.port }),
     customRoutes: deps.routes.map((r) => ({ ...r })),
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
@@ -86,7 +93,16 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   });
 
   const limit = createLimiter(WORK_CONCURRENCY);
-  registerCommands(app, { service, record: deps.record, directory: deps.directory, runbooks: deps.runbooks, policy, log, limit, ...(deps.observe && { observe: deps.observe }) });
+  registerCommands(app, {
+    service,
+    record: deps.record,
+    directory: deps.directory,
+    runbooks: deps.runbooks,
+    policy,
+    log,
+    limit,
+    ...(deps.observe && { observe: deps.observe }),
+  });
   registerEvents(app, { scribe: deps.scribe, log, limit });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });

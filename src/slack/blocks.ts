@@ -1,7 +1,7 @@
 import { formatDuration } from '../incident/duration.js';
-import { clampText, commander, ROLE_NAMES, ROLES, type Incident } from '../incident/incident.js';
-import type { Notice, TimelineEntry } from '../incident/ports.js';
+import { clampText, commander, type Incident, ROLE_NAMES, ROLES } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
+import type { Notice, TimelineEntry } from '../incident/ports.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
 export interface SlackMessage {
@@ -25,7 +25,14 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
           ['Status', cap(i.status)],
           ['Declared by', `<@${i.declaredBy}>`],
           ['Started', date(i.declaredAt)],
-          ['War room', i.channelId ? `<#${i.channelId}>` : severityWantsRoom(i, policy) ? 'opening…' : 'none at this severity; updates are posted here'],
+          [
+            'War room',
+            i.channelId
+              ? `<#${i.channelId}>`
+              : severityWantsRoom(i, policy)
+                ? 'opening…'
+                : 'none at this severity; updates are posted here',
+          ],
           ...(i.resolvedAt ? [['Resolved', date(i.resolvedAt)] as [string, string]] : []),
         ]),
         ...(i.impact ? [section(`*Impact*\n${esc(i.impact)}`)] : []),
@@ -35,13 +42,30 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
         header(`${emoji(i, policy)} ${i.id} · ${i.severity} · ${cap(i.status)}`),
         section(`*${esc(i.title)}*${i.impact ? `\n${esc(i.impact)}` : ''}`),
         fields([
-          ...ROLES.map((r) => [ROLE_NAMES[r], r === 'ic' ? `<@${commander(i)}>` : i.roles[r] ? `<@${i.roles[r]}>` : '_unassigned_'] as [string, string]),
+          ...ROLES.map(
+            (r) =>
+              [ROLE_NAMES[r], r === 'ic' ? `<@${commander(i)}>` : i.roles[r] ? `<@${i.roles[r]}>` : '_unassigned_'] as [
+                string,
+                string,
+              ],
+          ),
           ['Services', i.services.length ? i.services.map(esc).join(', ') : '_not given_'],
           ['Declared', date(i.declaredAt)],
-          i.resolvedAt ? ['Resolved', `${date(i.resolvedAt)} (after ${formatDuration(i.resolvedAt.getTime() - i.declaredAt.getTime())})`] : ['Next update due', i.nextUpdateDue ? time(i.nextUpdateDue) : '_none_'],
+          i.resolvedAt
+            ? [
+                'Resolved',
+                `${date(i.resolvedAt)} (after ${formatDuration(i.resolvedAt.getTime() - i.declaredAt.getTime())})`,
+              ]
+            : ['Next update due', i.nextUpdateDue ? time(i.nextUpdateDue) : '_none_'],
           ['Acknowledged', i.ackedAt ? `${time(i.ackedAt)} by <@${i.ackedBy}>` : '_not yet_'],
         ]),
-        ...(i.lastUpdate ? [section(`*Last update* (${time(i.lastUpdate.at)}, <@${i.lastUpdate.author}>)\n${esc(i.lastUpdate.progress)}`)] : []),
+        ...(i.lastUpdate
+          ? [
+              section(
+                `*Last update* (${time(i.lastUpdate.at)}, <@${i.lastUpdate.author}>)\n${esc(i.lastUpdate.progress)}`,
+              ),
+            ]
+          : []),
         ...(i.status !== 'resolved' ? [cardActions(i)] : []),
         context(`Declared by <@${i.declaredBy}> · \`/incident help\` for commands`),
       ]);
@@ -77,16 +101,22 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
       ]);
     }
     case 'status':
-      return simple(`${i.id} status is now *${notice.status}* (set by <@${notice.by}>)${notice.text ? `: ${esc(notice.text)}` : ''}`);
+      return simple(
+        `${i.id} status is now *${notice.status}* (set by <@${notice.by}>)${notice.text ? `: ${esc(notice.text)}` : ''}`,
+      );
     case 'severity':
-      return simple(`${i.id} severity changed ${notice.from} → *${notice.to}* by <@${notice.by}>${i.channelId ? ` · war room <#${i.channelId}>` : ''}`);
+      return simple(
+        `${i.id} severity changed ${notice.from} → *${notice.to}* by <@${notice.by}>${i.channelId ? ` · war room <#${i.channelId}>` : ''}`,
+      );
     case 'role':
       return simple(`<@${notice.userId}> is now *${ROLE_NAMES[notice.role]}* of ${i.id} (named by <@${notice.by}>)`);
     case 'reminder':
       return renderReminder(i, notice.due, notice.since, policy);
     case 'escalation': {
       const who = notice.notify.map(mention).join(', ');
-      return simple(`:rotating_light: *Escalation:* ${i.id} (${i.severity}: ${esc(i.title)}) has gone ${formatDuration(notice.afterMs)} without acknowledgement. Notifying ${who}.${i.channelId ? ` War room: <#${i.channelId}>.` : ''} Acknowledge with the button on the summary card or \`/incident ack ${i.id}\`.`);
+      return simple(
+        `:rotating_light: *Escalation:* ${i.id} (${i.severity}: ${esc(i.title)}) has gone ${formatDuration(notice.afterMs)} without acknowledgement. Notifying ${who}.${i.channelId ? ` War room: <#${i.channelId}>.` : ''} Acknowledge with the button on the summary card or \`/incident ack ${i.id}\`.`,
+      );
     }
     case 'snoozed':
       return simple(`:zzz: <@${notice.by}> snoozed the update clock of ${i.id} until ${time(new Date(notice.until))}.`);
@@ -97,17 +127,25 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
 
 /** The update reminder: mentions the IC, sums up what happened since the last update, and offers the update form. */
 function renderReminder(i: Incident, due: string, since: readonly TimelineEntry[], policy: Policy): SlackMessage {
-  const lines = since.slice(-15).map((e) => `• ${time(e.at)} ${e.actor === 'firebreak' ? '' : `<@${e.actor}> `}${esc(clampText(e.text, 180))}`);
+  const lines = since
+    .slice(-15)
+    .map((e) => `• ${time(e.at)} ${e.actor === 'firebreak' ? '' : `<@${e.actor}> `}${esc(clampText(e.text, 180))}`);
   return message(`Update due for ${i.id}`, [
     header(`:alarm_clock: INCIDENT UPDATE DUE · ${i.id}`),
-    section(`<@${commander(i)}> an update on *${esc(i.title)}* was due at ${time(new Date(due))}. Post one with the button or \`/incident update\`.`),
+    section(
+      `<@${commander(i)}> an update on *${esc(i.title)}* was due at ${time(new Date(due))}. Post one with the button or \`/incident update\`.`,
+    ),
     fields([
       ['Severity', `${emoji(i, policy)} ${i.severity}`],
       ['Status', cap(i.status)],
       ['Last update', i.lastUpdate ? esc(clampText(i.lastUpdate.progress, 500)) : '_none yet_'],
     ]),
     section(`*Since the last update*\n${lines.length ? lines.join('\n') : '_nothing recorded_'}`),
-    { type: 'actions', block_id: 'reminder_actions', elements: [button('open_update_modal', 'Post update', i.id, 'primary')] },
+    {
+      type: 'actions',
+      block_id: 'reminder_actions',
+      elements: [button('open_update_modal', 'Post update', i.id, 'primary')],
+    },
   ]);
 }
 
@@ -139,7 +177,10 @@ export function simple(mrkdwn: string): SlackMessage {
 export function renderList(incidents: readonly Incident[], policy: Policy): SlackMessage {
   if (!incidents.length) return simple('No open incidents. :tada:');
   const shown = incidents.slice(0, 40);
-  const lines = shown.map((i) => `${emoji(i, policy)} *${i.id}* ${i.severity} · ${i.status} · ${esc(clampText(i.title, 80))}${i.channelId ? ` · <#${i.channelId}>` : ''} · IC <@${commander(i)}>`);
+  const lines = shown.map(
+    (i) =>
+      `${emoji(i, policy)} *${i.id}* ${i.severity} · ${i.status} · ${esc(clampText(i.title, 80))}${i.channelId ? ` · <#${i.channelId}>` : ''} · IC <@${commander(i)}>`,
+  );
   const blocks: Block[] = [header(`Open incidents (${incidents.length})`)];
   for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));
   if (incidents.length > shown.length) blocks.push(context(`and ${incidents.length - shown.length} more`));
@@ -156,7 +197,10 @@ export function context(mrkdwn: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clampText(mrkdwn, 3000) }] };
 }
 function fields(pairs: readonly (readonly [string, string])[]): Block {
-  return { type: 'section', fields: pairs.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: clampText(`*${k}*\n${v}`, 2000) })) };
+  return {
+    type: 'section',
+    fields: pairs.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: clampText(`*${k}*\n${v}`, 2000) })),
+  };
 }
 function message(text: string, blocks: Block[]): SlackMessage {
   return { text: clampText(text, 3000), blocks };

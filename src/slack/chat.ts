@@ -1,13 +1,28 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import { ChatFailure, type Chat, type Notice } from '../incident/ports.js';
 import type { Policy } from '../incident/policy.js';
+import { type Chat, ChatFailure, type Notice } from '../incident/ports.js';
 import { renderNotice } from './blocks.js';
 
 /** Slack errors that retrying cannot fix: they mean the request itself is wrong. */
 const PERMANENT = new Set([
-  'invalid_blocks', 'invalid_arguments', 'invalid_name', 'invalid_name_specials', 'invalid_name_maxlength', 'invalid_name_required',
-  'msg_too_long', 'no_text', 'is_archived', 'channel_not_found', 'cant_update_message', 'message_not_found', 'too_many_attachments',
-  'invalid_blocks_format', 'user_not_found', 'cant_invite', 'ekm_access_denied', 'restricted_action',
+  'invalid_blocks',
+  'invalid_arguments',
+  'invalid_name',
+  'invalid_name_specials',
+  'invalid_name_maxlength',
+  'invalid_name_required',
+  'msg_too_long',
+  'no_text',
+  'is_archived',
+  'channel_not_found',
+  'cant_update_message',
+  'message_not_found',
+  'too_many_attachments',
+  'invalid_blocks_format',
+  'user_not_found',
+  'cant_invite',
+  'ekm_access_denied',
+  'restricted_action',
 ]);
 
 /** Maps any Web API failure to a `ChatFailure` the domain understands. */
@@ -25,7 +40,9 @@ export function toChatFailure(err: unknown): ChatFailure {
       return new ChatFailure(code, !PERMANENT.has(code));
     }
     default:
-      return err instanceof ChatFailure ? err : new ChatFailure(err instanceof Error ? err.message : 'unknown_error', true);
+      return err instanceof ChatFailure
+        ? err
+        : new ChatFailure(err instanceof Error ? err.message : 'unknown_error', true);
   }
 }
 
@@ -53,7 +70,14 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
     if (ids.has(name)) return ids.get(name);
     let cursor: string | undefined;
     do {
-      const page = await call(() => client.conversations.list({ limit: 1000, exclude_archived: true, types: 'public_channel,private_channel', ...(cursor && { cursor }) }));
+      const page = await call(() =>
+        client.conversations.list({
+          limit: 1000,
+          exclude_archived: true,
+          types: 'public_channel,private_channel',
+          ...(cursor && { cursor }),
+        }),
+      );
       const hit = page.channels?.find((c) => c.name === name);
       if (hit?.id) {
         ids.set(name, hit.id);
@@ -66,12 +90,23 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
 
   /** Finds a recent message of ours that carries `key` in its metadata. */
   async function findKeyed(channel: string, key: string): Promise<{ channel: string; ts: string } | undefined> {
-    const res = await call(() => client.conversations.history({ channel, limit: 200, include_all_metadata: true, oldest: String(Date.now() / 1000 - LOOKBACK_S) }));
+    const res = await call(() =>
+      client.conversations.history({
+        channel,
+        limit: 200,
+        include_all_metadata: true,
+        oldest: String(Date.now() / 1000 - LOOKBACK_S),
+      }),
+    );
     const hit = res.messages?.find((m) => (m.metadata?.event_payload as { key?: string } | undefined)?.key === key);
     return hit?.ts ? { channel, ts: hit.ts } : undefined;
   }
 
-  async function post(channel: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<{ channel: string; ts: string }> {
+  async function post(
+    channel: string,
+    notice: Notice,
+    once?: { key: string; retry: boolean },
+  ): Promise<{ channel: string; ts: string }> {
     if (once?.retry) {
       const id = await channelId(channel);
       const found = id && (await findKeyed(id, once.key));
@@ -79,7 +114,15 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
     }
     const { text, blocks } = renderNotice(notice, policy);
     const metadata = once && { event_type: 'firebreak_effect', event_payload: { key: once.key } };
-    const send = () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false, ...(metadata && { metadata }) });
+    const send = () =>
+      client.chat.postMessage({
+        channel,
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(metadata && { metadata }),
+      });
     try {
       const res = await send();
       if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), res.channel!);
@@ -124,7 +167,8 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
       }
     },
 
-    setTopic: (channelId, topic) => call(async () => void (await client.conversations.setTopic({ channel: channelId, topic }))),
+    setTopic: (channelId, topic) =>
+      call(async () => void (await client.conversations.setTopic({ channel: channelId, topic }))),
 
     post,
 

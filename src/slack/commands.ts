@@ -1,15 +1,15 @@
 import type { App } from '@slack/bolt';
-import { parseCommand, usage, type Command } from '../incident/command.js';
+import { type Command, parseCommand, usage } from '../incident/command.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
 import type { RecordService } from '../incident/record.js';
 import type { CommandContext, IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { renderList, simple, type SlackMessage } from './blocks.js';
-import { replyForError, replyForOutcome } from './replies.js';
-import { renderFollowups, renderStats, renderTimeline } from './record-blocks.js';
-import type { Limit } from './limiter.js';
 import type { Runbooks } from '../runbook/service.js';
+import { renderList, type SlackMessage, simple } from './blocks.js';
+import type { Limit } from './limiter.js';
+import { renderFollowups, renderStats, renderTimeline } from './record-blocks.js';
+import { replyForError, replyForOutcome } from './replies.js';
 import { renderPlaybooks } from './runbook-blocks.js';
 import { declareModal } from './views.js';
 
@@ -65,7 +65,10 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'snooze': {
         const o = await service.snooze(cmd, cmd.ms, ctx);
-        return replyForOutcome(`Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue?.toISOString().slice(11, 16)} UTC.`, o);
+        return replyForOutcome(
+          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue?.toISOString().slice(11, 16)} UTC.`,
+          o,
+        );
       }
       case 'ack': {
         const o = await service.acknowledge(cmd, ctx);
@@ -73,7 +76,10 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'resolve': {
         const o = await service.resolve(cmd, cmd.text, ctx);
-        return replyForOutcome(`${o.incident.id} is resolved. \`/incident postmortem ${o.incident.id}\` builds the report draft.`, o);
+        return replyForOutcome(
+          `${o.incident.id} is resolved. \`/incident postmortem ${o.incident.id}\` builds the report draft.`,
+          o,
+        );
       }
       case 'note': {
         const i = await record.note(cmd, cmd.text, ctx);
@@ -83,7 +89,9 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return renderTimeline(await record.timeline(cmd, cmd.page, ctx));
       case 'followup': {
         const { incident, followup } = await record.followup(cmd, cmd, ctx);
-        return simple(`Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? `, due ${followup.due}` : ''}.`);
+        return simple(
+          `Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? `, due ${followup.due}` : ''}.`,
+        );
       }
       case 'followups': {
         const { incident, followups } = await record.followups(cmd, ctx);
@@ -91,11 +99,15 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'postmortem': {
         const { incident } = await record.postmortem(cmd, ctx);
-        return simple(`The post-incident report draft for ${incident.id} is uploaded to ${incident.channelId ? `<#${incident.channelId}>` : 'the incidents channel'}, and kept with the incident.`);
+        return simple(
+          `The post-incident report draft for ${incident.id} is uploaded to ${incident.channelId ? `<#${incident.channelId}>` : 'the incidents channel'}, and kept with the incident.`,
+        );
       }
       case 'started': {
         const i = await record.started(cmd, cmd.when, ctx);
-        return simple(`Impact start of ${i.id} set to ${i.impactStartedAt!.toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+        return simple(
+          `Impact start of ${i.id} set to ${i.impactStartedAt!.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+        );
       }
       case 'stats':
         return renderStats(await record.stats(cmd.windowMs), cmd.windowMs);
@@ -105,7 +117,11 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         const incident = await service.find(cmd, ctx);
         const run = await deps.runbooks.request(incident, cmd.playbook, cmd.args, ctx.actor.userId);
         const where = run.channel ? `<#${run.channel}>` : 'the war room';
-        return simple(run.state === 'awaiting_approval' ? `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.` : `${run.id} ${run.state}; the results are in ${where}.`);
+        return simple(
+          run.state === 'awaiting_approval'
+            ? `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.`
+            : `${run.id} ${run.state}; the results are in ${where}.`,
+        );
       }
     }
   }
@@ -132,13 +148,19 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       const reply = await deps.limit(async () => {
         const name = await directory.displayName(command.user_id).catch(() => command.user_name);
-        const ctx: CommandContext = { actor: { userId: command.user_id, name }, channelId: command.channel_id, idempotencyKey: `cmd:${command.trigger_id}` };
+        const ctx: CommandContext = {
+          actor: { userId: command.user_id, name },
+          channelId: command.channel_id,
+          idempotencyKey: `cmd:${command.trigger_id}`,
+        };
         return execute(cmd, ctx);
       });
       log.info(context, 'command handled');
       await respond(ephemeral(reply));
     } catch (err) {
-      await respond(ephemeral(replyForError(err, log, context))).catch((e: unknown) => log.warn({ ...context, err: e }, 'could not reply to the user'));
+      await respond(ephemeral(replyForError(err, log, context))).catch((e: unknown) =>
+        log.warn({ ...context, err: e }, 'could not reply to the user'),
+      );
     } finally {
       deps.observe?.(cmd.verb, (performance.now() - started) / 1000);
     }

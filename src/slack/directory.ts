@@ -19,21 +19,29 @@ function cached<T>(load: (key: string) => Promise<T>) {
   };
 }
 
-
 /** The `Directory` port on Slack's Web API: messages, people, permalinks and file uploads. */
 export function createSlackDirectory(client: WebClient): Directory {
   const user = cached(async (id) => (await call(() => client.users.info({ user: id }))).user);
 
   return {
     async fetchMessage(channel, ts): Promise<SourceMessage | undefined> {
-      const top = await call(() => client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 }));
+      const top = await call(() =>
+        client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 }),
+      );
       let m = top.messages?.find((x) => x.ts === ts);
       if (!m) {
-        const thread = await call(() => client.conversations.replies({ channel, ts, oldest: ts, latest: ts, inclusive: true, limit: 2 })).catch(() => undefined);
+        const thread = await call(() =>
+          client.conversations.replies({ channel, ts, oldest: ts, latest: ts, inclusive: true, limit: 2 }),
+        ).catch(() => undefined);
         m = thread?.messages?.find((x) => x.ts === ts);
       }
       if (!m) return undefined;
-      return { userId: m.user ?? '', text: m.text ?? '', threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null, botId: m.bot_id ?? null };
+      return {
+        userId: m.user ?? '',
+        text: m.text ?? '',
+        threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null,
+        botId: m.bot_id ?? null,
+      };
     },
 
     async displayName(id) {
@@ -53,10 +61,22 @@ export function createSlackDirectory(client: WebClient): Directory {
 
     async upload(channel, file) {
       const bytes = Buffer.from(file.content, 'utf8');
-      const target = await call(() => client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }));
-      const put = await fetch(target.upload_url!, { method: 'POST', body: bytes, headers: { 'content-type': 'text/markdown' } });
+      const target = await call(() =>
+        client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }),
+      );
+      const put = await fetch(target.upload_url!, {
+        method: 'POST',
+        body: bytes,
+        headers: { 'content-type': 'text/markdown' },
+      });
       if (!put.ok) throw toChatFailure({ code: 'slack_webapi_http_error', statusCode: put.status });
-      await call(() => client.files.completeUploadExternal({ files: [{ id: target.file_id!, title: file.title }], channel_id: channel, initial_comment: file.comment }));
+      await call(() =>
+        client.files.completeUploadExternal({
+          files: [{ id: target.file_id!, title: file.title }],
+          channel_id: channel,
+          initial_comment: file.comment,
+        }),
+      );
       return target.file_id!;
     },
   };

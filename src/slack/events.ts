@@ -13,7 +13,12 @@ interface MessageLike {
   subtype?: string;
 }
 
-const source = (m: MessageLike) => ({ userId: m.user ?? '', text: m.text ?? '', threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null, botId: m.bot_id ?? null });
+const source = (m: MessageLike) => ({
+  userId: m.user ?? '',
+  text: m.text ?? '',
+  threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null,
+  botId: m.bot_id ?? null,
+});
 
 /**
  * Events the scribe captures from war rooms. Bolt acks each event before this
@@ -23,31 +28,49 @@ const source = (m: MessageLike) => ({ userId: m.user ?? '', text: m.text ?? '', 
 export function registerEvents(app: App, deps: { scribe: Scribe; log: Logger; limit: Limit }): void {
   const { scribe, log } = deps;
   const guard = (what: string, work: () => Promise<unknown>) =>
-    deps.limit(work).catch((err: unknown) => log.warn({ err, event: what }, 'capture failed; the message can be captured again with the capture emoji'));
+    deps
+      .limit(work)
+      .catch((err: unknown) =>
+        log.warn({ err, event: what }, 'capture failed; the message can be captured again with the capture emoji'),
+      );
 
   app.event('reaction_added', async ({ event }) => {
     if (event.item.type !== 'message') return;
-    await guard('reaction_added', () => scribe.reactionAdded(event.reaction, event.user, { channel: event.item.channel, ts: event.item.ts }));
+    await guard('reaction_added', () =>
+      scribe.reactionAdded(event.reaction, event.user, { channel: event.item.channel, ts: event.item.ts }),
+    );
   });
 
   app.event('reaction_removed', async ({ event }) => {
     if (event.item.type !== 'message') return;
-    await guard('reaction_removed', () => scribe.reactionRemoved(event.reaction, event.user, { channel: event.item.channel, ts: event.item.ts }));
+    await guard('reaction_removed', () =>
+      scribe.reactionRemoved(event.reaction, event.user, { channel: event.item.channel, ts: event.item.ts }),
+    );
   });
 
   app.event('pin_added', async ({ event }) => {
     const item = event.item as { type?: string; channel?: string; message?: MessageLike };
     const channel = item.channel ?? (event as { channel_id?: string }).channel_id;
     if (item.type !== 'message' || !channel || !item.message?.ts) return;
-    await guard('pin_added', () => scribe.pinned({ channel, ts: item.message!.ts! }, item.message!.user ? source(item.message!) : undefined));
+    await guard('pin_added', () =>
+      scribe.pinned({ channel, ts: item.message!.ts! }, item.message!.user ? source(item.message!) : undefined),
+    );
   });
 
   app.event('message', async ({ event }) => {
     const e = event as MessageLike & { channel: string; message?: MessageLike; deleted_ts?: string; event_ts?: string };
     if (e.subtype === 'message_changed' && e.message?.ts) {
-      await guard('message_changed', () => scribe.edited({ channel: e.channel, ts: e.message!.ts! }, e.message!.text ?? '', tsToDate(e.event_ts ?? e.message!.ts!)));
+      await guard('message_changed', () =>
+        scribe.edited(
+          { channel: e.channel, ts: e.message!.ts! },
+          e.message!.text ?? '',
+          tsToDate(e.event_ts ?? e.message!.ts!),
+        ),
+      );
     } else if (e.subtype === 'message_deleted' && e.deleted_ts) {
-      await guard('message_deleted', () => scribe.deleted({ channel: e.channel, ts: e.deleted_ts! }, tsToDate(e.event_ts ?? e.deleted_ts!)));
+      await guard('message_deleted', () =>
+        scribe.deleted({ channel: e.channel, ts: e.deleted_ts! }, tsToDate(e.event_ts ?? e.deleted_ts!)),
+      );
     } else if ((!e.subtype || e.subtype === 'thread_broadcast') && e.ts && e.user) {
       await guard('message', () => scribe.message({ channel: e.channel, ts: e.ts! }, source(e)));
     }

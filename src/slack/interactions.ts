@@ -1,11 +1,18 @@
 import type { App } from '@slack/bolt';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentService } from '../incident/service.js';
-import type { Runbooks } from '../runbook/service.js';
 import type { Logger } from '../log.js';
+import type { Runbooks } from '../runbook/service.js';
 import type { SlackMessage } from './blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
-import { DECLARE_VIEW, readDeclareModal, readUpdateModal, UPDATE_VIEW, updateModal, type StateValues } from './views.js';
+import {
+  DECLARE_VIEW,
+  readDeclareModal,
+  readUpdateModal,
+  type StateValues,
+  UPDATE_VIEW,
+  updateModal,
+} from './views.js';
 
 export interface InteractionDeps {
   readonly service: IncidentService;
@@ -22,7 +29,9 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
   const { service, policy, log } = deps;
 
   const dm = (client: App['client'], user: string, reply: SlackMessage) =>
-    client.chat.postMessage({ channel: user, ...reply }).then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
+    client.chat
+      .postMessage({ channel: user, ...reply })
+      .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
 
   app.view(DECLARE_VIEW, async ({ ack, view, body, client }) => {
     const read = readDeclareModal(view.state.values as StateValues, policy);
@@ -30,9 +39,17 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
     await ack();
     const channelId = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId ?? body.user.id;
     try {
-      const o = await service.declare(read, { actor: { userId: body.user.id }, channelId, idempotencyKey: `view:${view.id}` });
+      const o = await service.declare(read, {
+        actor: { userId: body.user.id },
+        channelId,
+        idempotencyKey: `view:${view.id}`,
+      });
       const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
-      await dm(client, body.user.id, replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o));
+      await dm(
+        client,
+        body.user.id,
+        replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o),
+      );
     } catch (err) {
       await dm(client, body.user.id, replyForError(err, log, { user: body.user.id, verb: 'declare' }));
     }
@@ -45,7 +62,11 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
     const { incidentId } = JSON.parse(view.private_metadata || '{}') as { incidentId?: string };
     try {
       const { ok: _, ...fields } = read;
-      const o = await service.postUpdate({ ...(incidentId && { id: incidentId }) }, fields, { actor: { userId: body.user.id }, channelId: body.user.id, idempotencyKey: `view:${view.id}` });
+      const o = await service.postUpdate({ ...(incidentId && { id: incidentId }) }, fields, {
+        actor: { userId: body.user.id },
+        channelId: body.user.id,
+        idempotencyKey: `view:${view.id}`,
+      });
       if (o.failures.length) await dm(client, body.user.id, replyForOutcome(`Update posted for ${o.incident.id}.`, o));
     } catch (err) {
       await dm(client, body.user.id, replyForError(err, log, { user: body.user.id, verb: 'update', incidentId }));
@@ -60,18 +81,29 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
       const incident = await service.find({ ...(id && { id }) }, { actor: { userId: body.user.id }, channelId });
       await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: updateModal(incident) });
     } catch (err) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...replyForError(err, log, { user: body.user.id, incidentId: id }) });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...replyForError(err, log, { user: body.user.id, incidentId: id }),
+      });
     }
   });
 
-  for (const [actionId, verdict] of [['runbook_approve', 'approve'], ['runbook_deny', 'deny']] as const) {
+  for (const [actionId, verdict] of [
+    ['runbook_approve', 'approve'],
+    ['runbook_deny', 'deny'],
+  ] as const) {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const runId = (action as { value?: string }).value ?? '';
       try {
         await deps.runbooks.decide(runId, verdict, body.user.id);
       } catch (err) {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...replyForError(err, log, { user: body.user.id, runId }) }).catch(() => undefined);
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...replyForError(err, log, { user: body.user.id, runId }),
+        }).catch(() => undefined);
       }
     });
   }
@@ -81,10 +113,26 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
     const id = (action as { value?: string }).value;
     const channelId = (body as { channel?: { id: string } }).channel?.id ?? '';
     try {
-      const o = await service.acknowledge({ ...(id && { id }) }, { actor: { userId: body.user.id }, channelId, idempotencyKey: `act:${(body as { trigger_id: string }).trigger_id}` });
-      if (o.failures.length) await respond({ response_type: 'ephemeral', replace_original: false, ...replyForOutcome(`${o.incident.id} acknowledged.`, o) });
+      const o = await service.acknowledge(
+        { ...(id && { id }) },
+        {
+          actor: { userId: body.user.id },
+          channelId,
+          idempotencyKey: `act:${(body as { trigger_id: string }).trigger_id}`,
+        },
+      );
+      if (o.failures.length)
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...replyForOutcome(`${o.incident.id} acknowledged.`, o),
+        });
     } catch (err) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...replyForError(err, log, { user: body.user.id, incidentId: id }) });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...replyForError(err, log, { user: body.user.id, incidentId: id }),
+      });
     }
   });
 }

@@ -3,7 +3,7 @@ import { clampText, type Incident } from '../incident/incident.js';
 import type { Followup } from '../incident/ports.js';
 import type { TimelinePage } from '../incident/record.js';
 import type { SeverityStats } from '../incident/stats.js';
-import { context, esc, header, section, type Block, type SlackMessage } from './blocks.js';
+import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
@@ -21,15 +21,23 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
   if (!lines.length) blocks.push(section('_Nothing recorded yet._'));
   for (let n = 0; n < lines.length; n += 5) blocks.push(section(lines.slice(n, n + 5).join('\n')));
-  blocks.push(context(`Page ${p.page} of ${p.pages} · times in your zone (${tz})${p.page < p.pages ? ` · \`/incident timeline ${p.incident.id} ${p.page + 1}\` for more` : ''}`));
+  blocks.push(
+    context(
+      `Page ${p.page} of ${p.pages} · times in your zone (${tz})${p.page < p.pages ? ` · \`/incident timeline ${p.incident.id} ${p.page + 1}\` for more` : ''}`,
+    ),
+  );
   return { text: `Timeline of ${p.incident.id}, page ${p.page} of ${p.pages}`, blocks };
 }
 
 /** The follow-ups of an incident. */
 export function renderFollowups(incident: Incident, items: readonly Followup[]): SlackMessage {
-  const lines = items.map((f, n) => `${n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? `<@${f.owner}>` : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`);
+  const lines = items.map(
+    (f, n) =>
+      `${n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? `<@${f.owner}>` : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`,
+  );
   const blocks: Block[] = [header(`Follow-ups · ${incident.id}`)];
-  if (!lines.length) blocks.push(section('_None yet. Add one with `/incident followup <action> [@owner] [YYYY-MM-DD]`._'));
+  if (!lines.length)
+    blocks.push(section('_None yet. Add one with `/incident followup <action> [@owner] [YYYY-MM-DD]`._'));
   for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));
   return { text: `${items.length} follow-ups for ${incident.id}`, blocks };
 }
@@ -44,6 +52,10 @@ export function renderStats(stats: readonly SeverityStats[], windowMs: number): 
   );
   return {
     text: `Incident metrics, last ${formatDuration(windowMs)}`,
-    blocks: [header(`Incident metrics · last ${formatDuration(windowMs)}`), section(rows.join('\n')), context('Median / p90. Drills are left out. MTTM and MTTR count from the impact start when one was set.')],
+    blocks: [
+      header(`Incident metrics · last ${formatDuration(windowMs)}`),
+      section(rows.join('\n')),
+      context('Median / p90. Drills are left out. MTTM and MTTR count from the impact start when one was set.'),
+    ],
   };
 }

@@ -2,7 +2,7 @@ import { errorReference, StorageUnavailableError, UserError } from '../errors.js
 import type { EffectFailure } from '../incident/effects.js';
 import type { Outcome } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { simple, type SlackMessage } from './blocks.js';
+import { type SlackMessage, simple } from './blocks.js';
 
 /**
  * The one place errors become words. A `UserError` is shown as is; storage
@@ -11,12 +11,17 @@ import { simple, type SlackMessage } from './blocks.js';
 export function replyForError(err: unknown, log: Logger, context: Record<string, unknown>): SlackMessage {
   if (err instanceof UserError) return simple(err.message);
   if (err instanceof StorageUnavailableError) {
-    log.error({ ...context, err: { message: err.message, cause: (err.cause as Error | undefined)?.message } }, 'storage unavailable');
+    log.error(
+      { ...context, err: { message: err.message, cause: (err.cause as Error | undefined)?.message } },
+      'storage unavailable',
+    );
     return simple(`:warning: ${err.message} If it persists, tell whoever runs Firebreak that Postgres is down.`);
   }
   const ref = errorReference();
   log.error({ ...context, ref, err }, 'command failed');
-  return simple(`:x: Something went wrong (reference \`${ref}\`). Check \`/incident list\` before retrying, and give the reference to whoever runs Firebreak.`);
+  return simple(
+    `:x: Something went wrong (reference \`${ref}\`). Check \`/incident list\` before retrying, and give the reference to whoever runs Firebreak.`,
+  );
 }
 
 /** The ephemeral confirmation of a command, with any Slack trouble spelled out. */
@@ -27,6 +32,8 @@ export function replyForOutcome(done: string, outcome: Outcome): SlackMessage {
 }
 
 function describeFailure(f: EffectFailure): string {
-  const when = f.retryAt ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC` : 'I gave up; please do it by hand';
+  const when = f.retryAt
+    ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC`
+    : 'I gave up; please do it by hand';
   return `:warning: ${f.what} failed (Slack said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
 }

@@ -1,18 +1,54 @@
 import { MAX_TITLE_LENGTH } from '../incident/command.js';
+import { clampText, type Incident, STATUSES, type Status } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
-import { clampText, STATUSES, type Incident, type Status } from '../incident/incident.js';
 import type { Block } from './blocks.js';
 
 export const DECLARE_VIEW = 'declare_incident';
 
 /** The declare modal: severity, title, impact and affected services. */
 export function declareModal(policy: Policy, originChannel: string) {
-  const options = policy.severities.map((s) => ({ text: { type: 'plain_text' as const, text: clampText(`${s.level}: ${s.description}`, 75) }, value: s.level }));
+  const options = policy.severities.map((s) => ({
+    text: { type: 'plain_text' as const, text: clampText(`${s.level}: ${s.description}`, 75) },
+    value: s.level,
+  }));
   const blocks: Block[] = [
-    { type: 'input', block_id: 'severity', label: { type: 'plain_text', text: 'Severity' }, element: { type: 'static_select', action_id: 'severity', options, placeholder: { type: 'plain_text', text: 'Choose a severity' } } },
-    { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'title', max_length: MAX_TITLE_LENGTH, placeholder: { type: 'plain_text', text: 'Checkout is failing for EU users' } } },
-    { type: 'input', block_id: 'impact', optional: true, label: { type: 'plain_text', text: 'Impact' }, element: { type: 'plain_text_input', action_id: 'impact', multiline: true, max_length: 2000 } },
-    { type: 'input', block_id: 'services', optional: true, label: { type: 'plain_text', text: 'Affected services' }, hint: { type: 'plain_text', text: 'Comma-separated, e.g. auth-api, login-web' }, element: { type: 'plain_text_input', action_id: 'services', max_length: 500 } },
+    {
+      type: 'input',
+      block_id: 'severity',
+      label: { type: 'plain_text', text: 'Severity' },
+      element: {
+        type: 'static_select',
+        action_id: 'severity',
+        options,
+        placeholder: { type: 'plain_text', text: 'Choose a severity' },
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'title',
+      label: { type: 'plain_text', text: 'Title' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'title',
+        max_length: MAX_TITLE_LENGTH,
+        placeholder: { type: 'plain_text', text: 'Checkout is failing for EU users' },
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'impact',
+      optional: true,
+      label: { type: 'plain_text', text: 'Impact' },
+      element: { type: 'plain_text_input', action_id: 'impact', multiline: true, max_length: 2000 },
+    },
+    {
+      type: 'input',
+      block_id: 'services',
+      optional: true,
+      label: { type: 'plain_text', text: 'Affected services' },
+      hint: { type: 'plain_text', text: 'Comma-separated, e.g. auth-api, login-web' },
+      element: { type: 'plain_text_input', action_id: 'services', max_length: 500 },
+    },
   ];
   return {
     type: 'modal' as const,
@@ -25,10 +61,16 @@ export function declareModal(policy: Policy, originChannel: string) {
   };
 }
 
-export type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+export type StateValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+>;
 
 /** Reads the declare modal; returns field errors keyed by block_id when something is wrong. */
-export function readDeclareModal(values: StateValues, policy: Policy):
+export function readDeclareModal(
+  values: StateValues,
+  policy: Policy,
+):
   | { ok: true; severity: string; title: string; impact: string | null; services: string[] }
   | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
@@ -39,7 +81,11 @@ export function readDeclareModal(values: StateValues, policy: Policy):
   else if (title.length > MAX_TITLE_LENGTH) errors.title = `Keep the title under ${MAX_TITLE_LENGTH} characters.`;
   else if (/<[@!#]/.test(title)) errors.title = 'Titles cannot contain mentions; name people with /incident role.';
   const impact = (values.impact?.impact?.value ?? '').trim() || null;
-  const services = (values.services?.services?.value ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 20);
+  const services = (values.services?.services?.value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .slice(0, 20);
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, severity, title, impact, services };
 }
@@ -48,14 +94,60 @@ export const UPDATE_VIEW = 'post_update';
 
 /** The update form, prefilled from the incident's current status and last update. */
 export function updateModal(incident: Incident) {
-  const statuses = STATUSES.filter((s) => s !== 'resolved').map((s) => ({ text: { type: 'plain_text' as const, text: s }, value: s }));
+  const statuses = STATUSES.filter((s) => s !== 'resolved').map((s) => ({
+    text: { type: 'plain_text' as const, text: s },
+    value: s,
+  }));
   const current = statuses.find((o) => o.value === incident.status);
   const last = incident.lastUpdate;
   const blocks: Block[] = [
-    { type: 'input', block_id: 'u_status', label: { type: 'plain_text', text: 'Status' }, element: { type: 'static_select', action_id: 'u_status', options: statuses, ...(current && { initial_option: current }) } },
-    { type: 'input', block_id: 'u_progress', label: { type: 'plain_text', text: 'Progress' }, element: { type: 'plain_text_input', action_id: 'u_progress', multiline: true, max_length: 2000, ...(last && { initial_value: last.progress }) } },
-    { type: 'input', block_id: 'u_next', optional: true, label: { type: 'plain_text', text: 'Next steps' }, element: { type: 'plain_text_input', action_id: 'u_next', max_length: 500, ...(last?.nextSteps && { initial_value: last.nextSteps }) } },
-    { type: 'input', block_id: 'u_eta', optional: true, label: { type: 'plain_text', text: 'ETA' }, element: { type: 'plain_text_input', action_id: 'u_eta', max_length: 100, ...(last?.eta && { initial_value: last.eta }) } },
+    {
+      type: 'input',
+      block_id: 'u_status',
+      label: { type: 'plain_text', text: 'Status' },
+      element: {
+        type: 'static_select',
+        action_id: 'u_status',
+        options: statuses,
+        ...(current && { initial_option: current }),
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'u_progress',
+      label: { type: 'plain_text', text: 'Progress' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'u_progress',
+        multiline: true,
+        max_length: 2000,
+        ...(last && { initial_value: last.progress }),
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'u_next',
+      optional: true,
+      label: { type: 'plain_text', text: 'Next steps' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'u_next',
+        max_length: 500,
+        ...(last?.nextSteps && { initial_value: last.nextSteps }),
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'u_eta',
+      optional: true,
+      label: { type: 'plain_text', text: 'ETA' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'u_eta',
+        max_length: 100,
+        ...(last?.eta && { initial_value: last.eta }),
+      },
+    },
   ];
   return {
     type: 'modal' as const,
@@ -69,7 +161,9 @@ export function updateModal(incident: Incident) {
 }
 
 /** Reads the update form. */
-export function readUpdateModal(values: StateValues):
+export function readUpdateModal(
+  values: StateValues,
+):
   | { ok: true; status?: Status; progress: string; nextSteps?: string; eta?: string }
   | { ok: false; errors: Record<string, string> } {
   const progress = (values.u_progress?.u_progress?.value ?? '').trim();

@@ -29,26 +29,46 @@ afterEach(async () => {
   await slack.stop();
 });
 
-const reminders = (id: string) => [...slack.channels.values()].flatMap((c) => c.messages).filter((m) => m.text === `Update due for ${id}`);
-const escalations = (id: string) => [...slack.channels.values()].filter((c) => !c.is_im).flatMap((c) => c.messages).filter((m) => m.text.includes(`Escalation: ${id}`));
+const reminders = (id: string) =>
+  [...slack.channels.values()].flatMap((c) => c.messages).filter((m) => m.text === `Update due for ${id}`);
+const escalations = (id: string) =>
+  [...slack.channels.values()]
+    .filter((c) => !c.is_im)
+    .flatMap((c) => c.messages)
+    .filter((m) => m.text.includes(`Escalation: ${id}`));
 
 /** Every reminder on the timeline was posted exactly once, and no due time was reminded twice. */
 async function expectExactlyOnce(sql: pg.Pool, id: string): Promise<number> {
-  const { rows } = await sql.query(`SELECT data->>'due' AS due FROM timeline WHERE incident_id = $1 AND kind = 'update_overdue' ORDER BY id`, [id]);
+  const { rows } = await sql.query(
+    `SELECT data->>'due' AS due FROM timeline WHERE incident_id = $1 AND kind = 'update_overdue' ORDER BY id`,
+    [id],
+  );
   const dues = rows.map((r) => r.due as string);
   expect(new Set(dues).size).toBe(dues.length);
-  await waitFor(() => reminders(id).length === dues.length, 3000, 'posted reminders to match the timeline').catch(async (err: unknown) => {
-    const effects = await sql.query(`SELECT id, kind, state, attempts, spec->'notice'->>'kind' AS notice, last_error FROM effects WHERE incident_id = $1 ORDER BY id`, [id]);
-    throw new Error(`${(err as Error).message}: ${reminders(id).length} posted, ${dues.length} on the timeline ${JSON.stringify(dues)} ${JSON.stringify(effects.rows)}`);
-  });
-  const escalated = Number((await sql.query(`SELECT count(*) n FROM timeline WHERE incident_id = $1 AND kind = 'escalated'`, [id])).rows[0].n);
+  await waitFor(() => reminders(id).length === dues.length, 3000, 'posted reminders to match the timeline').catch(
+    async (err: unknown) => {
+      const effects = await sql.query(
+        `SELECT id, kind, state, attempts, spec->'notice'->>'kind' AS notice, last_error FROM effects WHERE incident_id = $1 ORDER BY id`,
+        [id],
+      );
+      throw new Error(
+        `${(err as Error).message}: ${reminders(id).length} posted, ${dues.length} on the timeline ${JSON.stringify(dues)} ${JSON.stringify(effects.rows)}`,
+      );
+    },
+  );
+  const escalated = Number(
+    (await sql.query(`SELECT count(*) n FROM timeline WHERE incident_id = $1 AND kind = 'escalated'`, [id])).rows[0].n,
+  );
   expect(escalations(id)).toHaveLength(escalated);
   return dues.length;
 }
 
 describe('clocks survive', () => {
   it('Redis killed with -9 and restarted empty: no reminder lost, none twice', async () => {
-    const h = await startHarness({ slack, env: { INCIDENT_POLICY: policy, REDIS_URL: redis.url, CLOCK_SWEEP_EVERY: '1s' } });
+    const h = await startHarness({
+      slack,
+      env: { INCIDENT_POLICY: policy, REDIS_URL: redis.url, CLOCK_SWEEP_EVERY: '1s' },
+    });
     try {
       const id = idOf(await h.reply((await h.command('declare P1 Redis chaos')).responseUrl));
       await waitFor(() => reminders(id).length >= 1, 4000, 'the first reminder');
@@ -91,8 +111,18 @@ describe('clocks survive', () => {
   it('two bot processes on one Redis and Postgres fire every reminder once, and one crashing loses nothing', async () => {
     const db = await createTestDatabase();
     const env = {
-      SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_BOT_ID: BOT_ID, SLACK_BOT_USER_ID: BOT_USER,
-      DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: redisPrefix(), INCIDENT_POLICY: policy, CLOCK_SWEEP_EVERY: '1s', EFFECT_LEASE: '3s', LOG_LEVEL: 'warn',
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_BOT_ID: BOT_ID,
+      SLACK_BOT_USER_ID: BOT_USER,
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redisPrefix(),
+      INCIDENT_POLICY: policy,
+      CLOCK_SWEEP_EVERY: '1s',
+      EFFECT_LEASE: '3s',
+      LOG_LEVEL: 'warn',
     };
     const a = new BotProcess(env);
     const b = new BotProcess(env);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
 
 let h: Harness;
@@ -18,7 +18,12 @@ async function openModal() {
 }
 
 const values = (severity: string | null, title: string, impact = '', services = '') => ({
-  severity: { severity: { type: 'static_select', selected_option: severity ? { text: { type: 'plain_text', text: severity }, value: severity } : null } },
+  severity: {
+    severity: {
+      type: 'static_select',
+      selected_option: severity ? { text: { type: 'plain_text', text: severity }, value: severity } : null,
+    },
+  },
   title: { title: { type: 'plain_text_input', value: title } },
   impact: { impact: { type: 'plain_text_input', value: impact || null } },
   services: { services: { type: 'plain_text_input', value: services || null } },
@@ -34,17 +39,30 @@ describe('/incident declare with no arguments', () => {
 
   it('declares the incident on submit and DMs the declarer', async () => {
     const view = await openModal();
-    const res = await h.interact(viewSubmission(view, values('P1', 'EU checkout down', 'All EU card payments fail', 'checkout-api, payments')));
+    const res = await h.interact(
+      viewSubmission(view, values('P1', 'EU checkout down', 'All EU card payments fail', 'checkout-api, payments')),
+    );
     expect(res.status).toBe(200);
-    const row = await waitFor(async () => (await h.sql.query(`SELECT * FROM incidents WHERE title = 'EU checkout down'`)).rows[0]);
-    expect(row).toMatchObject({ severity: 'P1', impact: 'All EU card payments fail', services: ['checkout-api', 'payments'] });
-    await waitFor(() => [...h.slack.channels.values()].some((c) => c.is_im && c.messages.some((m) => m.text.includes(row.id))));
+    const row = await waitFor(
+      async () => (await h.sql.query(`SELECT * FROM incidents WHERE title = 'EU checkout down'`)).rows[0],
+    );
+    expect(row).toMatchObject({
+      severity: 'P1',
+      impact: 'All EU card payments fail',
+      services: ['checkout-api', 'payments'],
+    });
+    await waitFor(() =>
+      [...h.slack.channels.values()].some((c) => c.is_im && c.messages.some((m) => m.text.includes(row.id))),
+    );
   });
 
   it('shows field errors for a missing severity or title, and records nothing', async () => {
     const view = await openModal();
     const res = await h.interact(viewSubmission(view, values(null, '  ')));
-    expect(JSON.parse(res.body)).toEqual({ response_action: 'errors', errors: { severity: 'Choose a severity from the list.', title: 'Give the incident a title.' } });
+    expect(JSON.parse(res.body)).toEqual({
+      response_action: 'errors',
+      errors: { severity: 'Choose a severity from the list.', title: 'Give the incident a title.' },
+    });
     expect(Number((await h.sql.query('SELECT count(*) n FROM incidents')).rows[0].n)).toBe(1);
   });
 
@@ -52,8 +70,13 @@ describe('/incident declare with no arguments', () => {
     const view = await openModal();
     const payload = viewSubmission(view, values('P2', 'Twice submitted'));
     await Promise.all([h.interact(payload), h.interact(payload)]);
-    await waitFor(async () => Number((await h.sql.query(`SELECT count(*) n FROM incidents WHERE title = 'Twice submitted'`)).rows[0].n) === 1);
+    await waitFor(
+      async () =>
+        Number((await h.sql.query(`SELECT count(*) n FROM incidents WHERE title = 'Twice submitted'`)).rows[0].n) === 1,
+    );
     await new Promise((r) => setTimeout(r, 200));
-    expect(Number((await h.sql.query(`SELECT count(*) n FROM incidents WHERE title = 'Twice submitted'`)).rows[0].n)).toBe(1);
+    expect(
+      Number((await h.sql.query(`SELECT count(*) n FROM incidents WHERE title = 'Twice submitted'`)).rows[0].n),
+    ).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,7 +21,12 @@ describe('/incident declare', () => {
     expect(id).toBe(`INC-${today.slice(0, 4)}-${today.slice(4)}-001`);
 
     const { rows } = await h.sql.query('SELECT * FROM incidents WHERE id = $1', [id]);
-    expect(rows[0]).toMatchObject({ severity: 'P1', title: 'Auth service down', status: 'investigating', declared_by: 'U0DECLARER' });
+    expect(rows[0]).toMatchObject({
+      severity: 'P1',
+      title: 'Auth service down',
+      status: 'investigating',
+      declared_by: 'U0DECLARER',
+    });
 
     const alert = incidentsChannel().messages.find((m) => m.text.includes('INCIDENT ALERT'))!;
     expect(alert.text).toContain(id);
@@ -46,7 +51,9 @@ describe('/incident declare', () => {
     expect(rows[0].channel_id).toBeNull();
     const upd = await h.command(`update ${id} CDN cache purged next: watch p95 eta: 20m`);
     await h.reply(upd.responseUrl);
-    const posted = await waitFor(() => incidentsChannel().messages.find((m) => m.text.startsWith(`INCIDENT UPDATE ${id}`)));
+    const posted = await waitFor(() =>
+      incidentsChannel().messages.find((m) => m.text.startsWith(`INCIDENT UPDATE ${id}`)),
+    );
     const blocks = JSON.stringify(posted.blocks);
     expect(blocks).toContain('CDN cache purged');
     expect(blocks).toContain('watch p95');

@@ -15,18 +15,39 @@ let config: string;
 /** The real kubectl on this machine, with a fresh cache so no discovery is reused between runs (async: the fake answers from this process). */
 function kubectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile('kubectl', ['--kubeconfig', config, '--cache-dir', mkdtempSync(join(tmpdir(), 'kubectl-cache-')), '--request-timeout=10s', ...args], { encoding: 'utf8', timeout: 30_000 }, (err, out, errOut) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut });
-    });
+    execFile(
+      'kubectl',
+      [
+        '--kubeconfig',
+        config,
+        '--cache-dir',
+        mkdtempSync(join(tmpdir(), 'kubectl-cache-')),
+        '--request-timeout=10s',
+        ...args,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+      (err, out, errOut) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut });
+      },
+    );
   });
 }
 
 const deployment = () => kube.cluster.get('deployments', 'shop', 'web')!;
 const sets = () => kube.cluster.list('replicasets', 'shop');
-const settled = () => waitFor(() => {
-  const d = deployment();
-  return d.status?.updatedReplicas === d.spec.replicas && d.status?.availableReplicas === d.spec.replicas && d.status?.replicas === d.spec.replicas;
-}, 10_000, 'the rollout to settle');
+const settled = () =>
+  waitFor(
+    () => {
+      const d = deployment();
+      return (
+        d.status?.updatedReplicas === d.spec.replicas &&
+        d.status?.availableReplicas === d.spec.replicas &&
+        d.status?.replicas === d.spec.replicas
+      );
+    },
+    10_000,
+    'the rollout to settle',
+  );
 
 beforeAll(async () => {
   kube = await new FakeKube().start();
@@ -40,33 +61,37 @@ afterAll(async () => {
 
 describe('the fake Kubernetes API server, driven by the real kubectl', () => {
   it('kubectl get deploy', async () => {
-    const r = (await kubectl('get', 'deploy'));
+    const r = await kubectl('get', 'deploy');
     expect(r.err).toBe('');
     expect(r.out).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
     expect(r.out).toMatch(/web\s+3\/3\s+3\s+3/);
   });
 
   it('kubectl scale --dry-run=server changes nothing; kubectl scale does', async () => {
-    const dry = (await kubectl('scale', 'deploy/web', '--replicas=5', '--dry-run=server'));
+    const dry = await kubectl('scale', 'deploy/web', '--replicas=5', '--dry-run=server');
     expect(dry.out.trim()).toBe('deployment.apps/web scaled (server dry run)');
     expect(deployment().spec.replicas).toBe(3);
-    expect(kube.requests.some((r) => r.method === 'PATCH' && r.path.includes('/deployments/web/scale') && r.dryRun)).toBe(true);
-    const real = (await kubectl('scale', 'deploy/web', '--replicas=5'));
+    expect(
+      kube.requests.some((r) => r.method === 'PATCH' && r.path.includes('/deployments/web/scale') && r.dryRun),
+    ).toBe(true);
+    const real = await kubectl('scale', 'deploy/web', '--replicas=5');
     expect(real.out.trim()).toBe('deployment.apps/web scaled');
     expect(deployment().spec.replicas).toBe(5);
     await settled();
   });
 
   it('kubectl rollout status waits for the rollout', async () => {
-    const r = (await kubectl('rollout', 'status', 'deploy/web', '--timeout=20s'));
+    const r = await kubectl('rollout', 'status', 'deploy/web', '--timeout=20s');
     expect(r.out).toContain('deployment "web" successfully rolled out');
     expect(r.code).toBe(0);
   });
 
   it('kubectl rollout restart sends a strategic-merge patch and makes a new revision', async () => {
-    const r = (await kubectl('rollout', 'restart', 'deploy/web'));
+    const r = await kubectl('rollout', 'restart', 'deploy/web');
     expect(r.out.trim()).toBe('deployment.apps/web restarted');
-    const patch = kube.requests.filter((q) => q.method === 'PATCH' && q.path.startsWith('/apis/apps/v1/namespaces/shop/deployments/web')).at(-1)!;
+    const patch = kube.requests
+      .filter((q) => q.method === 'PATCH' && q.path.startsWith('/apis/apps/v1/namespaces/shop/deployments/web'))
+      .at(-1)!;
     expect(patch.contentType).toBe('application/strategic-merge-patch+json');
     expect(deployment().spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
     expect(sets()).toHaveLength(2);
@@ -92,30 +117,36 @@ describe('the fake Kubernetes API server, driven by the real kubectl', () => {
   });
 
   it('kubectl set image and rollout history list the revisions', async () => {
-    expect((await kubectl('set', 'image', 'deploy/web', 'web=nginx:1.28')).out.trim()).toBe('deployment.apps/web image updated');
+    expect((await kubectl('set', 'image', 'deploy/web', 'web=nginx:1.28')).out.trim()).toBe(
+      'deployment.apps/web image updated',
+    );
     await settled();
-    const history = (await kubectl('rollout', 'history', 'deploy/web'));
+    const history = await kubectl('rollout', 'history', 'deploy/web');
     expect(history.out).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n3\s+<none>\n4\s+<none>/);
-    const rev1 = (await kubectl('rollout', 'history', 'deploy/web', '--revision=1'));
+    const rev1 = await kubectl('rollout', 'history', 'deploy/web', '--revision=1');
     expect(rev1.out).toContain('nginx:1.27');
   });
 
   it('kubectl rollout undo --to-revision reuses the old ReplicaSet through a JSON patch', async () => {
     const before = sets().length;
-    const r = (await kubectl('rollout', 'undo', 'deploy/web', '--to-revision=1'));
+    const r = await kubectl('rollout', 'undo', 'deploy/web', '--to-revision=1');
     expect(r.out.trim()).toBe('deployment.apps/web rolled back');
-    const patch = kube.requests.filter((q) => q.method === 'PATCH' && q.path.startsWith('/apis/apps/v1/namespaces/shop/deployments/web')).at(-1)!;
+    const patch = kube.requests
+      .filter((q) => q.method === 'PATCH' && q.path.startsWith('/apis/apps/v1/namespaces/shop/deployments/web'))
+      .at(-1)!;
     expect(patch.contentType).toBe('application/json-patch+json');
     expect(deployment().spec.template.spec.containers[0]!.image).toBe('nginx:1.27');
     await settled();
     expect(sets()).toHaveLength(before);
     expect(deployment().metadata.annotations!['deployment.kubernetes.io/revision']).toBe('5');
-    const again = (await kubectl('rollout', 'undo', 'deploy/web', '--to-revision=5'));
+    const again = await kubectl('rollout', 'undo', 'deploy/web', '--to-revision=5');
     expect(again.out).toContain('skipped rollback (current template already matches revision 5)');
   });
 
   it('answers errors as Status objects kubectl understands', async () => {
-    expect((await kubectl('get', 'deploy', 'nope')).err).toContain('Error from server (NotFound): deployments.apps "nope" not found');
+    expect((await kubectl('get', 'deploy', 'nope')).err).toContain(
+      'Error from server (NotFound): deployments.apps "nope" not found',
+    );
     config = kube.kubeconfig('wrong-token', 'shop');
     expect((await kubectl('get', 'deploy')).err).toMatch(/Unauthorized|must be logged in/);
     kube.tokens.set('read-only', { verbs: ['get', 'list', 'watch'], resources: ['deployments', 'deployments/scale'] });
@@ -126,12 +157,21 @@ describe('the fake Kubernetes API server, driven by the real kubectl', () => {
 
   it('refuses a wrong patch content type (415) and a body of the wrong shape (400), as the API server does', async () => {
     const path = '/apis/apps/v1/namespaces/shop/deployments/web';
-    const wrongType = await kube.call('PATCH', path, { contentType: 'application/json', body: '{"spec":{"replicas":2}}' });
+    const wrongType = await kube.call('PATCH', path, {
+      contentType: 'application/json',
+      body: '{"spec":{"replicas":2}}',
+    });
     expect(wrongType.status).toBe(415);
     expect(wrongType.body).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
-    const objectAsJsonPatch = await kube.call('PATCH', path, { contentType: 'application/json-patch+json', body: '{"spec":{"replicas":2}}' });
+    const objectAsJsonPatch = await kube.call('PATCH', path, {
+      contentType: 'application/json-patch+json',
+      body: '{"spec":{"replicas":2}}',
+    });
     expect(objectAsJsonPatch.status).toBe(400);
-    const stale = await kube.call('PATCH', path, { contentType: 'application/merge-patch+json', body: '{"metadata":{"resourceVersion":"1"},"spec":{"replicas":2}}' });
+    const stale = await kube.call('PATCH', path, {
+      contentType: 'application/merge-patch+json',
+      body: '{"metadata":{"resourceVersion":"1"},"spec":{"replicas":2}}',
+    });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ kind: 'Status', reason: 'Conflict' });
   });

@@ -6,15 +6,22 @@ import Ajv04Module from 'ajv-draft-04';
 import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
 
 const SHARED = pathToFileURL(resolve(process.cwd(), '../shared/test-data/slack') + '/');
-const spec = JSON.parse(readFileSync(new URL('web-api.openapi.json', SHARED), 'utf8')) as { definitions: unknown; paths: Record<string, Record<string, { responses: Record<string, { schema: unknown }> }>> };
-const sample = (method: string) => JSON.parse(readFileSync(new URL(`samples/api/${method}.json`, SHARED), 'utf8')) as unknown;
+const spec = JSON.parse(readFileSync(new URL('web-api.openapi.json', SHARED), 'utf8')) as {
+  definitions: unknown;
+  paths: Record<string, Record<string, { responses: Record<string, { schema: unknown }> }>>;
+};
+const sample = (method: string) =>
+  JSON.parse(readFileSync(new URL(`samples/api/${method}.json`, SHARED), 'utf8')) as unknown;
 
-const Ajv04 = ((Ajv04Module as unknown as { default?: unknown }).default ?? Ajv04Module) as unknown as typeof Ajv04Module.default;
+const Ajv04 = ((Ajv04Module as unknown as { default?: unknown }).default ??
+  Ajv04Module) as unknown as typeof Ajv04Module.default;
 const ajv = new Ajv04({ strict: false, allErrors: true, validateFormats: false, logger: false });
 ajv.addSchema({ id: 'slack', definitions: spec.definitions });
 function responseSchema(method: string, which: '200' | 'default') {
   const op = Object.values(spec.paths[`/${method}`]!)[0]!;
-  return ajv.compile(JSON.parse(JSON.stringify(op.responses[which]!.schema).replaceAll('"#/definitions/', '"slack#/definitions/')));
+  return ajv.compile(
+    JSON.parse(JSON.stringify(op.responses[which]!.schema).replaceAll('"#/definitions/', '"slack#/definitions/')),
+  );
 }
 
 /** Key paths with array indices collapsed, each with its JSON type. */
@@ -22,17 +29,30 @@ function shape(value: unknown, path = '', out = new Map<string, string>()): Map<
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   if (path) out.set(path, type);
   if (Array.isArray(value)) value.forEach((v) => shape(v, `${path}[]`, out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) shape(v, path ? `${path}.${k}` : k, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) shape(v, path ? `${path}.${k}` : k, out);
   return out;
 }
 
 /** Fields Slack added after the 2020 spec, present in the 2026 samples, and fields the spec leaves undeclared (the spec also types chat.update's message.blocks as an object; the samples have an array). */
-const SPEC_GAPS = new Set(['is_enterprise_install', 'response_metadata', 'message.app_id', 'message.team', 'message.blocks', 'message.subtype', 'messages.app_id']);
+const SPEC_GAPS = new Set([
+  'is_enterprise_install',
+  'response_metadata',
+  'message.app_id',
+  'message.team',
+  'message.blocks',
+  'message.subtype',
+  'messages.app_id',
+]);
 
 let slack: FakeSlack;
 const responses = new Map<string, Record<string, unknown>>();
 async function call(method: string, params: Record<string, unknown>, token = slack.token) {
-  const res = await fetch(`${slack.apiUrl}${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) });
+  const res = await fetch(`${slack.apiUrl}${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(params),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
@@ -41,13 +61,20 @@ beforeAll(async () => {
   slack.usergroups.set('S0ONCALL01', ['U0RESPOND1']);
   const created = await call('conversations.create', { name: 'inc-2026-1122-001-auth' });
   const channel = (created.channel as { id: string }).id;
-  const posted = await call('chat.postMessage', { channel, text: 'hello', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }] });
+  const posted = await call('chat.postMessage', {
+    channel,
+    text: 'hello',
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }],
+  });
   const ts = posted.ts as string;
   responses.set('conversations.create', created);
   responses.set('chat.postMessage', posted);
   responses.set('chat.update', await call('chat.update', { channel, ts, text: 'edited' }));
   responses.set('conversations.invite', await call('conversations.invite', { channel, users: 'U0RESPOND1' }));
-  responses.set('conversations.setTopic', await call('conversations.setTopic', { channel, topic: 'P1 · investigating' }));
+  responses.set(
+    'conversations.setTopic',
+    await call('conversations.setTopic', { channel, topic: 'P1 · investigating' }),
+  );
   responses.set('conversations.info', await call('conversations.info', { channel }));
   responses.set('pins.add', await call('pins.add', { channel, timestamp: ts }));
   responses.set('usergroups.users.list', await call('usergroups.users.list', { usergroup: 'S0ONCALL01' }));
@@ -66,7 +93,9 @@ describe('the fake Slack answers like Slack', () => {
     for (const [method, body] of responses) {
       expect({ method, ok: body.ok }).toEqual({ method, ok: true });
       const reference = shape(sample(method));
-      const mismatches = [...shape(body)].filter(([path, type]) => reference.has(path) ? reference.get(path) !== type && type !== 'null' : true).map(([p, t]) => `${p}:${t}`);
+      const mismatches = [...shape(body)]
+        .filter(([path, type]) => (reference.has(path) ? reference.get(path) !== type && type !== 'null' : true))
+        .map(([p, t]) => `${p}:${t}`);
       expect({ method, mismatches }).toEqual({ method, mismatches: [] });
     }
   });
@@ -76,8 +105,26 @@ describe('the fake Slack answers like Slack', () => {
       if (!spec.paths[`/${method}`]) continue;
       const validate = responseSchema(method, '200');
       validate(body);
-      const real = (validate.errors ?? []).filter((e: { keyword: string; instancePath: string; params: unknown }) => e.instancePath !== '/message/blocks' && !(e.keyword === 'additionalProperties' && SPEC_GAPS.has(`${e.instancePath.replace(/^\//, '').replace(/\/\d+/g, '').replaceAll('/', '.')}${e.instancePath ? '.' : ''}${(e.params as { additionalProperty: string }).additionalProperty}`.replace(/^\./, ''))));
-      expect({ method, errors: real.map((e: { instancePath: string; message?: string; params: unknown }) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`) }).toEqual({ method, errors: [] });
+      const real = (validate.errors ?? []).filter(
+        (e: { keyword: string; instancePath: string; params: unknown }) =>
+          e.instancePath !== '/message/blocks' &&
+          !(
+            e.keyword === 'additionalProperties' &&
+            SPEC_GAPS.has(
+              `${e.instancePath.replace(/^\//, '').replace(/\/\d+/g, '').replaceAll('/', '.')}${e.instancePath ? '.' : ''}${(e.params as { additionalProperty: string }).additionalProperty}`.replace(
+                /^\./,
+                '',
+              ),
+            )
+          ),
+      );
+      expect({
+        method,
+        errors: real.map(
+          (e: { instancePath: string; message?: string; params: unknown }) =>
+            `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
+        ),
+      }).toEqual({ method, errors: [] });
     }
   });
 
@@ -90,9 +137,20 @@ describe('the fake Slack answers like Slack', () => {
       ['chat.postMessage', { channel: 'C0NOPE00000', text: 'x' }, 'channel_not_found'],
       ['chat.postMessage', { channel: slack.channelByName('general')!.id, text: 'x' }, 'not_in_channel'],
       ['chat.postMessage', { channel: incidents }, 'no_text'],
-      ['chat.postMessage', { channel: incidents, text: 'x', blocks: [{ type: 'section', text: { type: 'plain_text', text: '' } }] }, 'invalid_blocks'],
+      [
+        'chat.postMessage',
+        { channel: incidents, text: 'x', blocks: [{ type: 'section', text: { type: 'plain_text', text: '' } }] },
+        'invalid_blocks',
+      ],
       ['chat.update', { channel: incidents, ts: '1111111111.000001', text: 'x' }, 'message_not_found'],
-      ['chat.update', { channel: slack.channelByName('inc-2026-1122-001-auth')!.id, ts: (responses.get('chat.postMessage')!.ts as string) }, 'no_text'],
+      [
+        'chat.update',
+        {
+          channel: slack.channelByName('inc-2026-1122-001-auth')!.id,
+          ts: responses.get('chat.postMessage')!.ts as string,
+        },
+        'no_text',
+      ],
       ['conversations.invite', { channel: incidents, users: BOT_USER }, 'cant_invite_self'],
       ['pins.add', { channel: incidents, timestamp: '1111111111.000001' }, 'message_not_found'],
       ['views.open', { trigger_id: 'made-up', view: {} }, 'invalid_trigger_id'],
@@ -102,14 +160,20 @@ describe('the fake Slack answers like Slack', () => {
       const body = await call(method, params, token);
       expect({ method, error: body.error }).toEqual({ method, error });
       const validate = responseSchema(method, 'default');
-      const listed = JSON.stringify(Object.values(spec.paths[`/${method}`]!)[0]!.responses.default!.schema).includes(`"${error}"`);
+      const listed = JSON.stringify(Object.values(spec.paths[`/${method}`]!)[0]!.responses.default!.schema).includes(
+        `"${error}"`,
+      );
       if (listed) expect({ method, valid: validate(body) }).toEqual({ method, valid: true });
     }
   });
 
   it('lets a trigger ID open one view only', async () => {
     const trigger = slack.issueTrigger();
-    const view = { type: 'modal', title: { type: 'plain_text', text: 'Declare' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }] };
+    const view = {
+      type: 'modal',
+      title: { type: 'plain_text', text: 'Declare' },
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }],
+    };
     expect((await call('views.open', { trigger_id: trigger, view })).ok).toBe(true);
     expect((await call('views.open', { trigger_id: trigger, view })).error).toBe('exchanged_trigger_id');
   });
@@ -118,39 +182,134 @@ describe('the fake Slack answers like Slack', () => {
     const posted = responses.get('chat.postMessage')!;
     expect(posted.channel).toMatch(/^[CGD][A-Z0-9]{8,}$/);
     expect(posted.ts).toMatch(/^\d{10}\.\d{6}$/);
-    expect((responses.get('auth.test')!).user_id).toMatch(/^[UW][A-Z0-9]{2,}$/);
-    expect((responses.get('auth.test')!).bot_id).toMatch(/^B[A-Z0-9]{8,}$/);
+    expect(responses.get('auth.test')!.user_id).toMatch(/^[UW][A-Z0-9]{2,}$/);
+    expect(responses.get('auth.test')!.bot_id).toMatch(/^B[A-Z0-9]{8,}$/);
   });
 });
 
 describe('inbound payloads built by the tests', () => {
   it('have the fields of the samples', async () => {
-    const slash = JSON.parse(readFileSync(new URL('samples/app-backend/slash-commands/SlashCommandPayload.json', SHARED), 'utf8')) as Record<string, unknown>;
+    const slash = JSON.parse(
+      readFileSync(new URL('samples/app-backend/slash-commands/SlashCommandPayload.json', SHARED), 'utf8'),
+    ) as Record<string, unknown>;
     const harness = readFileSync(new URL('../support/harness.ts', import.meta.url), 'utf8');
-    for (const key of Object.keys(slash)) expect({ key, present: new RegExp(`\\b${key}:`).test(harness) }).toEqual({ key, present: true });
+    for (const key of Object.keys(slash))
+      expect({ key, present: new RegExp(`\\b${key}:`).test(harness) }).toEqual({ key, present: true });
     const { viewSubmission } = await import('../support/payloads.js');
     const built = shape(viewSubmission({ id: 'V1', title: {}, submit: {}, close: {}, blocks: [] }, {}));
-    const reference = shape(JSON.parse(readFileSync(new URL('samples/app-backend/views/ViewSubmissionPayload.json', SHARED), 'utf8')));
-    const unknown = [...built.keys()].filter((p) => !reference.has(p) && !p.startsWith('view.state.values') && !p.startsWith('view.blocks') && !p.startsWith('view.title') && !p.startsWith('response_urls'));
+    const reference = shape(
+      JSON.parse(readFileSync(new URL('samples/app-backend/views/ViewSubmissionPayload.json', SHARED), 'utf8')),
+    );
+    const unknown = [...built.keys()].filter(
+      (p) =>
+        !reference.has(p) &&
+        !p.startsWith('view.state.values') &&
+        !p.startsWith('view.blocks') &&
+        !p.startsWith('view.title') &&
+        !p.startsWith('response_urls'),
+    );
     expect(unknown).toEqual([]);
   });
 
   it('block_actions clicks and event envelopes use the samples’ field names', async () => {
     const { blockAction, eventCallback } = await import('../support/payloads.js');
     const fromSample = (path: string) => shape(JSON.parse(readFileSync(new URL(path, SHARED), 'utf8')));
-    const outside = (built: Map<string, string>, reference: Map<string, string>, allowed: RegExp) => [...built.keys()].filter((p) => !reference.has(p) && !allowed.test(p));
-    const click = shape(blockAction({ actionId: 'ack_incident', value: 'INC-2026-1122-001', user: 'U0DECLARER', channel: 'C0ROOM00001', messageTs: '1795000000.000100', responseUrl: 'http://x/respond', triggerId: '1.2.3' }));
-    expect(outside(click, fromSample('samples/app-backend/interactive-components/BlockActionPayload.json'), /^(message\.(blocks|user)|state\.values)/)).toEqual([]);
+    const outside = (built: Map<string, string>, reference: Map<string, string>, allowed: RegExp) =>
+      [...built.keys()].filter((p) => !reference.has(p) && !allowed.test(p));
+    const click = shape(
+      blockAction({
+        actionId: 'ack_incident',
+        value: 'INC-2026-1122-001',
+        user: 'U0DECLARER',
+        channel: 'C0ROOM00001',
+        messageTs: '1795000000.000100',
+        responseUrl: 'http://x/respond',
+        triggerId: '1.2.3',
+      }),
+    );
+    expect(
+      outside(
+        click,
+        fromSample('samples/app-backend/interactive-components/BlockActionPayload.json'),
+        /^(message\.(blocks|user)|state\.values)/,
+      ),
+    ).toEqual([]);
     const events: [string, Record<string, unknown>][] = [
-      ['ReactionAddedPayload.json', { type: 'reaction_added', user: 'U1', reaction: 'pushpin', item: { type: 'message', channel: 'C1', ts: '1.1' }, item_user: 'U2' }],
-      ['PinAddedPayload.json', { type: 'pin_added', user: 'U1', channel_id: 'C1', item: { type: 'message', created: 1, created_by: 'U1', channel: 'C1', message: { type: 'message', text: 'x', user: 'U2', ts: '1.1', permalink: '' } }, item_user: 'U2', pin_count: 1, pinned_info: { channel: 'C1', pinned_by: 'U1', pinned_ts: 1 } }],
-      ['MessageChangedPayload.json', { type: 'message', subtype: 'message_changed', channel: 'C1', hidden: true, message: { type: 'message', user: 'U1', text: 'x', ts: '1.1', edited: { user: 'U1', ts: '1.2' } }, previous_message: { type: 'message', user: 'U1', text: 'y', ts: '1.1' }, ts: '1.2', channel_type: 'channel' }],
-      ['MessageDeletedPayload.json', { type: 'message', subtype: 'message_deleted', channel: 'C1', hidden: true, deleted_ts: '1.1', previous_message: { type: 'message', user: 'U1', text: 'y', ts: '1.1' }, ts: '1.2', channel_type: 'channel' }],
-      ['MessagePayload.json', { client_msg_id: 'm', type: 'message', team: 'T1', channel: 'C1', user: 'U1', text: 'x', ts: '1.1', thread_ts: '1.0', channel_type: 'channel' }],
+      [
+        'ReactionAddedPayload.json',
+        {
+          type: 'reaction_added',
+          user: 'U1',
+          reaction: 'pushpin',
+          item: { type: 'message', channel: 'C1', ts: '1.1' },
+          item_user: 'U2',
+        },
+      ],
+      [
+        'PinAddedPayload.json',
+        {
+          type: 'pin_added',
+          user: 'U1',
+          channel_id: 'C1',
+          item: {
+            type: 'message',
+            created: 1,
+            created_by: 'U1',
+            channel: 'C1',
+            message: { type: 'message', text: 'x', user: 'U2', ts: '1.1', permalink: '' },
+          },
+          item_user: 'U2',
+          pin_count: 1,
+          pinned_info: { channel: 'C1', pinned_by: 'U1', pinned_ts: 1 },
+        },
+      ],
+      [
+        'MessageChangedPayload.json',
+        {
+          type: 'message',
+          subtype: 'message_changed',
+          channel: 'C1',
+          hidden: true,
+          message: { type: 'message', user: 'U1', text: 'x', ts: '1.1', edited: { user: 'U1', ts: '1.2' } },
+          previous_message: { type: 'message', user: 'U1', text: 'y', ts: '1.1' },
+          ts: '1.2',
+          channel_type: 'channel',
+        },
+      ],
+      [
+        'MessageDeletedPayload.json',
+        {
+          type: 'message',
+          subtype: 'message_deleted',
+          channel: 'C1',
+          hidden: true,
+          deleted_ts: '1.1',
+          previous_message: { type: 'message', user: 'U1', text: 'y', ts: '1.1' },
+          ts: '1.2',
+          channel_type: 'channel',
+        },
+      ],
+      [
+        'MessagePayload.json',
+        {
+          client_msg_id: 'm',
+          type: 'message',
+          team: 'T1',
+          channel: 'C1',
+          user: 'U1',
+          text: 'x',
+          ts: '1.1',
+          thread_ts: '1.0',
+          channel_type: 'channel',
+        },
+      ],
     ];
     for (const [file, event] of events) {
       const reference = fromSample(`samples/events/${file}`);
-      expect({ file, unknown: outside(shape(eventCallback(event)), reference, /^(authorizations|event_context|context_)/) }).toEqual({ file, unknown: [] });
+      expect({
+        file,
+        unknown: outside(shape(eventCallback(event)), reference, /^(authorizations|event_context|context_)/),
+      }).toEqual({ file, unknown: [] });
     }
   });
 });

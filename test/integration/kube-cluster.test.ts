@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
-import { ClusterFailure, type Cluster } from '../../src/runbook/ports.js';
+import { type Cluster, ClusterFailure } from '../../src/runbook/ports.js';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
 
@@ -8,10 +8,19 @@ let kube: FakeKube;
 let cluster: Cluster;
 
 const patches = () => kube.requests.filter((r) => r.method === 'PATCH');
-const settled = () => waitFor(() => {
-  const d = kube.cluster.get('deployments', 'shop', 'web')!;
-  return d.status?.updatedReplicas === d.spec.replicas && d.status?.availableReplicas === d.spec.replicas && d.status?.replicas === d.spec.replicas;
-}, 10_000, 'the rollout to settle');
+const settled = () =>
+  waitFor(
+    () => {
+      const d = kube.cluster.get('deployments', 'shop', 'web')!;
+      return (
+        d.status?.updatedReplicas === d.spec.replicas &&
+        d.status?.availableReplicas === d.spec.replicas &&
+        d.status?.replicas === d.spec.replicas
+      );
+    },
+    10_000,
+    'the rollout to settle',
+  );
 const failure = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -24,8 +33,17 @@ const failure = async (p: Promise<unknown>) => {
 
 beforeAll(async () => {
   kube = await new FakeKube().start();
-  kube.cluster.addDeployment('shop', 'web', { image: 'shop/web:41', replicas: 3, env: [{ name: 'DB_POOL_MAX', value: '20' }] });
-  kube.cluster.put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'shop' }, data: { LOG_LEVEL: 'info' } });
+  kube.cluster.addDeployment('shop', 'web', {
+    image: 'shop/web:41',
+    replicas: 3,
+    env: [{ name: 'DB_POOL_MAX', value: '20' }],
+  });
+  kube.cluster.put('configmaps', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'app-config', namespace: 'shop' },
+    data: { LOG_LEVEL: 'info' },
+  });
   cluster = createKubeCluster(loadKubeConfig(kube.kubeconfig()));
   await settled();
 });
@@ -36,7 +54,12 @@ afterAll(async () => {
 describe('the Cluster adapter against the fake API server', () => {
   it('reads a deployment, its pods, history and events', async () => {
     const d = await cluster.getDeployment('shop', 'web');
-    expect(d).toMatchObject({ replicas: 3, revision: 1, paused: false, containers: [{ name: 'web', image: 'shop/web:41', env: { DB_POOL_MAX: '20' } }] });
+    expect(d).toMatchObject({
+      replicas: 3,
+      revision: 1,
+      paused: false,
+      containers: [{ name: 'web', image: 'shop/web:41', env: { DB_POOL_MAX: '20' } }],
+    });
     expect(await cluster.listPods('shop', 'web')).toHaveLength(3);
     expect((await cluster.history('shop', 'web')).map((r) => r.revision)).toEqual([1]);
     expect((await cluster.recentEvents('shop', 'web'))[0]!.reason).toBe('ScalingReplicaSet');
@@ -71,11 +94,19 @@ describe('the Cluster adapter against the fake API server', () => {
   });
 
   it('sets env and memory limits, and patches a ConfigMap key', async () => {
-    expect((await cluster.setEnv('shop', 'web', undefined, { DB_POOL_MAX: '50' }, { dryRun: false })).containers[0]!.env.DB_POOL_MAX).toBe('50');
+    expect(
+      (await cluster.setEnv('shop', 'web', undefined, { DB_POOL_MAX: '50' }, { dryRun: false })).containers[0]!.env
+        .DB_POOL_MAX,
+    ).toBe('50');
     await settled();
-    expect((await cluster.setMemoryLimit('shop', 'web', undefined, '1Gi', { dryRun: false })).containers[0]!.memoryLimit).toBe('1Gi');
+    expect(
+      (await cluster.setMemoryLimit('shop', 'web', undefined, '1Gi', { dryRun: false })).containers[0]!.memoryLimit,
+    ).toBe('1Gi');
     await settled();
-    expect(await cluster.patchConfigMap('shop', 'app-config', 'LOG_LEVEL', 'debug', { dryRun: false })).toEqual({ before: 'info', after: 'debug' });
+    expect(await cluster.patchConfigMap('shop', 'app-config', 'LOG_LEVEL', 'debug', { dryRun: false })).toEqual({
+      before: 'info',
+      after: 'debug',
+    });
   });
 
   it('rolls back as kubectl does: JSON patch, the old ReplicaSet reused, "already" instead of patching', async () => {
@@ -85,18 +116,29 @@ describe('the Cluster adapter against the fake API server', () => {
     expect(r).toMatchObject({ outcome: 'patched', revision: 1 });
     expect(patches().at(-1)!.contentType).toBe('application/json-patch+json');
     await settled();
-    expect((await cluster.getDeployment('shop', 'web')).containers[0]).toMatchObject({ image: 'shop/web:41', env: { DB_POOL_MAX: '20' }, memoryLimit: null });
+    expect((await cluster.getDeployment('shop', 'web')).containers[0]).toMatchObject({
+      image: 'shop/web:41',
+      env: { DB_POOL_MAX: '20' },
+      memoryLimit: null,
+    });
     expect((await cluster.history('shop', 'web')).length).toBe(sets);
     const current = (await cluster.getDeployment('shop', 'web')).revision;
-    expect(await cluster.undo('shop', 'web', current, { dryRun: false })).toEqual({ outcome: 'already', revision: current });
+    expect(await cluster.undo('shop', 'web', current, { dryRun: false })).toEqual({
+      outcome: 'already',
+      revision: current,
+    });
   });
 
   it('refuses to restart or roll back a paused deployment, as kubectl does', async () => {
     const d = kube.cluster.get('deployments', 'shop', 'web')!;
     kube.cluster.put('deployments', { ...d, spec: { ...d.spec, paused: true } });
     try {
-      expect((await failure(cluster.restart('shop', 'web', new Date(), { dryRun: true }))).message).toContain("can't restart paused deployment");
-      expect((await failure(cluster.undo('shop', 'web', 0, { dryRun: true }))).message).toContain('you cannot rollback a paused deployment');
+      expect((await failure(cluster.restart('shop', 'web', new Date(), { dryRun: true }))).message).toContain(
+        "can't restart paused deployment",
+      );
+      expect((await failure(cluster.undo('shop', 'web', 0, { dryRun: true }))).message).toContain(
+        'you cannot rollback a paused deployment',
+      );
     } finally {
       const p = kube.cluster.get('deployments', 'shop', 'web')!;
       kube.cluster.put('deployments', { ...p, spec: { ...p.spec, paused: false } });
@@ -106,7 +148,9 @@ describe('the Cluster adapter against the fake API server', () => {
   it('stops when the deployment changed since approval', async () => {
     const err = await failure(cluster.undo('shop', 'web', 0, { dryRun: false, resourceVersion: '1' }));
     expect(err.code).toBe('conflict');
-    expect((await failure(cluster.restart('shop', 'web', new Date(), { dryRun: false, resourceVersion: '1' }))).code).toBe('conflict');
+    expect(
+      (await failure(cluster.restart('shop', 'web', new Date(), { dryRun: false, resourceVersion: '1' }))).code,
+    ).toBe('conflict');
   });
 
   it('gives a plain message for not found, forbidden and an unreachable API server', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 
 let h: Harness;
 let id: string;
@@ -17,23 +17,30 @@ afterAll(async () => {
 const room = () => h.slack.channels.get(roomId)!;
 const card = () => JSON.stringify(room().messages.find((m) => room().pins.has(m.ts))!.blocks);
 const inRoom = (text: string) => h.command(text, { channel: roomId });
-const timelineKinds = async () => (await h.sql.query('SELECT kind FROM timeline WHERE incident_id = $1 ORDER BY id', [id])).rows.map((r) => r.kind);
+const timelineKinds = async () =>
+  (await h.sql.query('SELECT kind FROM timeline WHERE incident_id = $1 ORDER BY id', [id])).rows.map((r) => r.kind);
 
 describe('commands in a war room apply to its incident', () => {
   it('changes status, shows it on the card and records who did it', async () => {
     const reply = await h.reply((await inRoom('status identified bad deploy of cart-api')).responseUrl);
     expect(reply).toContain(`${id} is now *identified*`);
     await waitFor(() => card().includes('Identified'));
-    const row = (await h.sql.query(`SELECT actor, text FROM timeline WHERE incident_id = $1 AND kind = 'status'`, [id])).rows[0];
+    const row = (await h.sql.query(`SELECT actor, text FROM timeline WHERE incident_id = $1 AND kind = 'status'`, [id]))
+      .rows[0];
     expect(row).toEqual({ actor: 'U0DECLARER', text: 'Status investigating → identified: bad deploy of cart-api' });
   });
 
   it('posts the templated INCIDENT UPDATE and edits the card in place', async () => {
     const before = room().messages.length;
     await h.reply((await inRoom('update rolled back cart-api to v41 next: watch error rate eta: 15m')).responseUrl);
-    const update = await waitFor(() => room().messages.slice(before).find((m) => m.text.startsWith('INCIDENT UPDATE')));
+    const update = await waitFor(() =>
+      room()
+        .messages.slice(before)
+        .find((m) => m.text.startsWith('INCIDENT UPDATE')),
+    );
     const blocks = JSON.stringify(update.blocks);
-    for (const field of ['Service', 'Status', 'Progress', 'Next steps', 'ETA', 'Next update due']) expect(blocks).toContain(field);
+    for (const field of ['Service', 'Status', 'Progress', 'Next steps', 'ETA', 'Next update due'])
+      expect(blocks).toContain(field);
     expect(blocks).toContain('rolled back cart-api to v41');
     await waitFor(() => card().includes('rolled back cart-api to v41'));
     expect(room().pins.size).toBe(1);
@@ -70,13 +77,23 @@ describe('commands in a war room apply to its incident', () => {
     await waitFor(() => room().messages.some((m) => m.text.startsWith(`INCIDENT RESOLVED ${id} after`)));
     const incidents = h.slack.channelByName('incidents')!;
     await waitFor(() => incidents.messages.some((m) => m.text.startsWith(`INCIDENT RESOLVED ${id} after`)));
-    const row = (await h.sql.query('SELECT status, resolved_at, resolution FROM incidents WHERE id = $1', [id])).rows[0];
+    const row = (await h.sql.query('SELECT status, resolved_at, resolution FROM incidents WHERE id = $1', [id]))
+      .rows[0];
     expect(row.status).toBe('resolved');
     expect(row.resolution).toBe('rollback fixed it');
     expect(await h.reply((await h.command('list')).responseUrl)).not.toContain(id);
     const again = await h.reply((await inRoom('update more')).responseUrl);
     expect(again).toContain('already resolved');
-    expect(await timelineKinds()).toEqual(['declared', 'war_room', 'status', 'update', 'role', 'role', 'status', 'resolved']);
+    expect(await timelineKinds()).toEqual([
+      'declared',
+      'war_room',
+      'status',
+      'update',
+      'role',
+      'role',
+      'status',
+      'resolved',
+    ]);
   });
 });
 
@@ -87,7 +104,9 @@ describe('severity re-applies the policy', () => {
     expect((await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [p2])).rows[0].channel_id).toBeNull();
     const reply = await h.reply((await h.command(`severity ${p2} P1`)).responseUrl);
     expect(reply).toContain('is now *P1*');
-    const channelId = await waitFor(async () => (await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [p2])).rows[0].channel_id);
+    const channelId = await waitFor(
+      async () => (await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [p2])).rows[0].channel_id,
+    );
     const newRoom = h.slack.channels.get(channelId)!;
     expect(newRoom.name.startsWith(p2.toLowerCase())).toBe(true);
     await waitFor(() => newRoom.messages.some((m) => m.text.includes('severity changed P2 → P1')));

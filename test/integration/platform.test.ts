@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createLogger } from '../../src/log.js';
 import { migrate } from '../../src/postgres/migrate.js';
 import { createPool } from '../../src/postgres/pool.js';
 import { createTestDatabase } from '../support/db.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -38,7 +38,9 @@ describe('migrations', () => {
     const log = createLogger({ level: 'silent' });
     const pools = [createPool(db.url, log), createPool(db.url, log), createPool(db.url, log)];
     const results = await Promise.all(pools.map((p) => migrate(p)));
-    const files = readdirSync(new URL('../../src/postgres/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
+    const files = readdirSync(new URL('../../src/postgres/migrations/', import.meta.url))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(files.length).toBeGreaterThan(1);
     expect(results.flat().sort()).toEqual(files);
     expect(await migrate(pools[0]!)).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -18,26 +18,36 @@ describe('duplicate deliveries', () => {
     const first = await h.command('declare P1 Payments double charged');
     const id = idOf(await h.reply(first.responseUrl));
     const channelsBefore = h.slack.channels.size;
-    const repeats = await Promise.all([1, 2, 3].map(() => h.command('declare P1 Payments double charged', { triggerId: first.triggerId })));
+    const repeats = await Promise.all(
+      [1, 2, 3].map(() => h.command('declare P1 Payments double charged', { triggerId: first.triggerId })),
+    );
     for (const r of repeats) expect(await h.reply(r.responseUrl)).toContain('repeated delivery');
     expect(await count(`SELECT count(*) n FROM incidents WHERE title = 'Payments double charged'`)).toBe(1);
     expect(await count(`SELECT count(*) n FROM timeline WHERE incident_id = $1`, [id])).toBe(2);
     expect(h.slack.channels.size).toBe(channelsBefore);
-    expect(h.slack.channelByName('incidents')!.messages.filter((m) => m.text.includes(id) && m.text.startsWith('INCIDENT ALERT'))).toHaveLength(1);
+    expect(
+      h.slack
+        .channelByName('incidents')!
+        .messages.filter((m) => m.text.includes(id) && m.text.startsWith('INCIDENT ALERT')),
+    ).toHaveLength(1);
   });
 
   it('apply a repeated update once', async () => {
     const id = idOf(await h.reply((await h.command('declare P3 Flaky badge')).responseUrl));
     const upd = await h.command(`update ${id} investigating badge cache`);
     await h.reply(upd.responseUrl);
-    await h.reply((await h.command(`update ${id} investigating badge cache`, { triggerId: upd.triggerId })).responseUrl);
+    await h.reply(
+      (await h.command(`update ${id} investigating badge cache`, { triggerId: upd.triggerId })).responseUrl,
+    );
     expect(await count(`SELECT count(*) n FROM status_updates WHERE incident_id = $1`, [id])).toBe(1);
   });
 });
 
 describe('war-room names', () => {
   it('drop non-Latin script and emoji, and step past a name that is taken', async () => {
-    const next = await count(`SELECT COALESCE(max(seq), 0) + 1 n FROM incidents WHERE day = (now() AT TIME ZONE 'utc')::date`);
+    const next = await count(
+      `SELECT COALESCE(max(seq), 0) + 1 n FROM incidents WHERE day = (now() AT TIME ZONE 'utc')::date`,
+    );
     const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     const expectedId = `INC-${today.slice(0, 4)}-${today.slice(4)}-${String(next).padStart(3, '0')}`;
     h.slack.addChannel(`${expectedId.toLowerCase()}-down`, []);
@@ -57,13 +67,23 @@ describe('Slack failing during declare', () => {
     const id = idOf(reply);
     expect(reply).toContain('Opening the war room failed (Slack said `ratelimited`)');
     expect(reply).toContain('I will retry at');
-    const failed = await h.sql.query(`SELECT text FROM timeline WHERE incident_id = $1 AND kind = 'effect_failed'`, [id]);
+    const failed = await h.sql.query(`SELECT text FROM timeline WHERE incident_id = $1 AND kind = 'effect_failed'`, [
+      id,
+    ]);
     expect(failed.rows[0].text).toContain('ratelimited');
-    const row = await waitFor(async () => (await h.sql.query('SELECT channel_id, card_ts FROM incidents WHERE id = $1 AND card_ts IS NOT NULL', [id])).rows[0], 8000);
+    const row = await waitFor(
+      async () =>
+        (await h.sql.query('SELECT channel_id, card_ts FROM incidents WHERE id = $1 AND card_ts IS NOT NULL', [id]))
+          .rows[0],
+      8000,
+    );
     const creates = h.slack.calls.filter((c) => c.method === 'conversations.create');
     expect(creates.map((c) => c.status)).toEqual(expect.arrayContaining([429, 200]));
     await waitFor(() => h.slack.channels.get(row.channel_id)!.pins.has(row.card_ts));
-    await waitFor(async () => count(`SELECT count(*) n FROM timeline WHERE incident_id = $1 AND kind = 'effect_recovered'`, [id]), 5000);
+    await waitFor(
+      async () => count(`SELECT count(*) n FROM timeline WHERE incident_id = $1 AND kind = 'effect_recovered'`, [id]),
+      5000,
+    );
   });
 
   it('survives a 5xx on the announcement and ok:false on the topic', async () => {
@@ -73,7 +93,10 @@ describe('Slack failing during declare', () => {
     const id = idOf(reply);
     expect(reply).toContain('http_503');
     expect(await count('SELECT count(*) n FROM incidents WHERE id = $1', [id])).toBe(1);
-    await waitFor(() => h.slack.channelByName('incidents')!.messages.some((m) => m.text.startsWith(`INCIDENT ALERT ${id}`)), 8000);
+    await waitFor(
+      () => h.slack.channelByName('incidents')!.messages.some((m) => m.text.startsWith(`INCIDENT ALERT ${id}`)),
+      8000,
+    );
   });
 });
 
@@ -83,8 +106,14 @@ describe('a Slack answer lost after the message was posted', () => {
     const reply = await h.reply((await h.command('declare P2 Lost answers')).responseUrl);
     const id = idOf(reply);
     expect(reply).toContain('http_503');
-    await waitFor(async () => (await h.sql.query(`SELECT announce_ts FROM incidents WHERE id = $1`, [id])).rows[0].announce_ts, 5000, 'the announcement to be recorded');
-    expect(h.slack.channelByName('incidents')!.messages.filter((m) => m.text.startsWith(`INCIDENT ALERT ${id}`))).toHaveLength(1);
+    await waitFor(
+      async () => (await h.sql.query(`SELECT announce_ts FROM incidents WHERE id = $1`, [id])).rows[0].announce_ts,
+      5000,
+      'the announcement to be recorded',
+    );
+    expect(
+      h.slack.channelByName('incidents')!.messages.filter((m) => m.text.startsWith(`INCIDENT ALERT ${id}`)),
+    ).toHaveLength(1);
   });
 });
 
@@ -99,16 +128,19 @@ describe('bad command text', () => {
     ['an unlinked role holder', 'role ic remy', 'Mention the person'],
     ['an unknown status', 'status sleeping', 'is not a status'],
   ];
-  it.each(cases)('%s → an ephemeral message that shows what to type, and nothing written', async (_case, text, expected) => {
-    const before = await count(WRITES);
-    const ack = await h.command(text);
-    expect(ack.status).toBe(200);
-    const body = JSON.parse(ack.body);
-    expect(body.response_type).toBe('ephemeral');
-    expect(body.text).toContain(expected);
-    expect(body.text).toContain('/incident declare');
-    expect(await count(WRITES)).toBe(before);
-  });
+  it.each(cases)(
+    '%s → an ephemeral message that shows what to type, and nothing written',
+    async (_case, text, expected) => {
+      const before = await count(WRITES);
+      const ack = await h.command(text);
+      expect(ack.status).toBe(200);
+      const body = JSON.parse(ack.body);
+      expect(body.response_type).toBe('ephemeral');
+      expect(body.text).toContain(expected);
+      expect(body.text).toContain('/incident declare');
+      expect(await count(WRITES)).toBe(before);
+    },
+  );
 
   it('empty text shows the usage', async () => {
     const body = JSON.parse((await h.command('')).body);
@@ -116,10 +148,43 @@ describe('bad command text', () => {
   });
 
   it('survives 5,000 random texts: no 5xx and no crash', async () => {
-    const alphabet = ['declare', 'status', 'update', 'role', 'P1', 'P0', 'INC-2026-1122-001', '<@U1>', '<!channel>', '`', '*', '\u0000', '🔥', '数据', ' ', '  ', '\n', 'resolve', 'severity', 'ic', '%', '&', '=', '+', '"', "'", '\\', 'x'.repeat(300)];
+    const alphabet = [
+      'declare',
+      'status',
+      'update',
+      'role',
+      'P1',
+      'P0',
+      'INC-2026-1122-001',
+      '<@U1>',
+      '<!channel>',
+      '`',
+      '*',
+      '\u0000',
+      '🔥',
+      '数据',
+      ' ',
+      '  ',
+      '\n',
+      'resolve',
+      'severity',
+      'ic',
+      '%',
+      '&',
+      '=',
+      '+',
+      '"',
+      "'",
+      '\\',
+      'x'.repeat(300),
+    ];
     let seed = 42;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const texts = Array.from({ length: 5000 }, () => Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(rand() < 0.5 ? ' ' : ''));
+    const texts = Array.from({ length: 5000 }, () =>
+      Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(
+        rand() < 0.5 ? ' ' : '',
+      ),
+    );
     const statuses: number[] = [];
     for (let i = 0; i < texts.length; i += 25) {
       const batch = await Promise.all(texts.slice(i, i + 25).map((t) => h.command(t)));

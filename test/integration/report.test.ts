@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { eventCallback, viewSubmission } from '../support/payloads.js';
 
 let h: Harness;
@@ -12,22 +12,42 @@ beforeAll(async () => {
   h = await startHarness();
   await h.command('declare');
   const view = (await waitFor(() => h.slack.callsTo('views.open')[0])).response.view as Record<string, unknown>;
-  await h.interact(viewSubmission(view, {
-    severity: { severity: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'P1' }, value: 'P1' } } },
-    title: { title: { type: 'plain_text_input', value: 'Checkout 502s' } },
-    impact: { impact: { type: 'plain_text_input', value: 'About 30% of EU checkouts failed' } },
-    services: { services: { type: 'plain_text_input', value: 'checkout-api, payments' } },
-  }));
-  const row = await waitFor(async () => (await h.sql.query(`SELECT id, channel_id FROM incidents WHERE title = 'Checkout 502s' AND channel_id IS NOT NULL`)).rows[0]);
+  await h.interact(
+    viewSubmission(view, {
+      severity: {
+        severity: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'P1' }, value: 'P1' } },
+      },
+      title: { title: { type: 'plain_text_input', value: 'Checkout 502s' } },
+      impact: { impact: { type: 'plain_text_input', value: 'About 30% of EU checkouts failed' } },
+      services: { services: { type: 'plain_text_input', value: 'checkout-api, payments' } },
+    }),
+  );
+  const row = await waitFor(
+    async () =>
+      (
+        await h.sql.query(
+          `SELECT id, channel_id FROM incidents WHERE title = 'Checkout 502s' AND channel_id IS NOT NULL`,
+        )
+      ).rows[0],
+  );
   ({ id, channel_id: room } = row);
   h.slack.channels.get(room)!.members.add('U0RESPOND1').add('U0RESPOND2');
-  const run = async (text: string, user = 'U0DECLARER') => h.reply((await h.command(text, { channel: room, user })).responseUrl);
+  const run = async (text: string, user = 'U0DECLARER') =>
+    h.reply((await h.command(text, { channel: room, user })).responseUrl);
   await run(`started ${impactStart.toISOString().slice(0, 16)}Z`);
   await run('role ic <@U0RESPOND1>');
   await run('ack', 'U0RESPOND1');
   await run('update Found a bad deploy of checkout-api next: roll back eta: 10m', 'U0RESPOND1');
   const ts = h.slack.say(room, 'U0RESPOND2', 'Rolled back to v41 at 14:32');
-  await h.deliver(eventCallback({ type: 'reaction_added', user: 'U0RESPOND1', reaction: 'pushpin', item: { type: 'message', channel: room, ts }, item_user: 'U0RESPOND2' }));
+  await h.deliver(
+    eventCallback({
+      type: 'reaction_added',
+      user: 'U0RESPOND1',
+      reaction: 'pushpin',
+      item: { type: 'message', channel: room, ts },
+      item_user: 'U0RESPOND2',
+    }),
+  );
   await waitFor(async () => (await h.sql.query(`SELECT 1 FROM timeline WHERE source_ts = $1`, [ts])).rowCount);
   await run('status monitoring error rate back to normal');
   await run('note Support confirms orders are flowing');
@@ -54,7 +74,17 @@ const section = (title: string) => {
 
 describe('the post-incident report', () => {
   it('follows the runbooks’ template, in order', () => {
-    const order = ['Summary', 'Timeline', 'Status updates', 'Root cause', 'Resolution', 'Impact assessment', 'Lessons learned', 'Action items', 'Prevention measures'].map((t) => markdown.indexOf(`\n## ${t}\n`));
+    const order = [
+      'Summary',
+      'Timeline',
+      'Status updates',
+      'Root cause',
+      'Resolution',
+      'Impact assessment',
+      'Lessons learned',
+      'Action items',
+      'Prevention measures',
+    ].map((t) => markdown.indexOf(`\n## ${t}\n`));
     expect(order.every((n) => n > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(markdown).toContain('### What went well');
@@ -82,7 +112,9 @@ describe('the post-incident report', () => {
   });
 
   it('carries the update history, the resolution and the follow-ups with owners and dates', () => {
-    expect(section('Status updates')).toContain('(investigating, remy): Found a bad deploy of checkout-api Next: roll back. ETA: 10m.');
+    expect(section('Status updates')).toContain(
+      '(investigating, remy): Found a bad deploy of checkout-api Next: roll back. ETA: 10m.',
+    );
     expect(section('Resolution')).toContain('Rolled back checkout-api to v41');
     expect(section('Resolution')).toContain('_No runbook steps were run through Firebreak._');
     const a = section('Action items');
@@ -91,7 +123,8 @@ describe('the post-incident report', () => {
   });
 
   it('says plainly which sections need people', () => {
-    for (const title of ['Root cause', 'Lessons learned', 'Prevention measures']) expect(section(title)).toContain('_To be written by the team:');
+    for (const title of ['Root cause', 'Lessons learned', 'Prevention measures'])
+      expect(section(title)).toContain('_To be written by the team:');
   });
 
   it('is kept in Postgres', async () => {
@@ -115,7 +148,9 @@ describe('follow-ups', () => {
 
 describe('metrics', () => {
   it('/incident stats shows MTTA, MTTM, MTTR and updates on time per severity, leaving drills out', async () => {
-    const drill = /INC-\d{4}-\d{4}-\d{3}/.exec(await h.reply((await h.command('declare P1 --drill Game day')).responseUrl))![0];
+    const drill = /INC-\d{4}-\d{4}-\d{3}/.exec(
+      await h.reply((await h.command('declare P1 --drill Game day')).responseUrl),
+    )![0];
     await h.reply((await h.command(`resolve ${drill}`)).responseUrl);
     const stats = await h.reply((await h.command('stats 30d')).responseUrl);
     expect(stats).toContain('*P1* · 1 incident ·');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { FakeKube } from '../support/fake-kube/server.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { blockAction } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
 
@@ -16,10 +16,22 @@ severities:
 
 /** The bot's token may do exactly what manifests/rbac.yaml grants, so these tests also prove the RBAC manifest is enough. */
 const rbacGrant = (() => {
-  const docs = parseAllDocuments(readFileSync(new URL('../../manifests/rbac.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as { kind: string; rules?: { resources: string[]; verbs: string[] }[]; metadata: { namespace?: string } });
+  const docs = parseAllDocuments(readFileSync(new URL('../../manifests/rbac.yaml', import.meta.url), 'utf8')).map(
+    (d) =>
+      d.toJS() as {
+        kind: string;
+        rules?: { resources: string[]; verbs: string[] }[];
+        metadata: { namespace?: string };
+      },
+  );
   const role = docs.find((d) => d.kind === 'ClusterRole')!;
   const namespaces = docs.filter((d) => d.kind === 'RoleBinding').map((d) => d.metadata.namespace!);
-  return { verbs: [], resources: [], namespaces, rules: role.rules!.map((r) => ({ verbs: r.verbs, resources: r.resources })) };
+  return {
+    verbs: [],
+    resources: [],
+    namespaces,
+    rules: role.rules!.map((r) => ({ verbs: r.verbs, resources: r.resources })),
+  };
 })();
 
 let h: Harness;
@@ -33,15 +45,26 @@ const dryPatches = () => kube.requests.filter((r) => r.method === 'PATCH' && r.d
 const messages = () => h.slack.channels.get(room)!.messages;
 /** The run's current approval card, found by the ts the bot recorded for it. */
 const cardOf = async (runId: string) => {
-  const ts = (await h.sql.query('SELECT card_ts FROM runbook_runs WHERE id = $1', [runId])).rows[0]?.card_ts as string | undefined;
+  const ts = (await h.sql.query('SELECT card_ts FROM runbook_runs WHERE id = $1', [runId])).rows[0]?.card_ts as
+    | string
+    | undefined;
   return ts ? messages().find((m) => m.ts === ts) : undefined;
 };
 const cardText = async (runId: string) => JSON.stringify((await cardOf(runId))?.blocks ?? '');
 
-const settled = (name: string) => waitFor(() => {
-  const d = kube.cluster.get('deployments', 'shop', name)!;
-  return d.status?.updatedReplicas === d.spec.replicas && d.status?.availableReplicas === d.spec.replicas && d.status?.replicas === d.spec.replicas;
-}, 10_000, `${name} to settle`);
+const settled = (name: string) =>
+  waitFor(
+    () => {
+      const d = kube.cluster.get('deployments', 'shop', name)!;
+      return (
+        d.status?.updatedReplicas === d.spec.replicas &&
+        d.status?.availableReplicas === d.spec.replicas &&
+        d.status?.replicas === d.spec.replicas
+      );
+    },
+    10_000,
+    `${name} to settle`,
+  );
 
 async function request(text: string, user = 'U0RESPOND1') {
   const reply = await h.reply((await h.command(text, { channel: room, user })).responseUrl, 10_000);
@@ -51,10 +74,25 @@ async function request(text: string, user = 'U0RESPOND1') {
 async function click(runId: string, verdict: 'approve' | 'deny', user: string) {
   const card = (await cardOf(runId))!;
   const responseUrl = `/respond/click-${runId}-${user}-${Math.random()}`;
-  return h.interact(blockAction({ actionId: `runbook_${verdict}`, value: runId, user, channel: room, messageTs: card.ts, responseUrl: `${h.slack.url}${responseUrl}`, triggerId: h.slack.issueTrigger(), blockId: `run_${runId}` })).then(() => responseUrl);
+  return h
+    .interact(
+      blockAction({
+        actionId: `runbook_${verdict}`,
+        value: runId,
+        user,
+        channel: room,
+        messageTs: card.ts,
+        responseUrl: `${h.slack.url}${responseUrl}`,
+        triggerId: h.slack.issueTrigger(),
+        blockId: `run_${runId}`,
+      }),
+    )
+    .then(() => responseUrl);
 }
-const state = async (runId: string) => (await h.sql.query('SELECT state FROM runbook_runs WHERE id = $1', [runId])).rows[0]?.state as string;
-const audit = async (runId: string) => (await h.sql.query('SELECT event, actor FROM runbook_audit WHERE run_id = $1 ORDER BY id', [runId])).rows;
+const state = async (runId: string) =>
+  (await h.sql.query('SELECT state FROM runbook_runs WHERE id = $1', [runId])).rows[0]?.state as string;
+const audit = async (runId: string) =>
+  (await h.sql.query('SELECT event, actor FROM runbook_audit WHERE run_id = $1 ORDER BY id', [runId])).rows;
 
 beforeAll(async () => {
   kube = await new FakeKube().start();
@@ -63,7 +101,9 @@ beforeAll(async () => {
   kube.cluster.addDeployment('shop', 'web', { image: 'shop/web:41', replicas: 3 });
   kube.cluster.addDeployment('shop', 'cart-api', { image: 'shop/cart:7', replicas: 2 });
   kube.cluster.addDeployment('shop', 'checkout-api', { image: 'shop/checkout:3', replicas: 2 });
-  h = await startHarness({ env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '3s' } });
+  h = await startHarness({
+    env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '3s' },
+  });
   h.slack.addUser('U0SRE00001', 'sre');
   id = /INC-\d{4}-\d{4}-\d{3}/.exec(await h.reply((await h.command('declare P1 Checkout slow')).responseUrl))![0];
   room = (await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [id])).rows[0].channel_id;
@@ -89,25 +129,49 @@ describe('a mutating step', () => {
   });
 
   it('needs someone other than the requester, who is the IC or an approver, checked at click time', async () => {
-    const runId = (await h.sql.query(`SELECT id FROM runbook_runs WHERE state = 'awaiting_approval'`)).rows[0].id as string;
+    const runId = (await h.sql.query(`SELECT id FROM runbook_runs WHERE state = 'awaiting_approval'`)).rows[0]
+      .id as string;
     expect(await h.reply(await click(runId, 'approve', 'U0RESPOND1'))).toContain('someone else must approve');
     expect(await h.reply(await click(runId, 'approve', 'U0RESPOND2'))).toContain('Only the incident commander');
     expect(await state(runId)).toBe('awaiting_approval');
-    await Promise.all([click(runId, 'approve', 'U0DECLARER'), click(runId, 'approve', 'U0SRE00001'), click(runId, 'approve', 'U0DECLARER')]);
+    await Promise.all([
+      click(runId, 'approve', 'U0DECLARER'),
+      click(runId, 'approve', 'U0SRE00001'),
+      click(runId, 'approve', 'U0DECLARER'),
+    ]);
     await waitFor(async () => (await state(runId)) === 'succeeded', 10_000, 'the run to succeed');
     expect(realPatches().filter((r) => r.path.includes('/deployments/web/scale'))).toHaveLength(1);
     expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(5);
     const card = await cardText(runId);
     expect(card).not.toContain('runbook_approve');
     expect(card).toMatch(/Approved by <@(U0DECLARER|U0SRE00001)>/);
-    await waitFor(async () => (await cardText(runId)).includes('succeeded.') && (await cardText(runId)).includes('*Result*'));
+    await waitFor(
+      async () => (await cardText(runId)).includes('succeeded.') && (await cardText(runId)).includes('*Result*'),
+    );
     await waitFor(() => messages().some((m) => m.text === 'Scale a service: succeeded'));
     const progress = messages().find((m) => m.text === 'Scale a service: deployment "web" successfully rolled out')!;
     expect(progress).toBeDefined();
     expect(h.slack.callsTo('chat.update').some((c) => c.params.ts === progress.ts)).toBe(true);
-    expect((await audit(runId)).map((a) => a.event)).toEqual(['requested', 'dry_run', 'approved', 'executed', 'succeeded']);
-    const timeline = (await h.sql.query(`SELECT kind FROM timeline WHERE incident_id = $1 AND kind LIKE 'runbook_%' AND data->>'runId' = $2 ORDER BY id`, [id, runId])).rows.map((r) => r.kind);
-    expect(timeline).toEqual(['runbook_requested', 'runbook_dry_run', 'runbook_approved', 'runbook_executed', 'runbook_succeeded']);
+    expect((await audit(runId)).map((a) => a.event)).toEqual([
+      'requested',
+      'dry_run',
+      'approved',
+      'executed',
+      'succeeded',
+    ]);
+    const timeline = (
+      await h.sql.query(
+        `SELECT kind FROM timeline WHERE incident_id = $1 AND kind LIKE 'runbook_%' AND data->>'runId' = $2 ORDER BY id`,
+        [id, runId],
+      )
+    ).rows.map((r) => r.kind);
+    expect(timeline).toEqual([
+      'runbook_requested',
+      'runbook_dry_run',
+      'runbook_approved',
+      'runbook_executed',
+      'runbook_succeeded',
+    ]);
   });
 
   it('is refused during the cooldown after a run', async () => {
@@ -139,11 +203,22 @@ describe('a mutating step', () => {
     const firstCard = (await cardOf(runId!))!.ts;
     const d = kube.cluster.get('deployments', 'shop', 'cart-api')!;
     kube.cluster.put('deployments', { ...d, spec: { ...d.spec, replicas: 3 } });
-    const image = () => kube.cluster.get('deployments', 'shop', 'cart-api')!.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    const image = () =>
+      kube.cluster.get('deployments', 'shop', 'cart-api')!.spec.template.metadata.annotations?.[
+        'kubectl.kubernetes.io/restartedAt'
+      ];
     await click(runId!, 'approve', 'U0DECLARER');
-    await waitFor(async () => (await audit(runId!)).some((a) => a.event === 'changed'), 8000, 'the change to be noticed');
+    await waitFor(
+      async () => (await audit(runId!)).some((a) => a.event === 'changed'),
+      8000,
+      'the change to be noticed',
+    );
     expect(image()).toBeUndefined();
-    await waitFor(async () => (await state(runId!)) === 'awaiting_approval' && (await cardOf(runId!))?.ts !== firstCard, 5000, 'a fresh approval card');
+    await waitFor(
+      async () => (await state(runId!)) === 'awaiting_approval' && (await cardOf(runId!))?.ts !== firstCard,
+      5000,
+      'a fresh approval card',
+    );
     expect(await cardText(runId!)).toContain('runbook_approve');
     await click(runId!, 'deny', 'U0DECLARER');
     await waitFor(async () => (await state(runId!)) === 'denied');
@@ -153,8 +228,12 @@ describe('a mutating step', () => {
 describe('guards before anything reaches the cluster', () => {
   it('refuses a namespace or deployment outside the allowlist', async () => {
     const before = kube.requests.length;
-    expect((await request('run scale-service namespace=kube-system deployment=web replicas=2')).reply).toContain('`namespace=kube-system` is not allowed');
-    expect((await request('run scale-service deployment=postgres replicas=2')).reply).toContain('`deployment=postgres` is not allowed');
+    expect((await request('run scale-service namespace=kube-system deployment=web replicas=2')).reply).toContain(
+      '`namespace=kube-system` is not allowed',
+    );
+    expect((await request('run scale-service deployment=postgres replicas=2')).reply).toContain(
+      '`deployment=postgres` is not allowed',
+    );
     expect((await request('run drop-database')).reply).toContain('There is no playbook "drop-database"');
     expect(kube.requests.length).toBe(before);
   });
@@ -163,7 +242,9 @@ describe('guards before anything reaches the cluster', () => {
     await sleep(1100);
     const first = await request('run restart-service deployment=checkout-api');
     await waitFor(() => cardOf(first.runId!));
-    expect((await request('run memory-leak-mitigation deployment=checkout-api')).reply).toContain('Another runbook is already working on shop/checkout-api');
+    expect((await request('run memory-leak-mitigation deployment=checkout-api')).reply).toContain(
+      'Another runbook is already working on shop/checkout-api',
+    );
     await click(first.runId!, 'deny', 'U0DECLARER');
   });
 });
@@ -180,44 +261,96 @@ describe('rollback, read-only playbooks and failures', () => {
     await click(runId!, 'approve', 'U0SRE00001');
     await waitFor(async () => (await state(runId!)) === 'succeeded', 10_000);
     expect(realPatches().at(-1)!.contentType).toBe('application/json-patch+json');
-    expect(kube.cluster.get('deployments', 'shop', 'cart-api')!.spec.template.spec.containers[0].image).toBe('shop/cart:7');
+    expect(kube.cluster.get('deployments', 'shop', 'cart-api')!.spec.template.spec.containers[0].image).toBe(
+      'shop/cart:7',
+    );
   });
 
   it('runs a read-only playbook without approval and posts what it found', async () => {
     const { runId } = await request('run check-service-health deployment=web');
     await waitFor(async () => (await state(runId!)) === 'succeeded');
-    const result = await waitFor(() => messages().find((m) => m.text === "Check a service's health: succeeded" && JSON.stringify(m.blocks).includes(runId!)));
+    const result = await waitFor(() =>
+      messages().find(
+        (m) => m.text === "Check a service's health: succeeded" && JSON.stringify(m.blocks).includes(runId!),
+      ),
+    );
     expect(JSON.stringify(result.blocks)).toContain('5/5 available');
   });
 
   it('says plainly when the cluster forbids or cannot find (an unreachable API server: kube-cluster.test.ts)', async () => {
-    kube.tokens.set('bot-token', { verbs: ['get', 'list', 'watch'], resources: ['deployments', 'pods', 'replicasets', 'events'] });
+    kube.tokens.set('bot-token', {
+      verbs: ['get', 'list', 'watch'],
+      resources: ['deployments', 'pods', 'replicasets', 'events'],
+    });
     await sleep(1100);
     const forbidden = await request('run scale-service deployment=checkout-api replicas=2');
     await waitFor(async () => (await state(forbidden.runId!)) === 'failed');
-    await waitFor(() => messages().some((m) => JSON.stringify(m.blocks ?? '').includes('The cluster refused') && JSON.stringify(m.blocks).includes(forbidden.runId!))).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}: ${JSON.stringify(messages().slice(-3).map((m) => m.blocks))}`);
+    await waitFor(() =>
+      messages().some(
+        (m) =>
+          JSON.stringify(m.blocks ?? '').includes('The cluster refused') &&
+          JSON.stringify(m.blocks).includes(forbidden.runId!),
+      ),
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(
+          messages()
+            .slice(-3)
+            .map((m) => m.blocks),
+        )}`,
+      );
     });
     kube.tokens.set('bot-token', rbacGrant);
     const missing = await request('run restart-service deployment=payments-api');
     await waitFor(async () => (await state(missing.runId!)) === 'failed');
-    const failure = await waitFor(async () => (await h.sql.query('SELECT outcome FROM runbook_runs WHERE id = $1', [missing.runId])).rows[0]?.outcome as string | undefined);
+    const failure = await waitFor(
+      async () =>
+        (await h.sql.query('SELECT outcome FROM runbook_runs WHERE id = $1', [missing.runId])).rows[0]?.outcome as
+          | string
+          | undefined,
+    );
     expect(failure).toContain('Not found while reading deployment shop/payments-api');
-    await waitFor(() => messages().some((m) => m.text === 'Restart a service: failed' && JSON.stringify(m.blocks).includes(missing.runId!)));
+    await waitFor(() =>
+      messages().some(
+        (m) => m.text === 'Restart a service: failed' && JSON.stringify(m.blocks).includes(missing.runId!),
+      ),
+    );
   });
 });
 
 describe('two bot replicas', () => {
   it('execute a step once when two approvers click at the same moment on different replicas', async () => {
-    const second = await startHarness({ slack: h.slack, databaseUrl: h.config.databaseUrl, env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '30s' } });
+    const second = await startHarness({
+      slack: h.slack,
+      databaseUrl: h.config.databaseUrl,
+      env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '30s' },
+    });
     try {
       await sleep(1100);
       const { runId } = await request('run restart-service deployment=checkout-api', 'U0RESPOND2');
       const card = (await waitFor(() => cardOf(runId!)))!;
-      const restarts = () => realPatches().filter((r) => r.path.endsWith('/deployments/checkout-api') && JSON.stringify(r.body).includes('restartedAt')).length;
+      const restarts = () =>
+        realPatches().filter(
+          (r) => r.path.endsWith('/deployments/checkout-api') && JSON.stringify(r.body).includes('restartedAt'),
+        ).length;
       const before = restarts();
-      const payload = (user: string) => blockAction({ actionId: 'runbook_approve', value: runId!, user, channel: room, messageTs: card.ts, responseUrl: `${h.slack.url}/respond/r2-${user}`, triggerId: h.slack.issueTrigger(), blockId: `run_${runId}` });
-      await Promise.all([h.interact(payload('U0DECLARER')), second.interact(payload('U0SRE00001')), h.interact(payload('U0SRE00001')), second.interact(payload('U0DECLARER'))]);
+      const payload = (user: string) =>
+        blockAction({
+          actionId: 'runbook_approve',
+          value: runId!,
+          user,
+          channel: room,
+          messageTs: card.ts,
+          responseUrl: `${h.slack.url}/respond/r2-${user}`,
+          triggerId: h.slack.issueTrigger(),
+          blockId: `run_${runId}`,
+        });
+      await Promise.all([
+        h.interact(payload('U0DECLARER')),
+        second.interact(payload('U0SRE00001')),
+        h.interact(payload('U0SRE00001')),
+        second.interact(payload('U0DECLARER')),
+      ]);
       await waitFor(async () => (await state(runId!)) === 'succeeded', 10_000);
       expect(restarts()).toBe(before + 1);
       expect((await audit(runId!)).filter((a) => a.event === 'approved')).toHaveLength(1);
@@ -229,12 +362,23 @@ describe('two bot replicas', () => {
 
 describe('crash safety', () => {
   it('marks a run that was mid-step as interrupted at start-up, reports it, and re-runs nothing', async () => {
-    await h.sql.query(`INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at, state, step, channel) VALUES ('RUN-DEADBEEF', $1, 'restart-service', '{"namespace":"shop","deployment":"web"}', 'shop/crash', 'U0RESPOND1', now(), 'running', 0, $2)`, [id, room]);
+    await h.sql.query(
+      `INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at, state, step, channel) VALUES ('RUN-DEADBEEF', $1, 'restart-service', '{"namespace":"shop","deployment":"web"}', 'shop/crash', 'U0RESPOND1', now(), 'running', 0, $2)`,
+      [id, room],
+    );
     const patchesBefore = realPatches().length;
-    const second = await startHarness({ slack: h.slack, databaseUrl: (h.config.databaseUrl), env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY) } });
+    const second = await startHarness({
+      slack: h.slack,
+      databaseUrl: h.config.databaseUrl,
+      env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY) },
+    });
     try {
       expect(await state('RUN-DEADBEEF')).toBe('interrupted');
-      await waitFor(() => messages().some((m) => JSON.stringify(m.blocks ?? '').includes('Interrupted: Firebreak restarted during step 1')));
+      await waitFor(() =>
+        messages().some((m) =>
+          JSON.stringify(m.blocks ?? '').includes('Interrupted: Firebreak restarted during step 1'),
+        ),
+      );
       expect(realPatches().length).toBe(patchesBefore);
       expect((await audit('RUN-DEADBEEF')).map((a) => a.event)).toEqual(['interrupted']);
     } finally {

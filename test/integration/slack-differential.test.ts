@@ -3,20 +3,45 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebClient } from '@slack/web-api';
 import { createEmulator } from 'emulate';
 import { parse } from 'yaml';
-import { DEFAULT_POLICY } from '../../src/incident/policy.js';
 import type { Incident } from '../../src/incident/incident.js';
-import { ChatFailure, type Chat } from '../../src/incident/ports.js';
+import { DEFAULT_POLICY } from '../../src/incident/policy.js';
+import { type Chat, ChatFailure } from '../../src/incident/ports.js';
 import { clientOptions } from '../../src/slack/app.js';
 import { createSlackChat } from '../../src/slack/chat.js';
 import { FakeSlack } from '../support/fake-slack.js';
 
-const SCOPES = (parse(readFileSync(new URL('../../manifests/slack-app.yaml', import.meta.url), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } }).oauth_config.scopes.bot;
+const SCOPES = (
+  parse(readFileSync(new URL('../../manifests/slack-app.yaml', import.meta.url), 'utf8')) as {
+    oauth_config: { scopes: { bot: string[] } };
+  }
+).oauth_config.scopes.bot;
 const TOKEN = 'xoxb-differential-0001';
 
 const incident: Incident = {
-  id: 'INC-2026-1122-001', severity: 'P1', title: 'Auth down', impact: null, services: [], status: 'investigating', declaredBy: 'U0DECLARER',
-  declaredAt: new Date('2026-11-22T14:05:00Z'), resolvedAt: null, resolution: null, channelId: null, channelName: null, cardTs: null,
-  announceChannel: null, announceTs: null, drill: false, roles: {}, lastUpdate: null, nextUpdateDue: null, ackedAt: null, ackedBy: null, escalated: [], impactStartedAt: null, mitigatedAt: null,
+  id: 'INC-2026-1122-001',
+  severity: 'P1',
+  title: 'Auth down',
+  impact: null,
+  services: [],
+  status: 'investigating',
+  declaredBy: 'U0DECLARER',
+  declaredAt: new Date('2026-11-22T14:05:00Z'),
+  resolvedAt: null,
+  resolution: null,
+  channelId: null,
+  channelName: null,
+  cardTs: null,
+  announceChannel: null,
+  announceTs: null,
+  drill: false,
+  roles: {},
+  lastUpdate: null,
+  nextUpdateDue: null,
+  ackedAt: null,
+  ackedBy: null,
+  escalated: [],
+  impactStartedAt: null,
+  mitigatedAt: null,
 };
 
 /** Runs the war-room steps through our Chat adapter and records what each step answered. */
@@ -36,8 +61,16 @@ async function script(chat: Chat): Promise<string[]> {
   log.push(await outcome(() => chat.createChannel('Not A Valid Name!')));
   log.push(await outcome(() => chat.setTopic(room, 'P1 · investigating')));
   let ts = '';
-  log.push(await outcome(async () => void (ts = (await chat.post(room, { kind: 'card', incident: { ...incident, channelId: room } })).ts)));
-  log.push(await outcome(() => chat.edit(room, ts, { kind: 'card', incident: { ...incident, channelId: room, status: 'identified' } })));
+  log.push(
+    await outcome(
+      async () => void (ts = (await chat.post(room, { kind: 'card', incident: { ...incident, channelId: room } })).ts),
+    ),
+  );
+  log.push(
+    await outcome(() =>
+      chat.edit(room, ts, { kind: 'card', incident: { ...incident, channelId: room, status: 'identified' } }),
+    ),
+  );
   log.push(await outcome(() => chat.pin(room, ts)));
   log.push(await outcome(() => chat.pin(room, ts)));
   log.push(await outcome(() => chat.post('C0NOSUCH0001', { kind: 'alert', incident })));
@@ -48,8 +81,16 @@ let emulator: { url: string; close(): Promise<void> };
 let fake: FakeSlack;
 beforeAll(async () => {
   emulator = await createEmulator({
-    service: 'slack', port: 0,
-    seed: { slack: { team: { name: 'Firebreak', domain: 'firebreak' }, users: [{ name: 'dana', real_name: 'Dana' }], tokens: [{ token: TOKEN, user: 'dana', scopes: SCOPES }], strict_scopes: true } } as never,
+    service: 'slack',
+    port: 0,
+    seed: {
+      slack: {
+        team: { name: 'Firebreak', domain: 'firebreak' },
+        users: [{ name: 'dana', real_name: 'Dana' }],
+        tokens: [{ token: TOKEN, user: 'dana', scopes: SCOPES }],
+        strict_scopes: true,
+      },
+    } as never,
   });
   fake = await new FakeSlack(TOKEN).start();
 });
@@ -60,9 +101,27 @@ afterAll(async () => {
 
 describe('our Chat adapter against an independent Slack emulator (emulate 0.12.2) and our fake', () => {
   it('gets the same answers from both, with only the manifest’s scopes', async () => {
-    const onEmulator = await script(createSlackChat(new WebClient(TOKEN, clientOptions(`${emulator.url}/api/`)), DEFAULT_POLICY, async () => undefined));
-    const onFake = await script(createSlackChat(new WebClient(TOKEN, clientOptions(fake.apiUrl)), DEFAULT_POLICY, async () => undefined));
-    expect(onEmulator).toEqual(['ok', 'name_taken', 'invalid_name_specials', 'ok', 'ok', 'ok', 'ok', 'ok', 'channel_not_found']);
+    const onEmulator = await script(
+      createSlackChat(
+        new WebClient(TOKEN, clientOptions(`${emulator.url}/api/`)),
+        DEFAULT_POLICY,
+        async () => undefined,
+      ),
+    );
+    const onFake = await script(
+      createSlackChat(new WebClient(TOKEN, clientOptions(fake.apiUrl)), DEFAULT_POLICY, async () => undefined),
+    );
+    expect(onEmulator).toEqual([
+      'ok',
+      'name_taken',
+      'invalid_name_specials',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'channel_not_found',
+    ]);
     expect(onFake).toEqual(onEmulator);
   });
 });

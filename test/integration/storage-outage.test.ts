@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '../support/db.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 let h: Harness;

@@ -47,12 +47,14 @@ function extraRules(blocks: unknown[], maxBlocks: number): string[] {
 
 /** Problems with a message's blocks (schema, 50 blocks, unique IDs); empty when valid. */
 export function messageBlockProblems(blocks: unknown): string[] {
-  if (!validateBlocks(blocks)) return (validateBlocks.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message}`);
+  if (!validateBlocks(blocks))
+    return (validateBlocks.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message}`);
   return extraRules(blocks as unknown[], 50);
 }
 
 /** Problems with a modal view; empty when valid. */
 export function modalProblems(view: unknown): string[] {
-  if (!validateModal(view)) return (validateModal.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message}`);
+  if (!validateModal(view))
+    return (validateModal.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message}`);
   return extraRules(((view as { blocks?: unknown[] }).blocks ?? []) as unknown[], 100);
 }

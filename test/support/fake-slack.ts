@@ -10,11 +10,36 @@ export interface SlackCall {
   readonly status: number;
 }
 
-interface Message { ts: string; text: string; blocks?: unknown; user: string; bot_id?: string; thread_ts?: string; receivedAt?: number; metadata?: unknown; edited?: { user: string; ts: string } }
-interface Channel { id: string; name: string; created: number; creator: string; members: Set<string>; topic: string; messages: Message[]; pins: Set<string>; is_private: boolean; is_im: boolean }
+interface Message {
+  ts: string;
+  text: string;
+  blocks?: unknown;
+  user: string;
+  bot_id?: string;
+  thread_ts?: string;
+  receivedAt?: number;
+  metadata?: unknown;
+  edited?: { user: string; ts: string };
+}
+interface Channel {
+  id: string;
+  name: string;
+  created: number;
+  creator: string;
+  members: Set<string>;
+  topic: string;
+  messages: Message[];
+  pins: Set<string>;
+  is_private: boolean;
+  is_im: boolean;
+}
 
 /** `lost`: Slack does the work, but the answer never arrives (the client sees a 503). */
-type Fault = { kind: 'ratelimited'; retryAfter: number } | { kind: 'http'; status: number } | { kind: 'error'; error: string } | { kind: 'lost' };
+type Fault =
+  | { kind: 'ratelimited'; retryAfter: number }
+  | { kind: 'http'; status: number }
+  | { kind: 'error'; error: string }
+  | { kind: 'lost' };
 
 export const TEAM_ID = 'T0FIREBRK1';
 export const BOT_USER = 'U0FIREBOT1';
@@ -42,7 +67,10 @@ export class FakeSlack {
   readonly users = new Map<string, { id: string; name: string; real_name: string; tz: string; tz_offset: number }>();
   readonly usergroups = new Map<string, string[]>();
   /** Uploaded files: bytes arrive at the upload URL, then completeUploadExternal shares them. */
-  readonly files = new Map<string, { filename: string; length: number; content?: string; title?: string; channel?: string; completed: boolean }>();
+  readonly files = new Map<
+    string,
+    { filename: string; length: number; content?: string; title?: string; channel?: string; completed: boolean }
+  >();
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, number>();
   private readonly usedTriggers = new Set<string>();
@@ -62,11 +90,28 @@ export class FakeSlack {
   }
 
   addUser(id: string, name: string): void {
-    this.users.set(id, { id, name, real_name: name.charAt(0).toUpperCase() + name.slice(1), tz: 'Europe/Berlin', tz_offset: 3600 });
+    this.users.set(id, {
+      id,
+      name,
+      real_name: name.charAt(0).toUpperCase() + name.slice(1),
+      tz: 'Europe/Berlin',
+      tz_offset: 3600,
+    });
   }
 
   addChannel(name: string, members: string[]): Channel {
-    const channel: Channel = { id: this.newId('C'), name, created: Math.floor(Date.now() / 1000), creator: 'U0DECLARER', members: new Set(members), topic: '', messages: [], pins: new Set(), is_private: false, is_im: false };
+    const channel: Channel = {
+      id: this.newId('C'),
+      name,
+      created: Math.floor(Date.now() / 1000),
+      creator: 'U0DECLARER',
+      members: new Set(members),
+      topic: '',
+      messages: [],
+      pins: new Set(),
+      is_private: false,
+      is_im: false,
+    };
     this.channels.set(channel.id, channel);
     return channel;
   }
@@ -127,7 +172,9 @@ export class FakeSlack {
     return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown>; headers?: Record<string, string> }> {
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers?: Record<string, string> }> {
     const raw = await new Promise<string>((resolve) => {
       let data = '';
       req.on('data', (c: Buffer) => (data += c.toString('utf8')));
@@ -135,13 +182,22 @@ export class FakeSlack {
     });
     const url = new URL(req.url ?? '/', this.url);
     if (url.pathname === '/_inspect/say' && req.method === 'POST') {
-      const { channel, user, count, text } = JSON.parse(raw) as { channel: string; user: string; count: number; text: string };
+      const { channel, user, count, text } = JSON.parse(raw) as {
+        channel: string;
+        user: string;
+        count: number;
+        text: string;
+      };
       const ts = Array.from({ length: count }, (_, n) => this.say(channel, user, `${text} ${n}`));
       return { status: 200, body: { ok: true, ts } };
     }
     if (url.pathname === '/_inspect/messages') {
       const prefix = url.searchParams.get('prefix') ?? '';
-      const messages = [...this.channels.values()].flatMap((c) => c.messages.filter((m) => m.text.startsWith(prefix)).map((m) => ({ channel: c.id, ts: m.ts, text: m.text, receivedAt: m.receivedAt })));
+      const messages = [...this.channels.values()].flatMap((c) =>
+        c.messages
+          .filter((m) => m.text.startsWith(prefix))
+          .map((m) => ({ channel: c.id, ts: m.ts, text: m.text, receivedAt: m.receivedAt })),
+      );
       return { status: 200, body: { ok: true, messages } };
     }
     if (url.pathname.startsWith('/upload/')) {
@@ -158,7 +214,8 @@ export class FakeSlack {
       } catch {
         return { status: 400, body: { ok: false, error: 'invalid_payload' } };
       }
-      if (body.blocks !== undefined && messageBlockProblems(body.blocks).length) return { status: 400, body: { ok: false, error: 'invalid_blocks' } };
+      if (body.blocks !== undefined && messageBlockProblems(body.blocks).length)
+        return { status: 400, body: { ok: false, error: 'invalid_blocks' } };
       this.responses.push({ url: url.pathname, body });
       return { status: 200, body: { ok: true } };
     }
@@ -172,7 +229,8 @@ export class FakeSlack {
     if (!token) return record(200, { ok: false, error: 'not_authed' });
     if (token !== this.token) return record(200, { ok: false, error: 'invalid_auth' });
     const fault = this.faults.get(method)?.shift();
-    if (fault?.kind === 'ratelimited') return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+    if (fault?.kind === 'ratelimited')
+      return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
     if (fault?.kind === 'http') return record(fault.status, { ok: false, error: 'fatal_error' });
     if (fault?.kind === 'error') return record(200, { ok: false, error: fault.error });
     if (fault?.kind === 'lost') {
@@ -184,7 +242,8 @@ export class FakeSlack {
 
   private parseParams(contentType: string, raw: string, url: URL): Record<string, unknown> {
     const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
-    if (contentType.startsWith('application/json')) return { ...params, ...(JSON.parse(raw || '{}') as Record<string, unknown>) };
+    if (contentType.startsWith('application/json'))
+      return { ...params, ...(JSON.parse(raw || '{}') as Record<string, unknown>) };
     for (const [k, v] of new URLSearchParams(raw)) {
       params[k] = ['blocks', 'view', 'attachments'].includes(k) ? safeJson(v) : v;
     }
@@ -210,12 +269,32 @@ export class FakeSlack {
 
   private channelJson(c: Channel): Record<string, unknown> {
     return {
-      id: c.id, name: c.name, is_channel: !c.is_private && !c.is_im, is_group: c.is_private, is_im: c.is_im, created: c.created,
-      is_archived: false, is_general: c.name === 'general', unlinked: 0, name_normalized: c.name, is_shared: false, creator: c.creator,
-      is_ext_shared: false, is_org_shared: false, shared_team_ids: [TEAM_ID], pending_shared: [], pending_connected_team_ids: [],
-      is_pending_ext_shared: false, is_member: c.members.has(BOT_USER), is_private: c.is_private, is_mpim: false,
-      topic: { value: c.topic, creator: c.topic ? BOT_USER : '', last_set: 0 }, purpose: { value: '', creator: '', last_set: 0 },
-      previous_names: [], context_team_id: TEAM_ID, updated: Date.now(),
+      id: c.id,
+      name: c.name,
+      is_channel: !c.is_private && !c.is_im,
+      is_group: c.is_private,
+      is_im: c.is_im,
+      created: c.created,
+      is_archived: false,
+      is_general: c.name === 'general',
+      unlinked: 0,
+      name_normalized: c.name,
+      is_shared: false,
+      creator: c.creator,
+      is_ext_shared: false,
+      is_org_shared: false,
+      shared_team_ids: [TEAM_ID],
+      pending_shared: [],
+      pending_connected_team_ids: [],
+      is_pending_ext_shared: false,
+      is_member: c.members.has(BOT_USER),
+      is_private: c.is_private,
+      is_mpim: false,
+      topic: { value: c.topic, creator: c.topic ? BOT_USER : '', last_set: 0 },
+      purpose: { value: '', creator: '', last_set: 0 },
+      previous_names: [],
+      context_team_id: TEAM_ID,
+      updated: Date.now(),
     };
   }
 
@@ -223,11 +302,19 @@ export class FakeSlack {
   private messageJson(channel: Channel, m: Message, withMetadata: boolean): Record<string, unknown> {
     const replies = channel.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
     return {
-      type: 'message', user: m.user, text: m.text, ts: m.ts, team: TEAM_ID,
+      type: 'message',
+      user: m.user,
+      text: m.text,
+      ts: m.ts,
+      team: TEAM_ID,
       ...(m.bot_id && { bot_id: m.bot_id, app_id: APP_ID }),
       ...(m.blocks !== undefined && { blocks: m.blocks }),
       ...(m.thread_ts && { thread_ts: m.thread_ts }),
-      ...(replies.length && { reply_count: replies.length, reply_users_count: new Set(replies.map((r) => r.user)).size, latest_reply: replies[replies.length - 1]!.ts }),
+      ...(replies.length && {
+        reply_count: replies.length,
+        reply_users_count: new Set(replies.map((r) => r.user)).size,
+        latest_reply: replies[replies.length - 1]!.ts,
+      }),
       ...(m.edited && { edited: m.edited }),
       ...(withMetadata && m.metadata !== undefined && { metadata: m.metadata }),
     };
@@ -247,10 +334,22 @@ export class FakeSlack {
     const err = (error: string, extra: Record<string, unknown> = {}) => ({ ok: false, error, ...extra });
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://firebreak-test.slack.com/', team: 'Firebreak Test', user: 'firebreak', team_id: TEAM_ID, user_id: BOT_USER, bot_id: BOT_ID, is_enterprise_install: false };
+        return {
+          ok: true,
+          url: 'https://firebreak-test.slack.com/',
+          team: 'Firebreak Test',
+          user: 'firebreak',
+          team_id: TEAM_ID,
+          user_id: BOT_USER,
+          bot_id: BOT_ID,
+          is_enterprise_install: false,
+        };
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
-        const target = typeof p.channel === 'string' && /^[UW]/.test(p.channel) && method === 'chat.postMessage' ? this.dm(p.channel) : this.channelFor(p.channel, true);
+        const target =
+          typeof p.channel === 'string' && /^[UW]/.test(p.channel) && method === 'chat.postMessage'
+            ? this.dm(p.channel)
+            : this.channelFor(p.channel, true);
         if (!target) return err('channel_not_found');
         if (!target.members.has(BOT_USER)) return err('not_in_channel');
         const text = typeof p.text === 'string' ? p.text : '';
@@ -258,21 +357,53 @@ export class FakeSlack {
         if (text.length > 40_000) return err('msg_too_long');
         if (p.blocks !== undefined) {
           const problems = messageBlockProblems(p.blocks);
-          if (problems.length) return err('invalid_blocks', { errors: problems, response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) } });
+          if (problems.length)
+            return err('invalid_blocks', {
+              errors: problems,
+              response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) },
+            });
         }
         if (method === 'chat.postEphemeral') {
           if (typeof p.user !== 'string' || !target.members.has(p.user)) return err('user_not_in_channel');
           return { ok: true, message_ts: this.newTs() };
         }
         if (p.metadata !== undefined) {
-          const md = (typeof p.metadata === 'string' ? safeJson(p.metadata) : p.metadata) as { event_type?: unknown; event_payload?: unknown };
-          if (!md || typeof md.event_type !== 'string' || !md.event_payload || typeof md.event_payload !== 'object') return err('invalid_metadata_format');
+          const md = (typeof p.metadata === 'string' ? safeJson(p.metadata) : p.metadata) as {
+            event_type?: unknown;
+            event_payload?: unknown;
+          };
+          if (!md || typeof md.event_type !== 'string' || !md.event_payload || typeof md.event_payload !== 'object')
+            return err('invalid_metadata_format');
         }
         const metadata = typeof p.metadata === 'string' ? safeJson(p.metadata) : p.metadata;
-        const message: Message = { ts: this.newTs(), receivedAt: Date.now(), text, user: BOT_USER, bot_id: BOT_ID, ...(p.blocks !== undefined && { blocks: p.blocks }), ...(typeof p.thread_ts === 'string' && { thread_ts: p.thread_ts }), ...(metadata !== undefined && { metadata }) };
+        const message: Message = {
+          ts: this.newTs(),
+          receivedAt: Date.now(),
+          text,
+          user: BOT_USER,
+          bot_id: BOT_ID,
+          ...(p.blocks !== undefined && { blocks: p.blocks }),
+          ...(typeof p.thread_ts === 'string' && { thread_ts: p.thread_ts }),
+          ...(metadata !== undefined && { metadata }),
+        };
         target.messages.push(message);
         this.byTs.set(`${target.id}/${message.ts}`, message);
-        return { ok: true, channel: target.id, ts: message.ts, message: { type: 'message', subtype: 'bot_message', text, user: BOT_USER, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, ts: message.ts, ...(message.blocks !== undefined && { blocks: message.blocks }) } };
+        return {
+          ok: true,
+          channel: target.id,
+          ts: message.ts,
+          message: {
+            type: 'message',
+            subtype: 'bot_message',
+            text,
+            user: BOT_USER,
+            bot_id: BOT_ID,
+            app_id: APP_ID,
+            team: TEAM_ID,
+            ts: message.ts,
+            ...(message.blocks !== undefined && { blocks: message.blocks }),
+          },
+        };
       }
       case 'chat.update': {
         const target = this.channelFor(p.channel, false);
@@ -287,13 +418,31 @@ export class FakeSlack {
           message.blocks = p.blocks;
         }
         if (typeof p.text === 'string') message.text = p.text;
-        return { ok: true, channel: target.id, ts: message.ts, text: message.text, message: { type: 'message', text: message.text, user: BOT_USER, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, ...(message.blocks !== undefined && { blocks: message.blocks }) } };
+        return {
+          ok: true,
+          channel: target.id,
+          ts: message.ts,
+          text: message.text,
+          message: {
+            type: 'message',
+            text: message.text,
+            user: BOT_USER,
+            bot_id: BOT_ID,
+            app_id: APP_ID,
+            team: TEAM_ID,
+            ...(message.blocks !== undefined && { blocks: message.blocks }),
+          },
+        };
       }
       case 'chat.getPermalink': {
         const target = this.channelFor(p.channel, false);
         if (!target) return err('channel_not_found');
         if (!target.messages.some((m) => m.ts === p.message_ts)) return err('message_not_found');
-        return { ok: true, channel: target.id, permalink: `https://firebreak-test.slack.com/archives/${target.id}/p${String(p.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel: target.id,
+          permalink: `https://firebreak-test.slack.com/archives/${target.id}/p${String(p.message_ts).replace('.', '')}`,
+        };
       }
       case 'conversations.create': {
         const name = typeof p.name === 'string' ? p.name : '';
@@ -314,7 +463,9 @@ export class FakeSlack {
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
-        const list = (typeof p.files === 'string' ? safeJson(p.files) : p.files) as { id: string; title?: string }[] | undefined;
+        const list = (typeof p.files === 'string' ? safeJson(p.files) : p.files) as
+          | { id: string; title?: string }[]
+          | undefined;
         if (!Array.isArray(list) || !list.length) return err('invalid_arguments');
         const target = p.channel_id === undefined ? undefined : this.channelFor(p.channel_id, false);
         if (p.channel_id !== undefined && !target) return err('channel_not_found');
@@ -328,9 +479,30 @@ export class FakeSlack {
           file.title = item.title ?? file.filename;
           if (target) {
             file.channel = target.id;
-            target.messages.push({ ts: this.newTs(), receivedAt: Date.now(), text: String(p.initial_comment ?? ''), user: BOT_USER, bot_id: BOT_ID });
+            target.messages.push({
+              ts: this.newTs(),
+              receivedAt: Date.now(),
+              text: String(p.initial_comment ?? ''),
+              user: BOT_USER,
+              bot_id: BOT_ID,
+            });
           }
-          done.push({ id: item.id, title: file.title, name: file.filename, created: Math.floor(Date.now() / 1000), timestamp: Math.floor(Date.now() / 1000), mimetype: 'text/markdown', filetype: 'markdown', pretty_type: 'Markdown', user: BOT_USER, size: file.length, is_external: false, is_public: !!target, url_private: `${this.url}/files-pri/${item.id}`, permalink: `https://firebreak-test.slack.com/files/${BOT_USER}/${item.id}` });
+          done.push({
+            id: item.id,
+            title: file.title,
+            name: file.filename,
+            created: Math.floor(Date.now() / 1000),
+            timestamp: Math.floor(Date.now() / 1000),
+            mimetype: 'text/markdown',
+            filetype: 'markdown',
+            pretty_type: 'Markdown',
+            user: BOT_USER,
+            size: file.length,
+            is_external: false,
+            is_public: !!target,
+            url_private: `${this.url}/files-pri/${item.id}`,
+            permalink: `https://firebreak-test.slack.com/files/${BOT_USER}/${item.id}`,
+          });
         }
         return { ok: true, files: done };
       }
@@ -348,11 +520,27 @@ export class FakeSlack {
           // One message by its ts: the lookup capture makes, found without scanning the whole channel.
           const m = this.byTs.get(`${target.id}/${String(p.oldest)}`);
           const hit = m && (!m.thread_ts || m.thread_ts === m.ts) ? [this.messageJson(target, m, withMeta)] : [];
-          return { ok: true, messages: hit, has_more: false, pin_count: target.pins.size, channel_actions_ts: null, channel_actions_count: 0 };
+          return {
+            ok: true,
+            messages: hit,
+            has_more: false,
+            pin_count: target.pins.size,
+            channel_actions_ts: null,
+            channel_actions_count: 0,
+          };
         }
-        const top = target.messages.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && inRange(Number(m.ts))).reverse();
+        const top = target.messages
+          .filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && inRange(Number(m.ts)))
+          .reverse();
         const page = top.slice(0, limit);
-        return { ok: true, messages: page.map((m) => this.messageJson(target, m, withMeta)), has_more: top.length > page.length, pin_count: target.pins.size, channel_actions_ts: null, channel_actions_count: 0 };
+        return {
+          ok: true,
+          messages: page.map((m) => this.messageJson(target, m, withMeta)),
+          has_more: top.length > page.length,
+          pin_count: target.pins.size,
+          channel_actions_ts: null,
+          channel_actions_count: 0,
+        };
       }
       case 'conversations.replies': {
         const target = this.channelFor(p.channel, false);
@@ -368,10 +556,16 @@ export class FakeSlack {
         // Slack always returns the thread's parent first, then the replies in range.
         const thread = target.messages.filter((m) => m.ts === root || (m.thread_ts === root && inRange(Number(m.ts))));
         const limit = Math.min(Number(p.limit ?? 100), 999);
-        return { ok: true, messages: thread.slice(0, limit).map((m) => this.messageJson(target, m, false)), has_more: thread.length > limit };
+        return {
+          ok: true,
+          messages: thread.slice(0, limit).map((m) => this.messageJson(target, m, false)),
+          has_more: thread.length > limit,
+        };
       }
       case 'conversations.open': {
-        const users = String(p.users ?? '').split(',').filter(Boolean);
+        const users = String(p.users ?? '')
+          .split(',')
+          .filter(Boolean);
         if (users.length !== 1) return err(users.length ? 'not_implemented' : 'users_list_not_supplied');
         if (!this.users.has(users[0]!)) return err('user_not_found');
         return { ok: true, channel: { id: this.dm(users[0]!).id } };
@@ -398,11 +592,17 @@ export class FakeSlack {
         const target = this.channelFor(p.channel, false);
         if (!target) return err('channel_not_found');
         if (!target.members.has(BOT_USER)) return err('not_in_channel');
-        const ids = String(p.users ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const ids = String(p.users ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (!ids.length) return err('no_user');
         if (ids.includes(BOT_USER)) return err('cant_invite_self');
         const unknown = ids.filter((id) => !this.users.has(id));
-        if (unknown.length) return err('user_not_found', { errors: unknown.map((user) => ({ user, ok: false, error: 'user_not_found' })) });
+        if (unknown.length)
+          return err('user_not_found', {
+            errors: unknown.map((user) => ({ user, ok: false, error: 'user_not_found' })),
+          });
         const fresh = ids.filter((id) => !target.members.has(id));
         if (!fresh.length) return err('already_in_channel');
         fresh.forEach((id) => target.members.add(id));
@@ -432,20 +632,48 @@ export class FakeSlack {
       case 'users.info': {
         const user = this.users.get(String(p.user ?? ''));
         if (!user) return err('user_not_found');
-        return { ok: true, user: { id: user.id, team_id: TEAM_ID, name: user.name, real_name: user.real_name, tz: user.tz, tz_offset: user.tz_offset, is_bot: user.id === BOT_USER, deleted: false, profile: { display_name: user.name, real_name: user.real_name } } };
+        return {
+          ok: true,
+          user: {
+            id: user.id,
+            team_id: TEAM_ID,
+            name: user.name,
+            real_name: user.real_name,
+            tz: user.tz,
+            tz_offset: user.tz_offset,
+            is_bot: user.id === BOT_USER,
+            deleted: false,
+            profile: { display_name: user.name, real_name: user.real_name },
+          },
+        };
       }
       case 'views.open':
       case 'views.push': {
         const issued = this.triggers.get(String(p.trigger_id ?? ''));
-        if (issued === undefined) return err(this.usedTriggers.has(String(p.trigger_id)) ? 'exchanged_trigger_id' : 'invalid_trigger_id');
+        if (issued === undefined)
+          return err(this.usedTriggers.has(String(p.trigger_id)) ? 'exchanged_trigger_id' : 'invalid_trigger_id');
         if (Date.now() - issued > 3000) return err('expired_trigger_id');
         // A trigger opens one view; Slack refuses it a second time.
         this.triggers.delete(String(p.trigger_id));
         this.usedTriggers.add(String(p.trigger_id));
         const problems = modalProblems(p.view);
-        if (problems.length) return err('invalid_arguments', { response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) } });
+        if (problems.length)
+          return err('invalid_arguments', { response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) } });
         const view = p.view as Record<string, unknown>;
-        return { ok: true, view: { ...view, id: this.newId('V'), team_id: TEAM_ID, state: { values: {} }, hash: `${Date.now()}.abc`, app_id: APP_ID, bot_id: BOT_ID, root_view_id: null, previous_view_id: null } };
+        return {
+          ok: true,
+          view: {
+            ...view,
+            id: this.newId('V'),
+            team_id: TEAM_ID,
+            state: { values: {} },
+            hash: `${Date.now()}.abc`,
+            app_id: APP_ID,
+            bot_id: BOT_ID,
+            root_view_id: null,
+            previous_view_id: null,
+          },
+        };
       }
       default:
         return err('unknown_method');

@@ -1,13 +1,17 @@
-import pg from 'pg';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 
 /** Drops whatever this run left behind: databases `fbt_<run>_*` and Redis keys `fbt-<run>-*` (see db.ts). */
 export default async function globalTeardown() {
   const run = process.env.FIREBREAK_TEST_RUN;
   if (!run) return;
-  const admin = new pg.Client({ connectionString: process.env.FIREBREAK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const admin = new pg.Client({
+    connectionString: process.env.FIREBREAK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  });
   await admin.connect();
-  const { rows } = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`fbt_${run.toLowerCase()}_%`]);
+  const { rows } = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+    `fbt_${run.toLowerCase()}_%`,
+  ]);
   for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   await admin.end();
   const redis = new Redis(process.env.FIREBREAK_TEST_REDIS ?? 'redis://127.0.0.1:6379');

@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/incident/ports.js';
-import { startFirebreak, type Firebreak, type StartOptions } from '../../src/main.js';
+import { type Firebreak, type StartOptions, startFirebreak } from '../../src/main.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
 import { APP_ID, BOT_ID, BOT_USER, FakeSlack, TEAM_ID } from './fake-slack.js';
-import { postSigned, SIGNING_SECRET, type PostResult } from './signed.js';
+import { type PostResult, postSigned, SIGNING_SECRET } from './signed.js';
 
 /** Collects the bot's log lines in memory. */
 export class LogCapture extends Writable {
@@ -38,16 +38,32 @@ export interface CommandOptions {
 }
 
 /** Posts `/incident <text>` to a bot as Slack does: form fields named as in the sample payload, signed. */
-export async function sendCommand(botUrl: string, slack: FakeSlack, text: string, from: CommandOptions = {}): Promise<PostResult & { triggerId: string; responseUrl: string }> {
+export async function sendCommand(
+  botUrl: string,
+  slack: FakeSlack,
+  text: string,
+  from: CommandOptions = {},
+): Promise<PostResult & { triggerId: string; responseUrl: string }> {
   const n = ++counter;
   const triggerId = from.triggerId ?? slack.issueTrigger();
   const channelId = from.channel ?? slack.channelByName('general')!.id;
   const responsePath = `/respond/cmd${process.pid}-${n}`;
   const fields = {
-    token: 'deprecated-verification-token', api_app_id: APP_ID, team_id: TEAM_ID, team_domain: 'firebreak-test',
-    enterprise_id: '', enterprise_name: '', channel_id: channelId, channel_name: slack.channels.get(channelId)?.name ?? 'unknown',
-    user_id: from.user ?? 'U0DECLARER', user_name: 'dana', command: '/incident', text,
-    response_url: `${slack.url}${responsePath}`, trigger_id: triggerId, is_enterprise_install: 'false',
+    token: 'deprecated-verification-token',
+    api_app_id: APP_ID,
+    team_id: TEAM_ID,
+    team_domain: 'firebreak-test',
+    enterprise_id: '',
+    enterprise_name: '',
+    channel_id: channelId,
+    channel_name: slack.channels.get(channelId)?.name ?? 'unknown',
+    user_id: from.user ?? 'U0DECLARER',
+    user_name: 'dana',
+    command: '/incident',
+    text,
+    response_url: `${slack.url}${responsePath}`,
+    trigger_id: triggerId,
+    is_enterprise_install: 'false',
   };
   const body = new URLSearchParams(fields).toString();
   const result = await postSigned(`${botUrl}/slack/events`, body, 'application/x-www-form-urlencoded', {
@@ -59,10 +75,14 @@ export async function sendCommand(botUrl: string, slack: FakeSlack, text: string
 
 /** Waits for the ephemeral reply a bot sends to a command's response_url. */
 export function replyOn(slack: FakeSlack, responseUrl: string, ms = 5000): Promise<string> {
-  return waitFor(() => {
-    const r = slack.responses.find((x) => x.url === responseUrl);
-    return r && String(r.body.text ?? '') + JSON.stringify(r.body.blocks ?? '');
-  }, ms, `a reply on ${responseUrl}`);
+  return waitFor(
+    () => {
+      const r = slack.responses.find((x) => x.url === responseUrl);
+      return r && String(r.body.text ?? '') + JSON.stringify(r.body.blocks ?? '');
+    },
+    ms,
+    `a reply on ${responseUrl}`,
+  );
 }
 
 /** Polls until `check` returns a truthy value, or fails after `ms`. */
@@ -113,18 +133,34 @@ export async function startHarness(options: HarnessOptions = {}) {
   const reply = (responseUrl: string, ms = 5000) => replyOn(slack, responseUrl, ms);
 
   /** Sends an interactive payload (block_actions, view_submission) as Slack does: a form field holding JSON. */
-  function interact(payload: Record<string, unknown>, opts: { headers?: Record<string, string> } = {}): Promise<PostResult> {
+  function interact(
+    payload: Record<string, unknown>,
+    opts: { headers?: Record<string, string> } = {},
+  ): Promise<PostResult> {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     return postSigned(`${bot.url}/slack/events`, body, 'application/x-www-form-urlencoded', opts);
   }
 
   /** Delivers an Events API envelope as Slack does: a signed JSON body (with retry headers on a redelivery). */
   function deliver(envelope: Record<string, unknown>, retry?: number): Promise<PostResult> {
-    return postSigned(`${bot.url}/slack/events`, JSON.stringify(envelope), 'application/json', retry ? { headers: { 'x-slack-retry-num': String(retry), 'x-slack-retry-reason': 'http_timeout' } } : {});
+    return postSigned(
+      `${bot.url}/slack/events`,
+      JSON.stringify(envelope),
+      'application/json',
+      retry ? { headers: { 'x-slack-retry-num': String(retry), 'x-slack-retry-reason': 'http_timeout' } } : {},
+    );
   }
 
   return {
-    slack, bot, logs, sql, command, reply, interact, deliver, config,
+    slack,
+    bot,
+    logs,
+    sql,
+    command,
+    reply,
+    interact,
+    deliver,
+    config,
     async stop() {
       await bot.stop();
       await sql.end();

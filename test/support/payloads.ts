@@ -1,7 +1,12 @@
 import { APP_ID, TEAM_ID } from './fake-slack.js';
 
 /** A `view_submission` with the sample's field names (samples/app-backend/views) and our own values. */
-export function viewSubmission(view: Record<string, unknown>, values: Record<string, unknown>, user = 'U0DECLARER', triggerId = `${Date.now()}.1.abc`) {
+export function viewSubmission(
+  view: Record<string, unknown>,
+  values: Record<string, unknown>,
+  user = 'U0DECLARER',
+  triggerId = `${Date.now()}.1.abc`,
+) {
   return {
     type: 'view_submission',
     enterprise: null,
@@ -11,10 +16,26 @@ export function viewSubmission(view: Record<string, unknown>, values: Record<str
     token: 'deprecated-verification-token',
     trigger_id: triggerId,
     view: {
-      id: view.id, team_id: TEAM_ID, type: 'modal', title: view.title, submit: view.submit, close: view.close, blocks: view.blocks,
-      private_metadata: view.private_metadata, callback_id: view.callback_id, external_id: '', state: { values }, hash: view.hash,
-      clear_on_close: false, notify_on_close: false, submit_disabled: false, root_view_id: view.id, previous_view_id: null,
-      app_id: APP_ID, app_installed_team_id: TEAM_ID, bot_id: view.bot_id,
+      id: view.id,
+      team_id: TEAM_ID,
+      type: 'modal',
+      title: view.title,
+      submit: view.submit,
+      close: view.close,
+      blocks: view.blocks,
+      private_metadata: view.private_metadata,
+      callback_id: view.callback_id,
+      external_id: '',
+      state: { values },
+      hash: view.hash,
+      clear_on_close: false,
+      notify_on_close: false,
+      submit_disabled: false,
+      root_view_id: view.id,
+      previous_view_id: null,
+      app_id: APP_ID,
+      app_installed_team_id: TEAM_ID,
+      bot_id: view.bot_id,
     },
     is_enterprise_install: false,
     response_urls: [],
@@ -22,7 +43,16 @@ export function viewSubmission(view: Record<string, unknown>, values: Record<str
 }
 
 /** A `block_actions` click with the sample's field names (samples/app-backend/interactive-components). */
-export function blockAction(opts: { actionId: string; value: string; user: string; channel: string; messageTs: string; responseUrl: string; triggerId: string; blockId?: string }) {
+export function blockAction(opts: {
+  actionId: string;
+  value: string;
+  user: string;
+  channel: string;
+  messageTs: string;
+  responseUrl: string;
+  triggerId: string;
+  blockId?: string;
+}) {
   return {
     type: 'block_actions',
     enterprise: null,
@@ -36,7 +66,16 @@ export function blockAction(opts: { actionId: string; value: string; user: strin
     message: { type: 'message', ts: opts.messageTs, text: '', user: 'U0FIREBOT1', blocks: [] },
     response_url: opts.responseUrl,
     state: { values: {} },
-    actions: [{ action_id: opts.actionId, block_id: opts.blockId ?? 'card_actions', text: { type: 'plain_text', text: 'Button', emoji: true }, value: opts.value, type: 'button', action_ts: `${(Date.now() / 1000).toFixed(6)}` }],
+    actions: [
+      {
+        action_id: opts.actionId,
+        block_id: opts.blockId ?? 'card_actions',
+        text: { type: 'plain_text', text: 'Button', emoji: true },
+        value: opts.value,
+        type: 'button',
+        action_ts: `${(Date.now() / 1000).toFixed(6)}`,
+      },
+    ],
     is_enterprise_install: false,
   };
 }
@@ -44,7 +83,10 @@ export function blockAction(opts: { actionId: string; value: string; user: strin
 let eventSeq = 0;
 
 /** An Events API `event_callback` envelope with the samples' field names (samples/events). */
-export function eventCallback(event: Record<string, unknown>, eventId = `Ev${Date.now().toString(36).toUpperCase()}${(++eventSeq).toString(36).toUpperCase()}`) {
+export function eventCallback(
+  event: Record<string, unknown>,
+  eventId = `Ev${Date.now().toString(36).toUpperCase()}${(++eventSeq).toString(36).toUpperCase()}`,
+) {
   return {
     token: 'deprecated-verification-token',
     team_id: TEAM_ID,
@@ -54,7 +96,9 @@ export function eventCallback(event: Record<string, unknown>, eventId = `Ev${Dat
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: 'U0FIREBOT1', is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: TEAM_ID, user_id: 'U0FIREBOT1', is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
     event_context: `4-${eventId}`,
   };

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { waitFor } from './harness.js';
 
@@ -39,7 +39,11 @@ export class OwnRedis {
 
   async start(): Promise<this> {
     this.port ||= await freePort();
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => answers(this.url), 5000, `redis-server on ${this.port}`);
     return this;
   }
@@ -55,7 +59,10 @@ export class OwnRedis {
 }
 
 /** The V8 flags `npm start` runs the bot with, read from package.json so tests and bench run it the same way. */
-const PRODUCTION_FLAGS = ((JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(/--max-[a-z-]+=\d+/g) ?? []);
+const PRODUCTION_FLAGS =
+  (
+    JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.match(/--max-[a-z-]+=\d+/g) ?? [];
 
 /** The bot as a separate OS process (`node dist/src/main.js`), configured by environment. */
 export class BotProcess {
@@ -76,10 +83,19 @@ export class BotProcess {
   async start(): Promise<this> {
     this.port = await freePort();
     const entry = resolve(process.cwd(), 'dist/src/main.js');
-    this.child = spawn(process.execPath, [...PRODUCTION_FLAGS, entry], { env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...PRODUCTION_FLAGS, entry], {
+      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
-    await waitFor(async () => (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status === 200, 15000, `bot process on ${this.port}`).catch((err: unknown) => {
+    await waitFor(
+      async () =>
+        (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status ===
+        200,
+      15000,
+      `bot process on ${this.port}`,
+    ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}; it printed:\n${this.output.join('').slice(-3000)}`);
     });
     return this;

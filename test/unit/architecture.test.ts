@@ -8,7 +8,8 @@ const files = (dir: string): string[] =>
     const p = join(dir, f);
     return statSync(join(ROOT, p)).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
   });
-const imports = (file: string) => [...readFileSync(join(ROOT, file), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+const imports = (file: string) =>
+  [...readFileSync(join(ROOT, file), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 const VENDORS = /^(@slack\/|bullmq|ioredis|pg$|@kubernetes\/|@pagerduty\/|pino|prom-client)/;
 const ADAPTERS = ['slack', 'jobs', 'postgres', 'kube', 'pagerduty', 'http'];
 
@@ -18,8 +19,14 @@ describe('layering: logic in the middle, vendors at the edge', () => {
   it('the domain imports no SDK and reads no environment', () => {
     for (const file of src.filter((f) => /^src\/(incident|runbook)\//.test(f))) {
       expect({ file, vendors: imports(file).filter((i) => VENDORS.test(i)) }).toEqual({ file, vendors: [] });
-      expect({ file, env: readFileSync(join(ROOT, file), 'utf8').includes('process.env') }).toEqual({ file, env: false });
-      expect({ file, adapters: imports(file).filter((i) => ADAPTERS.some((a) => i.includes(`/${a}/`))) }).toEqual({ file, adapters: [] });
+      expect({ file, env: readFileSync(join(ROOT, file), 'utf8').includes('process.env') }).toEqual({
+        file,
+        env: false,
+      });
+      expect({ file, adapters: imports(file).filter((i) => ADAPTERS.some((a) => i.includes(`/${a}/`))) }).toEqual({
+        file,
+        adapters: [],
+      });
     }
   });
 
@@ -34,14 +41,21 @@ describe('layering: logic in the middle, vendors at the edge', () => {
 
   it('only config.ts reads the environment, and nothing in src imports main.ts', () => {
     for (const file of src) {
-      if (file !== 'src/config.ts' && file !== 'src/main.ts') expect({ file, env: readFileSync(join(ROOT, file), 'utf8').includes('process.env') }).toEqual({ file, env: false });
+      if (file !== 'src/config.ts' && file !== 'src/main.ts')
+        expect({ file, env: readFileSync(join(ROOT, file), 'utf8').includes('process.env') }).toEqual({
+          file,
+          env: false,
+        });
       expect({ file, main: imports(file).some((i) => /\/main\.js$/.test(i)) }).toEqual({ file, main: false });
     }
   });
 
   it('Block Kit lives only in slack/', () => {
     for (const file of src.filter((f) => !f.startsWith('src/slack/'))) {
-      expect({ file, blocks: /type:\s*'(section|header|actions)'/.test(readFileSync(join(ROOT, file), 'utf8')) }).toEqual({ file, blocks: false });
+      expect({
+        file,
+        blocks: /type:\s*'(section|header|actions)'/.test(readFileSync(join(ROOT, file), 'utf8')),
+      }).toEqual({ file, blocks: false });
     }
   });
 });

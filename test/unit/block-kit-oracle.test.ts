@@ -5,7 +5,9 @@ describe('the Block Kit oracle used by the fake Slack', () => {
   it('accepts a valid section and rejects what Slack rejects', () => {
     expect(messageBlockProblems([{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }])).toEqual([]);
     expect(messageBlockProblems([{ type: 'section', text: { type: 'mrkdwn', text: '' } }])).not.toEqual([]);
-    expect(messageBlockProblems([{ type: 'header', text: { type: 'mrkdwn', text: 'headers are plain text' } }])).not.toEqual([]);
+    expect(
+      messageBlockProblems([{ type: 'header', text: { type: 'mrkdwn', text: 'headers are plain text' } }]),
+    ).not.toEqual([]);
     expect(messageBlockProblems([])).not.toEqual([]);
   });
 
@@ -13,14 +15,31 @@ describe('the Block Kit oracle used by the fake Slack', () => {
     const many = Array.from({ length: 51 }, () => ({ type: 'divider' }));
     expect(messageBlockProblems(many)).toContain('51 blocks; at most 50 are allowed');
     const dup = [
-      { type: 'actions', block_id: 'a', elements: [{ type: 'button', action_id: 'x', text: { type: 'plain_text', text: 'A' } }, { type: 'button', action_id: 'x', text: { type: 'plain_text', text: 'B' } }] },
+      {
+        type: 'actions',
+        block_id: 'a',
+        elements: [
+          { type: 'button', action_id: 'x', text: { type: 'plain_text', text: 'A' } },
+          { type: 'button', action_id: 'x', text: { type: 'plain_text', text: 'B' } },
+        ],
+      },
       { type: 'divider', block_id: 'a' },
     ];
-    expect(messageBlockProblems(dup)).toEqual(expect.arrayContaining(['duplicate action_id x', 'duplicate block_id a']));
+    expect(messageBlockProblems(dup)).toEqual(
+      expect.arrayContaining(['duplicate action_id x', 'duplicate block_id a']),
+    );
   });
 
   it('validates modals against modal_view', () => {
-    expect(modalProblems({ type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: [{ type: 'divider' }] })).toEqual([]);
-    expect(modalProblems({ type: 'modal', title: { type: 'plain_text', text: 'x'.repeat(30) }, blocks: [{ type: 'divider' }] })).not.toEqual([]);
+    expect(
+      modalProblems({ type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: [{ type: 'divider' }] }),
+    ).toEqual([]);
+    expect(
+      modalProblems({
+        type: 'modal',
+        title: { type: 'plain_text', text: 'x'.repeat(30) },
+        blocks: [{ type: 'divider' }],
+      }),
+    ).not.toEqual([]);
   });
 });

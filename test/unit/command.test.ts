@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseCommand } from '../../src/incident/command.js';
 import { UserError } from '../../src/errors.js';
+import { parseCommand } from '../../src/incident/command.js';
 
 const levels = ['P0', 'P1', 'P2', 'P3'];
 const parse = (t: string) => parseCommand(t, levels);
@@ -16,19 +16,35 @@ const problem = (t: string) => {
 
 describe('parseCommand', () => {
   it('reads declare inline, with --drill, and alone as the modal form', () => {
-    expect(parse('declare p1 Auth service down')).toEqual({ verb: 'declare', form: 'inline', severity: 'P1', title: 'Auth service down', drill: false });
+    expect(parse('declare p1 Auth service down')).toEqual({
+      verb: 'declare',
+      form: 'inline',
+      severity: 'P1',
+      title: 'Auth service down',
+      drill: false,
+    });
     expect(parse('declare P1 --drill Game day')).toMatchObject({ drill: true, title: 'Game day' });
     expect(parse('declare')).toEqual({ verb: 'declare', form: 'modal' });
   });
 
   it('takes an incident ID after the verb, or none in a war room', () => {
-    expect(parse('status INC-2026-1122-001 monitoring all green')).toEqual({ verb: 'status', id: 'INC-2026-1122-001', status: 'monitoring', text: 'all green' });
+    expect(parse('status INC-2026-1122-001 monitoring all green')).toEqual({
+      verb: 'status',
+      id: 'INC-2026-1122-001',
+      status: 'monitoring',
+      text: 'all green',
+    });
     expect(parse('status monitoring')).toEqual({ verb: 'status', status: 'monitoring' });
     expect(parse('resolve inc-2026-1122-014')).toEqual({ verb: 'resolve', id: 'INC-2026-1122-014' });
   });
 
   it('splits an update into progress, next steps and ETA', () => {
-    expect(parse('update rolled back; next: watch errors eta: 30m')).toEqual({ verb: 'update', progress: 'rolled back', nextSteps: 'watch errors', eta: '30m' });
+    expect(parse('update rolled back; next: watch errors eta: 30m')).toEqual({
+      verb: 'update',
+      progress: 'rolled back',
+      nextSteps: 'watch errors',
+      eta: '30m',
+    });
     expect(parse('update just progress')).toEqual({ verb: 'update', progress: 'just progress' });
   });
 

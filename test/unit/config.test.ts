@@ -4,7 +4,10 @@ import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 const good = {
-  SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-secret', DATABASE_URL: 'postgres://u:pw@db/fb', REDIS_URL: 'redis://r:6379',
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_SIGNING_SECRET: 'shh-secret',
+  DATABASE_URL: 'postgres://u:pw@db/fb',
+  REDIS_URL: 'redis://r:6379',
 };
 
 const policyFile = `severities:
@@ -47,9 +50,17 @@ describe('loadConfig', () => {
   });
 
   it('loads an organisation’s own levels from INCIDENT_POLICY', () => {
-    const c = loadConfig({ ...good, INCIDENT_POLICY: '/etc/policy.yaml' }, (p) => (p === '/etc/policy.yaml' ? policyFile : readFileSync(p, 'utf8')));
+    const c = loadConfig({ ...good, INCIDENT_POLICY: '/etc/policy.yaml' }, (p) =>
+      p === '/etc/policy.yaml' ? policyFile : readFileSync(p, 'utf8'),
+    );
     expect(c.policy.severities.map((s) => s.level)).toEqual(['P1', 'P4']);
-    expect(c.policy.severities[0]).toMatchObject({ warRoom: true, updateEveryMs: 900_000, page: true, responders: ['U0123ABC', 'S0456DEF'], escalation: [{ afterMs: 900_000, notify: ['U0789GHI'] }] });
+    expect(c.policy.severities[0]).toMatchObject({
+      warRoom: true,
+      updateEveryMs: 900_000,
+      page: true,
+      responders: ['U0123ABC', 'S0456DEF'],
+      escalation: [{ afterMs: 900_000, notify: ['U0789GHI'] }],
+    });
     expect(c.policy.severities[1]).toMatchObject({ warRoom: false, updateEveryMs: 3_600_000 });
   });
 
@@ -64,7 +75,9 @@ describe('loadConfig', () => {
 `;
     let error: ConfigError | undefined;
     try {
-      loadConfig({ ...good, INCIDENT_POLICY: 'policy.yaml' }, (p) => (p === 'policy.yaml' ? bad : readFileSync(p, 'utf8')));
+      loadConfig({ ...good, INCIDENT_POLICY: 'policy.yaml' }, (p) =>
+        p === 'policy.yaml' ? bad : readFileSync(p, 'utf8'),
+      );
     } catch (err) {
       error = err as ConfigError;
     }
@@ -76,12 +89,24 @@ describe('loadConfig', () => {
   });
 
   it('reports an unreadable policy file', () => {
-    expect(() => loadConfig({ ...good, INCIDENT_POLICY: '/nope.yaml' }, (p) => { if (p === '/nope.yaml') throw new Error('ENOENT'); return readFileSync(p, 'utf8'); })).toThrow('cannot read /nope.yaml');
+    expect(() =>
+      loadConfig({ ...good, INCIDENT_POLICY: '/nope.yaml' }, (p) => {
+        if (p === '/nope.yaml') throw new Error('ENOENT');
+        return readFileSync(p, 'utf8');
+      }),
+    ).toThrow('cannot read /nope.yaml');
   });
 
   it('loads the reviewed playbooks, and refuses to boot on a bad one with its file and line', () => {
     expect([...loadConfig(good).runbooks.playbooks.keys()]).toContain('restart-service');
-    const hostile = 'id: evil\ntitle: x\ndescription: x\nseverities: [P1]\nnamespaces: [shop]\nsteps:\n  - action: exec\n';
-    expect(() => loadConfig({ ...good, PLAYBOOKS_DIR: '/books' }, () => hostile, () => ['evil.yaml'])).toThrow('playbook /books/evil.yaml:7: steps.0.action: "exec" is not an action Firebreak knows');
+    const hostile =
+      'id: evil\ntitle: x\ndescription: x\nseverities: [P1]\nnamespaces: [shop]\nsteps:\n  - action: exec\n';
+    expect(() =>
+      loadConfig(
+        { ...good, PLAYBOOKS_DIR: '/books' },
+        () => hostile,
+        () => ['evil.yaml'],
+      ),
+    ).toThrow('playbook /books/evil.yaml:7: steps.0.action: "exec" is not an action Firebreak knows');
   });
 });

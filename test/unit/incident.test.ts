@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatIncidentId, warRoomName } from '../../src/incident/incident.js';
 import { formatDuration, parseDuration } from '../../src/incident/duration.js';
+import { formatIncidentId, warRoomName } from '../../src/incident/incident.js';
 
 const VALID = /^[a-z0-9_-]{1,80}$/;
 
@@ -13,7 +13,15 @@ describe('incident IDs', () => {
 
 describe('war-room names', () => {
   it('are always valid Slack channel names', () => {
-    for (const title of ['Auth service down', 'x'.repeat(300), '数据库 故障', '🔥🔥🔥', 'Crème brûlée API', '   ', 'a.b/c\\d']) {
+    for (const title of [
+      'Auth service down',
+      'x'.repeat(300),
+      '数据库 故障',
+      '🔥🔥🔥',
+      'Crème brûlée API',
+      '   ',
+      'a.b/c\\d',
+    ]) {
       for (const attempt of [1, 2, 17]) expect(warRoomName('INC-2026-1122-001', title, attempt)).toMatch(VALID);
     }
   });

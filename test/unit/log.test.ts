@@ -6,7 +6,10 @@ describe('logs', () => {
   it('are JSON lines and never contain tokens or secrets', () => {
     const out = new LogCapture();
     const log = createLogger({ level: 'debug', secrets: ['xoxb-123-456-secretvalue', 'signing-secret-abc'] }, out);
-    log.info({ token: 'xoxb-123-456-secretvalue', headers: { authorization: 'Bearer xoxb-123-456-secretvalue' } }, 'calling slack');
+    log.info(
+      { token: 'xoxb-123-456-secretvalue', headers: { authorization: 'Bearer xoxb-123-456-secretvalue' } },
+      'calling slack',
+    );
     log.error({ err: new Error('auth failed for xoxb-123-456-secretvalue') }, 'boom');
     log.warn({ config: { signingSecret: 'signing-secret-abc' } }, 'config');
     log.flush();

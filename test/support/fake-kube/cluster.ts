@@ -2,8 +2,26 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Json } from './patch.js';
 
 /** A stored Kubernetes object (loosely typed: the fake checks what the API server checks). */
-export type KubeObject = { apiVersion: string; kind: string; metadata: Meta; spec?: any; status?: any; [k: string]: any };
-interface Meta { name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: any[]; [k: string]: any }
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+  spec?: any;
+  status?: any;
+  [k: string]: any;
+};
+interface Meta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: any[];
+  [k: string]: any;
+}
 
 export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
 
@@ -18,17 +36,33 @@ function templateKey(template: any): string {
 }
 function sortKeys(v: any): any {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys(v[k])]),
+    );
   return v;
 }
 /** Decoding into the Go types drops `null` fields (such as `creationTimestamp: null` in a template), so the server never stores them. */
 function withoutNulls(v: any): any {
   if (Array.isArray(v)) return v.map(withoutNulls);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, withoutNulls(x)]),
+    );
   return v;
 }
 
-const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 10).replace(/[aeiou]/g, 'b');
+const shortHash = (s: string) =>
+  createHash('sha256')
+    .update(s)
+    .digest('hex')
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 10)
+    .replace(/[aeiou]/g, 'b');
 
 /**
  * The objects of a fake cluster and a simulated deployment controller that
@@ -56,7 +90,9 @@ export class FakeCluster {
   }
 
   list(resource: string, namespace?: string): KubeObject[] {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${resource}/`) && (namespace === undefined || k.split('/')[1] === namespace)).map(([, o]) => structuredClone(o));
+    return [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(`${resource}/`) && (namespace === undefined || k.split('/')[1] === namespace))
+      .map(([, o]) => structuredClone(o));
   }
 
   get resourceVersion(): string {
@@ -74,7 +110,8 @@ export class FakeCluster {
     const before = this.objects.get(k);
     const o = withoutNulls(structuredClone(obj)) as KubeObject;
     o.metadata.uid ??= before?.metadata.uid ?? randomUUID();
-    o.metadata.creationTimestamp ??= before?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    o.metadata.creationTimestamp ??=
+      before?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     o.metadata.resourceVersion = String(++this.rv);
     if (resource === 'deployments' || resource === 'replicasets') {
       const specChanged = !before || JSON.stringify(before.spec) !== JSON.stringify(o.spec);
@@ -82,7 +119,8 @@ export class FakeCluster {
     }
     this.objects.set(k, o);
     for (const l of this.listeners) l(resource, { type: before ? 'MODIFIED' : 'ADDED', object: structuredClone(o) });
-    if (resource === 'deployments' && (!before || JSON.stringify(before.spec) !== JSON.stringify(o.spec))) this.reconcile(o.metadata.namespace!, o.metadata.name);
+    if (resource === 'deployments' && (!before || JSON.stringify(before.spec) !== JSON.stringify(o.spec)))
+      this.reconcile(o.metadata.namespace!, o.metadata.name);
     return structuredClone(o);
   }
 
@@ -95,34 +133,87 @@ export class FakeCluster {
   }
 
   /** Seeds a deployment the way `kubectl create deployment` would, already rolled out. */
-  addDeployment(namespace: string, name: string, opts: { image: string; replicas?: number; env?: { name: string; value: string }[]; memory?: string } = { image: 'nginx:1.27' }): KubeObject {
-    if (!this.get('namespaces', undefined, namespace)) this.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+  addDeployment(
+    namespace: string,
+    name: string,
+    opts: { image: string; replicas?: number; env?: { name: string; value: string }[]; memory?: string } = {
+      image: 'nginx:1.27',
+    },
+  ): KubeObject {
+    if (!this.get('namespaces', undefined, namespace))
+      this.put('namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
     const labels = { app: name };
-    const container: any = { name, image: opts.image, imagePullPolicy: 'IfNotPresent', resources: opts.memory ? { limits: { memory: opts.memory } } : {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
+    const container: any = {
+      name,
+      image: opts.image,
+      imagePullPolicy: 'IfNotPresent',
+      resources: opts.memory ? { limits: { memory: opts.memory } } : {},
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+    };
     if (opts.env) container.env = opts.env;
     return this.put('deployments', {
-      apiVersion: 'apps/v1', kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata: { name, namespace, labels },
       spec: {
-        replicas: opts.replicas ?? 3, selector: { matchLabels: labels }, revisionHistoryLimit: 10, progressDeadlineSeconds: 600,
+        replicas: opts.replicas ?? 3,
+        selector: { matchLabels: labels },
+        revisionHistoryLimit: 10,
+        progressDeadlineSeconds: 600,
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
-        template: { metadata: { labels }, spec: { containers: [container], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [container],
+            restartPolicy: 'Always',
+            dnsPolicy: 'ClusterFirst',
+            schedulerName: 'default-scheduler',
+            terminationGracePeriodSeconds: 30,
+          },
+        },
       },
       status: {},
     });
   }
 
   private owned(namespace: string, deployment: KubeObject): KubeObject[] {
-    return this.list('replicasets', namespace).filter((rs) => rs.metadata.ownerReferences?.some((r: any) => r.uid === deployment.metadata.uid));
+    return this.list('replicasets', namespace).filter((rs) =>
+      rs.metadata.ownerReferences?.some((r: any) => r.uid === deployment.metadata.uid),
+    );
   }
 
   private event(namespace: string, involved: KubeObject, reason: string, message: string): void {
     const name = `${involved.metadata.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 1e6).toString(16)}`;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     this.put('events', {
-      apiVersion: 'v1', kind: 'Event', metadata: { name, namespace },
-      involvedObject: { kind: involved.kind, namespace, name: involved.metadata.name, uid: involved.metadata.uid, apiVersion: involved.apiVersion, resourceVersion: involved.metadata.resourceVersion },
-      reason, message, source: { component: 'deployment-controller' }, firstTimestamp: now, lastTimestamp: now, count: 1, type: 'Normal', eventTime: null, reportingComponent: 'deployment-controller', reportingInstance: '',
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: {
+        kind: involved.kind,
+        namespace,
+        name: involved.metadata.name,
+        uid: involved.metadata.uid,
+        apiVersion: involved.apiVersion,
+        resourceVersion: involved.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      source: { component: 'deployment-controller' },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type: 'Normal',
+      eventTime: null,
+      reportingComponent: 'deployment-controller',
+      reportingInstance: '',
     });
   }
 
@@ -140,16 +231,37 @@ export class FakeCluster {
       const template = structuredClone(d.spec.template);
       template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH]: hash } };
       current = this.put('replicasets', {
-        apiVersion: 'apps/v1', kind: 'ReplicaSet',
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
         metadata: {
-          name: `${name}-${hash}`, namespace, labels: { ...d.spec.template.metadata?.labels, [HASH]: hash },
-          annotations: { [REVISION]: String(maxRevision + 1), 'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas), 'deployment.kubernetes.io/max-replicas': String(d.spec.replicas + 1) },
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          name: `${name}-${hash}`,
+          namespace,
+          labels: { ...d.spec.template.metadata?.labels, [HASH]: hash },
+          annotations: {
+            [REVISION]: String(maxRevision + 1),
+            'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas),
+            'deployment.kubernetes.io/max-replicas': String(d.spec.replicas + 1),
+          },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name,
+              uid: d.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector.matchLabels, [HASH]: hash } }, template },
         status: { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
       });
-      this.event(namespace, d, 'ScalingReplicaSet', `Scaled up replica set ${current.metadata.name} from 0 to ${d.spec.replicas}`);
+      this.event(
+        namespace,
+        d,
+        'ScalingReplicaSet',
+        `Scaled up replica set ${current.metadata.name} from 0 to ${d.spec.replicas}`,
+      );
     } else if (Number(current.metadata.annotations?.[REVISION]) !== maxRevision) {
       current.metadata.annotations = { ...current.metadata.annotations, [REVISION]: String(maxRevision + 1) };
       current = this.put('replicasets', current);
@@ -189,7 +301,16 @@ export class FakeCluster {
       if (have === rs.spec.replicas) continue;
       moving = true;
       const next = have + (rs.spec.replicas > have ? 1 : -1);
-      this.put('replicasets', { ...rs, status: { replicas: next, fullyLabeledReplicas: next, readyReplicas: next, availableReplicas: next, observedGeneration: rs.metadata.generation } });
+      this.put('replicasets', {
+        ...rs,
+        status: {
+          replicas: next,
+          fullyLabeledReplicas: next,
+          readyReplicas: next,
+          availableReplicas: next,
+          observedGeneration: rs.metadata.generation,
+        },
+      });
       this.syncPods(namespace, rs, next);
     }
     this.refreshStatus(namespace, name);
@@ -197,16 +318,50 @@ export class FakeCluster {
   }
 
   private syncPods(namespace: string, rs: KubeObject, count: number): void {
-    const pods = this.list('pods', namespace).filter((p) => p.metadata.ownerReferences?.some((r: any) => r.uid === rs.metadata.uid));
+    const pods = this.list('pods', namespace).filter((p) =>
+      p.metadata.ownerReferences?.some((r: any) => r.uid === rs.metadata.uid),
+    );
     for (const p of pods.slice(count)) this.remove('pods', namespace, p.metadata.name);
     for (let n = pods.length; n < count; n++) {
       const suffix = Math.random().toString(36).slice(2, 7);
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       this.put('pods', {
-        apiVersion: 'v1', kind: 'Pod',
-        metadata: { name: `${rs.metadata.name}-${suffix}`, namespace, labels: rs.spec.template.metadata.labels, annotations: rs.spec.template.metadata.annotations ?? {}, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${rs.metadata.name}-${suffix}`,
+          namespace,
+          labels: rs.spec.template.metadata.labels,
+          annotations: rs.spec.template.metadata.annotations ?? {},
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'ReplicaSet',
+              name: rs.metadata.name,
+              uid: rs.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
         spec: structuredClone(rs.spec.template.spec),
-        status: { phase: 'Running', startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }], containerStatuses: rs.spec.template.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: `docker.io/library/${c.image}@sha256:${createHash('sha256').update(c.image).digest('hex')}`, containerID: `containerd://${createHash('sha256').update(suffix + c.name).digest('hex')}`, ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } } })) },
+        status: {
+          phase: 'Running',
+          startTime: now,
+          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+          containerStatuses: rs.spec.template.spec.containers.map((c: any) => ({
+            name: c.name,
+            image: c.image,
+            imageID: `docker.io/library/${c.image}@sha256:${createHash('sha256').update(c.image).digest('hex')}`,
+            containerID: `containerd://${createHash('sha256')
+              .update(suffix + c.name)
+              .digest('hex')}`,
+            ready: true,
+            restartCount: 0,
+            started: true,
+            state: { running: { startedAt: now } },
+          })),
+        },
       });
     }
   }
@@ -227,14 +382,38 @@ export class FakeCluster {
     const progressing = d.spec.paused
       ? { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' }
       : done
-        ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }
-        : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` };
+        ? {
+            type: 'Progressing',
+            status: 'True',
+            reason: 'NewReplicaSetAvailable',
+            message: `ReplicaSet "${rsName}" has successfully progressed.`,
+          }
+        : {
+            type: 'Progressing',
+            status: 'True',
+            reason: 'ReplicaSetUpdated',
+            message: `ReplicaSet "${rsName}" is progressing.`,
+          };
     const minAvailable = Math.max(0, d.spec.replicas - Math.floor(d.spec.replicas * 0.25));
     const status = {
-      observedGeneration: d.metadata.generation, replicas, updatedReplicas: updated, readyReplicas: available, availableReplicas: available,
+      observedGeneration: d.metadata.generation,
+      replicas,
+      updatedReplicas: updated,
+      readyReplicas: available,
+      availableReplicas: available,
       ...(replicas - available > 0 && { unavailableReplicas: replicas - available }),
       conditions: [
-        { type: 'Available', status: available >= minAvailable ? 'True' : 'False', reason: available >= minAvailable ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: available >= minAvailable ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
+        {
+          type: 'Available',
+          status: available >= minAvailable ? 'True' : 'False',
+          reason: available >= minAvailable ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          message:
+            available >= minAvailable
+              ? 'Deployment has minimum availability.'
+              : 'Deployment does not have minimum availability.',
+          lastUpdateTime: now,
+          lastTransitionTime: now,
+        },
         { ...progressing, lastUpdateTime: now, lastTransitionTime: now },
       ],
     };

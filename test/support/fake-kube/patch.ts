@@ -17,7 +17,15 @@ export function mergePatch(target: Json, patch: Json): Json {
 }
 
 /** Lists the API server merges by key instead of replacing (patchMergeKey in the Go types). */
-const MERGE_KEYS: Record<string, string> = { containers: 'name', initContainers: 'name', env: 'name', volumes: 'name', volumeMounts: 'mountPath', ports: 'containerPort', conditions: 'type' };
+const MERGE_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  ports: 'containerPort',
+  conditions: 'type',
+};
 
 /** Strategic merge patch: like a merge patch, but keyed lists merge element by element. */
 export function strategicMergePatch(target: Json, patch: Json, field = ''): Json {
@@ -47,7 +55,10 @@ export function strategicMergePatch(target: Json, patch: Json, field = ''): Json
 
 /** A request that cannot be applied; `code` is the HTTP status the API server answers. */
 export class PatchError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -56,10 +67,12 @@ const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** RFC 6902 JSON patch: add, remove, replace, test (the operations kubectl sends). */
 export function jsonPatch(target: Json, ops: Json): Json {
-  if (!Array.isArray(ops)) throw new PatchError(400, 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(ops))
+    throw new PatchError(400, 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc = structuredClone(target);
   for (const op of ops) {
-    if (!isObj(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new PatchError(400, 'the server rejected our request due to an error in our request');
+    if (!isObj(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+      throw new PatchError(400, 'the server rejected our request due to an error in our request');
     const parts = op.path.split('/').slice(1).map(unescape);
     const last = parts.pop();
     if (last === undefined) {
@@ -69,13 +82,17 @@ export function jsonPatch(target: Json, ops: Json): Json {
     let parent: Json = doc;
     for (const p of parts) {
       parent = Array.isArray(parent) ? (parent[Number(p)] ?? null) : isObj(parent) ? (parent[p] ?? null) : null;
-      if (parent === null) throw new PatchError(422, `jsonpatch ${op.op} operation does not apply: doc is missing path: ${op.path}`);
+      if (parent === null)
+        throw new PatchError(422, `jsonpatch ${op.op} operation does not apply: doc is missing path: ${op.path}`);
     }
     const container = parent as Obj | Json[];
     switch (op.op) {
       case 'add':
       case 'replace':
-        if (op.op === 'replace' && (Array.isArray(container) ? container[Number(last)] === undefined : !(last in container))) {
+        if (
+          op.op === 'replace' &&
+          (Array.isArray(container) ? container[Number(last)] === undefined : !(last in container))
+        ) {
           throw new PatchError(422, `jsonpatch replace operation does not apply: doc is missing key: ${op.path}`);
         }
         if (Array.isArray(container)) {
@@ -91,7 +108,8 @@ export function jsonPatch(target: Json, ops: Json): Json {
         break;
       case 'test': {
         const actual = Array.isArray(container) ? container[Number(last)] : container[last];
-        if (JSON.stringify(actual) !== JSON.stringify(op.value)) throw new PatchError(422, `testing value ${op.path} failed`);
+        if (JSON.stringify(actual) !== JSON.stringify(op.value))
+          throw new PatchError(422, `testing value ${op.path} failed`);
         break;
       }
       default:

@@ -22,11 +22,14 @@ export function matchesLabels(o: KubeObject, selector: string): boolean {
 
 /** Field selectors the fake supports: metadata.name/namespace, involvedObject.*, status.phase. */
 export function matchesFields(o: KubeObject, selector: string): boolean {
-  return selector.split(',').filter(Boolean).every((term) => {
-    const m = /^([\w.]+)(==|=|!=)(.*)$/.exec(term.trim());
-    if (!m) return false;
-    const value = m[1]!.split('.').reduce<any>((v, k) => v?.[k], o);
-    const equal = String(value ?? '') === m[3];
-    return m[2] === '!=' ? !equal : equal;
-  });
+  return selector
+    .split(',')
+    .filter(Boolean)
+    .every((term) => {
+      const m = /^([\w.]+)(==|=|!=)(.*)$/.exec(term.trim());
+      if (!m) return false;
+      const value = m[1]!.split('.').reduce<any>((v, k) => v?.[k], o);
+      const equal = String(value ?? '') === m[3];
+      return m[2] === '!=' ? !equal : equal;
+    });
 }

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeCluster, type KubeObject, type WatchEvent } from './cluster.js';
-import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json } from './patch.js';
 import { discovery, RESOURCES, type ResourceInfo } from './discovery.js';
+import { type Json, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.js';
 import { matchesFields, matchesLabels } from './selectors.js';
 import { table } from './tables.js';
 
@@ -27,7 +27,12 @@ const PATCH_TYPES: Record<string, (target: Json, patch: Json) => Json> = {
 };
 
 class ApiError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -42,7 +47,14 @@ class ApiError extends Error {
  */
 export class FakeKube {
   readonly cluster = new FakeCluster();
-  readonly requests: { method: string; path: string; contentType?: string; dryRun: boolean; body?: unknown; at: number }[] = [];
+  readonly requests: {
+    method: string;
+    path: string;
+    contentType?: string;
+    dryRun: boolean;
+    body?: unknown;
+    at: number;
+  }[] = [];
   readonly tokens = new Map<string, Grant | undefined>([['fake-admin-token', undefined]]);
   private server?: Server;
   private readonly watches = new Set<ServerResponse>();
@@ -53,22 +65,62 @@ export class FakeKube {
   /** Serves HTTPS, as every API server does: kubectl sends no bearer token over plain HTTP. */
   async start(): Promise<this> {
     const dir = mkdtempSync(join(tmpdir(), 'fake-kube-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=fake-kube', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=fake-kube',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     this.ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    this.server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: this.ca }, (req, res) => void this.handle(req, res));
+    this.server = createServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: this.ca },
+      (req, res) => void this.handle(req, res),
+    );
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `https://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
     return this;
   }
 
   /** A raw request to the server, trusting its certificate. */
-  call(method: string, path: string, opts: { token?: string; contentType?: string; body?: string } = {}): Promise<{ status: number; body: any }> {
+  call(
+    method: string,
+    path: string,
+    opts: { token?: string; contentType?: string; body?: string } = {},
+  ): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
-      const req = request(`${this.url}${path}`, { method, ca: this.ca, headers: { authorization: `Bearer ${opts.token ?? 'fake-admin-token'}`, ...(opts.contentType && { 'content-type': opts.contentType }) } }, (res) => {
-        let data = '';
-        res.on('data', (c: Buffer) => (data += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: safeJson(data) }));
-      });
+      const req = request(
+        `${this.url}${path}`,
+        {
+          method,
+          ca: this.ca,
+          headers: {
+            authorization: `Bearer ${opts.token ?? 'fake-admin-token'}`,
+            ...(opts.contentType && { 'content-type': opts.contentType }),
+          },
+        },
+        (res) => {
+          let data = '';
+          res.on('data', (c: Buffer) => (data += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: safeJson(data) }));
+        },
+      );
       req.on('error', reject);
       req.end(opts.body);
     });
@@ -84,17 +136,44 @@ export class FakeKube {
   /** Writes a kubeconfig for this server; kubectl and @kubernetes/client-node both read it. */
   kubeconfig(token = 'fake-admin-token', namespace = 'default'): string {
     const path = join(mkdtempSync(join(tmpdir(), 'fake-kube-')), 'config');
-    writeFileSync(path, [
-      'apiVersion: v1', 'kind: Config', 'current-context: fake',
-      'clusters:', '- name: fake', '  cluster:', `    server: ${this.url}`, `    certificate-authority-data: ${Buffer.from(this.ca).toString('base64')}`,
-      'users:', '- name: fake', '  user:', `    token: ${token}`,
-      'contexts:', '- name: fake', '  context:', '    cluster: fake', '    user: fake', `    namespace: ${namespace}`, '',
-    ].join('\n'));
+    writeFileSync(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: fake',
+        'clusters:',
+        '- name: fake',
+        '  cluster:',
+        `    server: ${this.url}`,
+        `    certificate-authority-data: ${Buffer.from(this.ca).toString('base64')}`,
+        'users:',
+        '- name: fake',
+        '  user:',
+        `    token: ${token}`,
+        'contexts:',
+        '- name: fake',
+        '  context:',
+        '    cluster: fake',
+        '    user: fake',
+        `    namespace: ${namespace}`,
+        '',
+      ].join('\n'),
+    );
     return path;
   }
 
   private status(res: ServerResponse, err: ApiError): void {
-    this.send(res, err.code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, ...(err.details && { details: err.details }), code: err.code });
+    this.send(res, err.code, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: err.message,
+      reason: err.reason,
+      ...(err.details && { details: err.details }),
+      code: err.code,
+    });
   }
 
   private send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
@@ -111,20 +190,29 @@ export class FakeKube {
     });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
-    this.requests.push({ method: req.method!, path: url.pathname + url.search, ...(contentType && { contentType }), dryRun, ...(raw && { body: safeJson(raw) }), at: Date.now() });
+    this.requests.push({
+      method: req.method!,
+      path: url.pathname + url.search,
+      ...(contentType && { contentType }),
+      dryRun,
+      ...(raw && { body: safeJson(raw) }),
+      at: Date.now(),
+    });
     try {
       const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
       if (!this.tokens.has(token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       const found = discovery(url.pathname, this.url);
       if (found) return this.send(res, 200, found);
-      if (url.pathname === '/version') return this.send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' });
+      if (url.pathname === '/version')
+        return this.send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' });
       const route = parseResourcePath(url.pathname);
       if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       this.authorize(token, req.method!, route, url);
       await this.serve(req.method!, route, url, raw, contentType, dryRun, req, res);
     } catch (err) {
       if (err instanceof ApiError) return this.status(res, err);
-      if (err instanceof PatchError) return this.status(res, new ApiError(err.code, err.code === 422 ? 'Invalid' : 'BadRequest', err.message));
+      if (err instanceof PatchError)
+        return this.status(res, new ApiError(err.code, err.code === 422 ? 'Invalid' : 'BadRequest', err.message));
       this.status(res, new ApiError(500, 'InternalError', (err as Error).message));
     }
   }
@@ -132,29 +220,76 @@ export class FakeKube {
   private authorize(token: string, method: string, route: Route, url: URL): void {
     const grant = this.tokens.get(token);
     if (!grant) return;
-    const verb = method === 'GET' ? (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'watch' : route.name ? 'get' : 'list') : method === 'PATCH' ? 'patch' : method === 'PUT' ? 'update' : method === 'POST' ? 'create' : 'delete';
+    const verb =
+      method === 'GET'
+        ? url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1'
+          ? 'watch'
+          : route.name
+            ? 'get'
+            : 'list'
+        : method === 'PATCH'
+          ? 'patch'
+          : method === 'PUT'
+            ? 'update'
+            : method === 'POST'
+              ? 'create'
+              : 'delete';
     const resource = route.sub ? `${route.info.name}/${route.sub}` : route.info.name;
-    const byRule = grant.rules ? grant.rules.some((r) => r.verbs.includes(verb) && r.resources.includes(resource)) : grant.verbs.includes(verb) && grant.resources.includes(resource);
-    const allowed = byRule && (!grant.namespaces || (route.namespace !== undefined && grant.namespaces.includes(route.namespace)));
+    const byRule = grant.rules
+      ? grant.rules.some((r) => r.verbs.includes(verb) && r.resources.includes(resource))
+      : grant.verbs.includes(verb) && grant.resources.includes(resource);
+    const allowed =
+      byRule && (!grant.namespaces || (route.namespace !== undefined && grant.namespaces.includes(route.namespace)));
     if (!allowed) {
       const group = route.info.group ? `.${route.info.group}` : '';
-      throw new ApiError(403, 'Forbidden', `${route.info.name}${group}${route.name ? ` "${route.name}"` : ''} is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot ${verb} resource "${route.info.name}"${route.sub ? ` subresource "${route.sub}"` : ''} in API group "${route.info.group}"${route.namespace ? ` in the namespace "${route.namespace}"` : ''}`, { name: route.name, group: route.info.group, kind: route.info.name });
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${route.info.name}${group}${route.name ? ` "${route.name}"` : ''} is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot ${verb} resource "${route.info.name}"${route.sub ? ` subresource "${route.sub}"` : ''} in API group "${route.info.group}"${route.namespace ? ` in the namespace "${route.namespace}"` : ''}`,
+        { name: route.name, group: route.info.group, kind: route.info.name },
+      );
     }
   }
 
   private notFound(route: Route): ApiError {
     const group = route.info.group ? `.${route.info.group}` : '';
-    return new ApiError(404, 'NotFound', `${route.info.name}${group} "${route.name}" not found`, { name: route.name, group: route.info.group, kind: route.info.name });
+    return new ApiError(404, 'NotFound', `${route.info.name}${group} "${route.name}" not found`, {
+      name: route.name,
+      group: route.info.group,
+      kind: route.info.name,
+    });
   }
 
-  private async serve(method: string, route: Route, url: URL, raw: string, contentType: string, dryRun: boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(
+    method: string,
+    route: Route,
+    url: URL,
+    raw: string,
+    contentType: string,
+    dryRun: boolean,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const { info, namespace, name, sub } = route;
     const wantsTable = /as=Table/.test(String(req.headers.accept ?? ''));
     if (method === 'GET' && !name) {
-      const items = this.cluster.list(info.name, namespace).filter((o) => matchesLabels(o, url.searchParams.get('labelSelector') ?? '') && matchesFields(o, url.searchParams.get('fieldSelector') ?? ''));
-      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return this.watch(route, url, items, res);
-      if (wantsTable) return this.send(res, 200, table(info.name, items, this.cluster.resourceVersion), 'application/json');
-      return this.send(res, 200, { kind: `${info.kind}List`, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: { resourceVersion: this.cluster.resourceVersion }, items });
+      const items = this.cluster
+        .list(info.name, namespace)
+        .filter(
+          (o) =>
+            matchesLabels(o, url.searchParams.get('labelSelector') ?? '') &&
+            matchesFields(o, url.searchParams.get('fieldSelector') ?? ''),
+        );
+      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')
+        return this.watch(route, url, items, res);
+      if (wantsTable)
+        return this.send(res, 200, table(info.name, items, this.cluster.resourceVersion), 'application/json');
+      return this.send(res, 200, {
+        kind: `${info.kind}List`,
+        apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+        metadata: { resourceVersion: this.cluster.resourceVersion },
+        items,
+      });
     }
     const current = name ? this.cluster.get(info.name, namespace, name) : undefined;
     if (method === 'GET') {
@@ -170,26 +305,65 @@ export class FakeKube {
       try {
         body = JSON.parse(raw) as Json;
       } catch {
-        throw new ApiError(400, 'BadRequest', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+        throw new ApiError(
+          400,
+          'BadRequest',
+          'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+        );
       }
       const base = (sub === 'scale' ? toScale(current) : current) as unknown as Json;
       let next: Json;
       if (method === 'PATCH') {
         const apply = PATCH_TYPES[contentType];
-        if (!apply) throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
-        if (contentType !== 'application/json-patch+json' && Array.isArray(body)) throw new ApiError(400, 'BadRequest', 'json: cannot unmarshal array into Go value of type map[string]interface {}');
+        if (!apply)
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          );
+        if (contentType !== 'application/json-patch+json' && Array.isArray(body))
+          throw new ApiError(
+            400,
+            'BadRequest',
+            'json: cannot unmarshal array into Go value of type map[string]interface {}',
+          );
         next = apply(structuredClone(base), body);
       } else {
-        if (contentType !== 'application/json') throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+        if (contentType !== 'application/json')
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
+          );
         next = body;
       }
       const obj = next as unknown as KubeObject;
       const wanted = obj.metadata?.resourceVersion;
       if (wanted && wanted !== current.metadata.resourceVersion) {
-        throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${info.name}${info.group ? `.${info.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: info.group, kind: info.name });
+        throw new ApiError(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${info.name}${info.group ? `.${info.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          { name, group: info.group, kind: info.name },
+        );
       }
       // The status subresource changes status only, and the main resource never changes it.
-      const updated = sub === 'scale' ? fromScale(current, obj) : sub === 'status' ? { ...current, status: obj.status } : { ...obj, status: current.status, metadata: { ...obj.metadata, name: current.metadata.name, namespace: current.metadata.namespace, uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion } };
+      const updated =
+        sub === 'scale'
+          ? fromScale(current, obj)
+          : sub === 'status'
+            ? { ...current, status: obj.status }
+            : {
+                ...obj,
+                status: current.status,
+                metadata: {
+                  ...obj.metadata,
+                  name: current.metadata.name,
+                  namespace: current.metadata.namespace,
+                  uid: current.metadata.uid,
+                  resourceVersion: current.metadata.resourceVersion,
+                },
+              };
       validate(info.name, updated);
       const saved = dryRun ? dryRunResult(current, updated) : this.cluster.put(info.name, updated);
       return this.send(res, 200, sub === 'scale' ? toScale(saved) : saved);
@@ -198,7 +372,11 @@ export class FakeKube {
   }
 
   private watch(route: Route, url: URL, initial: KubeObject[], res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+      'cache-control': 'no-cache, private',
+    });
     // A watch answers its headers at once, as the API server does; events follow as they happen.
     res.flushHeaders();
     const since = url.searchParams.get('resourceVersion');
@@ -232,7 +410,10 @@ interface Route {
 
 /** `/api/v1/namespaces/ns/pods/name/log`, `/apis/apps/v1/namespaces/ns/deployments/name/scale`, cluster-wide lists. */
 function parseResourcePath(path: string): Route | undefined {
-  const m = /^\/(?:api\/v1|apis\/([a-z0-9.-]+)\/(v1))(?:\/namespaces\/([a-z0-9-]+))?\/([a-z]+)(?:\/([a-z0-9.-]+))?(?:\/([a-z]+))?$/.exec(path);
+  const m =
+    /^\/(?:api\/v1|apis\/([a-z0-9.-]+)\/(v1))(?:\/namespaces\/([a-z0-9-]+))?\/([a-z]+)(?:\/([a-z0-9.-]+))?(?:\/([a-z]+))?$/.exec(
+      path,
+    );
   if (!m) {
     const ns = /^\/api\/v1\/namespaces(?:\/([a-z0-9-]+))?$/.exec(path);
     return ns ? { info: RESOURCES.namespaces!, ...(ns[1] && { name: ns[1] }) } : undefined;
@@ -245,10 +426,22 @@ function parseResourcePath(path: string): Route | undefined {
 
 function toScale(d: KubeObject): KubeObject {
   return {
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
-    metadata: { name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: d.metadata.name,
+      namespace: d.metadata.namespace,
+      uid: d.metadata.uid,
+      resourceVersion: d.metadata.resourceVersion,
+      creationTimestamp: d.metadata.creationTimestamp,
+    },
     spec: { replicas: d.spec.replicas },
-    status: { replicas: d.status?.replicas ?? 0, selector: Object.entries(d.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',') },
+    status: {
+      replicas: d.status?.replicas ?? 0,
+      selector: Object.entries(d.spec.selector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
   };
 }
 
@@ -259,9 +452,21 @@ function fromScale(d: KubeObject, scale: KubeObject): KubeObject {
 function validate(resource: string, o: KubeObject): void {
   if (resource === 'deployments') {
     const r = o.spec?.replicas;
-    if (!Number.isInteger(r) || r < 0) throw new ApiError(422, 'Invalid', `Deployment.apps "${o.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(r)}: must be greater than or equal to 0`);
-    if (!Array.isArray(o.spec?.template?.spec?.containers) || !o.spec.template.spec.containers.every((c: any) => typeof c.image === 'string' && c.image)) {
-      throw new ApiError(422, 'Invalid', `Deployment.apps "${o.metadata.name}" is invalid: spec.template.spec.containers: Required value`);
+    if (!Number.isInteger(r) || r < 0)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Deployment.apps "${o.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(r)}: must be greater than or equal to 0`,
+      );
+    if (
+      !Array.isArray(o.spec?.template?.spec?.containers) ||
+      !o.spec.template.spec.containers.every((c: any) => typeof c.image === 'string' && c.image)
+    ) {
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Deployment.apps "${o.metadata.name}" is invalid: spec.template.spec.containers: Required value`,
+      );
     }
   }
 }
@@ -269,11 +474,19 @@ function validate(resource: string, o: KubeObject): void {
 /** What the server answers to `dryRun=All`: the object as it would be, stored nowhere. */
 function dryRunResult(current: KubeObject, updated: KubeObject): KubeObject {
   const specChanged = JSON.stringify(current.spec) !== JSON.stringify(updated.spec);
-  return { ...updated, metadata: { ...updated.metadata, generation: (current.metadata.generation ?? 1) + (specChanged ? 1 : 0) }, status: current.status };
+  return {
+    ...updated,
+    metadata: { ...updated.metadata, generation: (current.metadata.generation ?? 1) + (specChanged ? 1 : 0) },
+    status: current.status,
+  };
 }
 
 function podLog(pod: KubeObject, url: URL): string {
-  const lines = Array.from({ length: 50 }, (_, n) => `${new Date(Date.now() - (50 - n) * 1000).toISOString()} ${n % 7 === 0 ? 'ERROR connection pool exhausted' : 'INFO request served'} pod=${pod.metadata.name}`);
+  const lines = Array.from(
+    { length: 50 },
+    (_, n) =>
+      `${new Date(Date.now() - (50 - n) * 1000).toISOString()} ${n % 7 === 0 ? 'ERROR connection pool exhausted' : 'INFO request served'} pod=${pod.metadata.name}`,
+  );
   const tail = Number(url.searchParams.get('tailLines') ?? lines.length);
   return `${lines.slice(-tail).join('\n')}\n`;
 }

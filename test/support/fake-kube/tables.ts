@@ -8,24 +8,72 @@ const age = (ts?: string) => {
 const COLUMNS: Record<string, { names: string[]; cells: (o: KubeObject) => unknown[] }> = {
   deployments: {
     names: ['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector'],
-    cells: (o) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec.replicas}`, o.status?.updatedReplicas ?? 0, o.status?.availableReplicas ?? 0, age(o.metadata.creationTimestamp), o.spec.template.spec.containers.map((c: any) => c.name).join(','), o.spec.template.spec.containers.map((c: any) => c.image).join(','), Object.entries(o.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')],
+    cells: (o) => [
+      o.metadata.name,
+      `${o.status?.readyReplicas ?? 0}/${o.spec.replicas}`,
+      o.status?.updatedReplicas ?? 0,
+      o.status?.availableReplicas ?? 0,
+      age(o.metadata.creationTimestamp),
+      o.spec.template.spec.containers.map((c: any) => c.name).join(','),
+      o.spec.template.spec.containers.map((c: any) => c.image).join(','),
+      Object.entries(o.spec.selector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    ],
   },
   replicasets: {
     names: ['Name', 'Desired', 'Current', 'Ready', 'Age'],
-    cells: (o) => [o.metadata.name, o.spec.replicas, o.status?.replicas ?? 0, o.status?.readyReplicas ?? 0, age(o.metadata.creationTimestamp)],
+    cells: (o) => [
+      o.metadata.name,
+      o.spec.replicas,
+      o.status?.replicas ?? 0,
+      o.status?.readyReplicas ?? 0,
+      age(o.metadata.creationTimestamp),
+    ],
   },
   pods: {
     names: ['Name', 'Ready', 'Status', 'Restarts', 'Age'],
-    cells: (o) => [o.metadata.name, `${o.spec.containers.length}/${o.spec.containers.length}`, o.status?.phase ?? 'Pending', 0, age(o.metadata.creationTimestamp)],
+    cells: (o) => [
+      o.metadata.name,
+      `${o.spec.containers.length}/${o.spec.containers.length}`,
+      o.status?.phase ?? 'Pending',
+      0,
+      age(o.metadata.creationTimestamp),
+    ],
   },
 };
 
 /** The server-side printing kubectl asks for (`Accept: ...;as=Table`); other resources print NAME and AGE. */
 export function table(resource: string, items: KubeObject[], resourceVersion: string) {
-  const def = COLUMNS[resource] ?? { names: ['Name', 'Age'], cells: (o: KubeObject) => [o.metadata.name, age(o.metadata.creationTimestamp)] };
+  const def = COLUMNS[resource] ?? {
+    names: ['Name', 'Age'],
+    cells: (o: KubeObject) => [o.metadata.name, age(o.metadata.creationTimestamp)],
+  };
   return {
-    kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion },
-    columnDefinitions: def.names.map((name, n) => ({ name, type: n === 0 ? 'string' : typeof def.cells(items[0] ?? ({ metadata: {}, spec: { template: { spec: { containers: [] } }, selector: { matchLabels: {} }, containers: [] } } as unknown as KubeObject))[n] === 'number' ? 'integer' : 'string', format: n === 0 ? 'name' : '', description: name, priority: n > 4 ? 1 : 0 })),
-    rows: items.map((o) => ({ cells: def.cells(o), object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })),
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: def.names.map((name, n) => ({
+      name,
+      type:
+        n === 0
+          ? 'string'
+          : typeof def.cells(
+                items[0] ??
+                  ({
+                    metadata: {},
+                    spec: { template: { spec: { containers: [] } }, selector: { matchLabels: {} }, containers: [] },
+                  } as unknown as KubeObject),
+              )[n] === 'number'
+            ? 'integer'
+            : 'string',
+      format: n === 0 ? 'name' : '',
+      description: name,
+      priority: n > 4 ? 1 : 0,
+    })),
+    rows: items.map((o) => ({
+      cells: def.cells(o),
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+    })),
   };
 }
