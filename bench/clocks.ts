@@ -147,7 +147,9 @@ export async function clockBench(): Promise<string[]> {
     for (const r of rows) dues.set(r.incident_id, [...(dues.get(r.incident_id) ?? []), Date.parse(r.due)]);
     for (const [id, list] of dues) {
       const sent = (byIncident.get(id) ?? []).sort((a, b) => a - b);
-      list.forEach((due, k) => sent[k] !== undefined && delays.push(sent[k]! - due));
+      list.forEach((due, k) => {
+        if (sent[k] !== undefined) delays.push(sent[k] - due);
+      });
     }
     const expected = Math.floor(minutes) * INCIDENTS;
     const f = floor.lateness;

@@ -150,9 +150,9 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       const mention = words.findIndex((w) => /^<@[UW][A-Z0-9]+(\|[^>]*)?>$/.test(w));
       const owner = mention >= 0 ? /^<@([UW][A-Z0-9]+)/.exec(words.splice(mention, 1)[0]!)![1] : undefined;
       const last = words.at(-1) ?? '';
-      const date =
-        /^\d{4}-\d{2}-\d{2}$/.test(last) && !Number.isNaN(Date.parse(last)) ? (words.pop(), last) : undefined;
-      const days = !date && /^\d{1,3}d$/.test(last) ? (words.pop(), Number(last.slice(0, -1))) : undefined;
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(last) && !Number.isNaN(Date.parse(last)) ? last : undefined;
+      const days = !date && /^\d{1,3}d$/.test(last) ? Number(last.slice(0, -1)) : undefined;
+      if (date !== undefined || days !== undefined) words.pop();
       const text = words.join(' ').trim();
       if (!text) fail('Say what needs doing: `/incident followup Add an alert on pool saturation @alex 2026-12-01`.');
       return {

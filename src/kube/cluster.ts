@@ -1,4 +1,12 @@
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Deployment,
+  Watch,
+} from '@kubernetes/client-node';
 import { type Cluster, ClusterFailure, type DeploymentView, type MutationOptions } from '../runbook/ports.js';
 import { revisionOf, rollbackPlan, rolloutStatus } from './rollout.js';
 
@@ -51,22 +59,22 @@ function safeJson(text: string): unknown {
   }
 }
 
-function view(d: any): DeploymentView {
-  const progressing = (d.status?.conditions ?? []).find((c: any) => c.type === 'Progressing');
+function view(d: V1Deployment): DeploymentView {
+  const progressing = (d.status?.conditions ?? []).find((c) => c.type === 'Progressing');
+  const meta = d.metadata ?? {};
+  const spec = d.spec;
   return {
-    namespace: d.metadata.namespace,
-    name: d.metadata.name,
-    resourceVersion: d.metadata.resourceVersion,
-    generation: d.metadata.generation ?? 0,
-    replicas: d.spec.replicas ?? 1,
+    namespace: meta.namespace ?? '',
+    name: meta.name ?? '',
+    resourceVersion: meta.resourceVersion ?? '',
+    generation: meta.generation ?? 0,
+    replicas: spec?.replicas ?? 1,
     revision: revisionOf(d),
-    paused: !!d.spec.paused,
-    containers: (d.spec.template.spec.containers ?? []).map((c: any) => ({
+    paused: !!spec?.paused,
+    containers: (spec?.template.spec?.containers ?? []).map((c) => ({
       name: c.name,
-      image: c.image,
-      env: Object.fromEntries(
-        (c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)]),
-      ),
+      image: c.image ?? '',
+      env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)])),
       memoryLimit: c.resources?.limits?.memory ?? null,
     })),
     status: {
@@ -100,8 +108,8 @@ export function createKubeCluster(kc: KubeConfig): Cluster {
   };
   const read = (namespace: string, name: string) =>
     call(`reading deployment ${namespace}/${name}`, () => apps.readNamespacedDeployment({ namespace, name }));
-  const selectorOf = (d: any) =>
-    Object.entries(d.spec.selector.matchLabels ?? {})
+  const selectorOf = (d: V1Deployment) =>
+    Object.entries(d.spec?.selector.matchLabels ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
   /** A strategic-merge patch of the deployment, guarded by the approved resourceVersion. */
@@ -317,9 +325,12 @@ export function createKubeCluster(kc: KubeConfig): Cluster {
     async rolloutStatus(namespace, name, timeoutMs, onProgress) {
       let last = '';
       const deadline = Date.now() + timeoutMs;
-      const report = (d: any) => {
+      const report = (d: V1Deployment) => {
         const s = rolloutStatus(d);
-        if (s.message !== last) onProgress((last = s.message));
+        if (s.message !== last) {
+          last = s.message;
+          onProgress(last);
+        }
         return s;
       };
       const first = report(await read(namespace, name));

@@ -2,6 +2,7 @@
  * Pure ports of kubectl's rollout logic, so the bot decides exactly as kubectl
  * would: rollout status (DeploymentStatusViewer) and the rollback target.
  */
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 
 const HASH = 'pod-template-hash';
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -16,12 +17,12 @@ const SKIPPED = new Set([
 ]);
 
 /** kubectl's rollout status for a deployment: a message, and whether the rollout is complete. */
-export function rolloutStatus(d: any): { done: boolean; failed: boolean; message: string } {
+export function rolloutStatus(d: V1Deployment): { done: boolean; failed: boolean; message: string } {
   const name = d.metadata?.name;
   const s = d.status ?? {};
   if ((d.metadata?.generation ?? 0) > (s.observedGeneration ?? 0))
     return { done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
-  const progressing = (s.conditions ?? []).find((c: any) => c.type === 'Progressing');
+  const progressing = (s.conditions ?? []).find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded')
     return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
   const want = d.spec?.replicas ?? 1;
@@ -46,7 +47,7 @@ export function rolloutStatus(d: any): { done: boolean; failed: boolean; message
   return { done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
 }
 
-function withoutHash(template: any): any {
+function withoutHash(template: V1PodTemplateSpec | undefined): V1PodTemplateSpec {
   const t = structuredClone(template ?? {});
   if (t.metadata?.labels) delete t.metadata.labels[HASH];
   if (t.metadata && 'creationTimestamp' in t.metadata && t.metadata.creationTimestamp == null)
@@ -54,19 +55,22 @@ function withoutHash(template: any): any {
   return t;
 }
 
-function sorted(v: any): any {
+function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === 'object')
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
     return Object.fromEntries(
-      Object.keys(v)
+      Object.keys(o)
         .sort()
-        .map((k) => [k, sorted(v[k])]),
+        .map((k) => [k, sorted(o[k])]),
     );
+  }
   return v;
 }
 
 /** The revision of a ReplicaSet or deployment, from its annotation. */
-export const revisionOf = (o: any): number => Number(o?.metadata?.annotations?.[REVISION] ?? 0);
+export const revisionOf = (o: V1Deployment | V1ReplicaSet | undefined): number =>
+  Number(o?.metadata?.annotations?.[REVISION] ?? 0);
 
 /**
  * kubectl's rollback: the ReplicaSet of `toRevision` (0 = the previous one),
@@ -74,8 +78,8 @@ export const revisionOf = (o: any): number => Number(o?.metadata?.annotations?.[
  * when the deployment's template already matches.
  */
 export function rollbackPlan(
-  deployment: any,
-  replicaSets: readonly any[],
+  deployment: V1Deployment,
+  replicaSets: readonly V1ReplicaSet[],
   toRevision: number,
 ):
   | { kind: 'patch'; revision: number; patch: unknown[] }
@@ -87,9 +91,9 @@ export function rollbackPlan(
       message: "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
     };
   const owned = replicaSets.filter((rs) =>
-    rs.metadata?.ownerReferences?.some((r: any) => r.uid === deployment.metadata.uid && r.controller),
+    rs.metadata?.ownerReferences?.some((r) => r.uid === deployment.metadata?.uid && r.controller),
   );
-  let target: any;
+  let target: V1ReplicaSet | undefined;
   if (toRevision === 0) {
     const current = Math.max(0, ...owned.map(revisionOf));
     target = owned.filter((rs) => revisionOf(rs) < current).sort((a, b) => revisionOf(b) - revisionOf(a))[0];
@@ -98,16 +102,16 @@ export function rollbackPlan(
     target = owned.find((rs) => revisionOf(rs) === toRevision);
     if (!target) return { kind: 'error', message: `unable to find specified revision ${toRevision} in history` };
   }
-  const template = withoutHash(target.spec.template);
-  if (JSON.stringify(sorted(template)) === JSON.stringify(sorted(withoutHash(deployment.spec.template))))
+  const template = withoutHash(target.spec?.template);
+  if (JSON.stringify(sorted(template)) === JSON.stringify(sorted(withoutHash(deployment.spec?.template))))
     return { kind: 'already', revision: revisionOf(target) };
-  const annotations = { ...(deployment.metadata.annotations ?? {}) };
-  for (const [k, v] of Object.entries(target.metadata.annotations ?? {})) if (!SKIPPED.has(k)) annotations[k] = v;
+  const annotations = { ...(deployment.metadata?.annotations ?? {}) };
+  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {})) if (!SKIPPED.has(k)) annotations[k] = v;
   return {
     kind: 'patch',
     revision: revisionOf(target),
     patch: [
-      { op: 'test', path: '/metadata/resourceVersion', value: deployment.metadata.resourceVersion },
+      { op: 'test', path: '/metadata/resourceVersion', value: deployment.metadata?.resourceVersion },
       { op: 'replace', path: '/spec/template', value: template },
       { op: 'replace', path: '/metadata/annotations', value: annotations },
     ],

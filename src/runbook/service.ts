@@ -299,7 +299,7 @@ export function createRunbooks(deps: RunbookDeps) {
     async expire(runId: string): Promise<void> {
       const now = clock.now();
       const run = await runs.get(runId);
-      if (!run || run.state !== 'awaiting_approval' || !run.expiresAt || run.expiresAt > now) return;
+      if (run?.state !== 'awaiting_approval' || !run.expiresAt || run.expiresAt > now) return;
       const expired = await runs.transition(runId, ['awaiting_approval'], 'expired', { finished: now });
       if (!expired) return;
       await record(expired, 'firebreak', 'expired', 'approval expired; nothing was changed');

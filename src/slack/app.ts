@@ -45,7 +45,9 @@ function boltLogger(log: Logger): BoltLogger {
     info: (...msg) => log.info({ source: 'bolt' }, text(msg)),
     warn: (...msg) => log.warn({ source: 'bolt' }, text(msg)),
     error: (...msg) => log.error({ source: 'bolt' }, text(msg)),
-    setLevel: (l) => void (level = l),
+    setLevel: (l) => {
+      level = l;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Ajv04Module from 'ajv-draft-04';
 import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
+import { SLACK_TEST_DATA } from '../support/paths.js';
 
-const SHARED = pathToFileURL(resolve(process.cwd(), '../shared/test-data/slack') + '/');
+const SHARED = SLACK_TEST_DATA;
 const spec = JSON.parse(readFileSync(new URL('web-api.openapi.json', SHARED), 'utf8')) as {
   definitions: unknown;
   paths: Record<string, Record<string, { responses: Record<string, { schema: unknown }> }>>;
@@ -28,8 +27,9 @@ function responseSchema(method: string, which: '200' | 'default') {
 function shape(value: unknown, path = '', out = new Map<string, string>()): Map<string, string> {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   if (path) out.set(path, type);
-  if (Array.isArray(value)) value.forEach((v) => shape(v, `${path}[]`, out));
-  else if (value && typeof value === 'object')
+  if (Array.isArray(value)) {
+    for (const v of value) shape(v, `${path}[]`, out);
+  } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) shape(v, path ? `${path}.${k}` : k, out);
   return out;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
+import { SLACK_TEST_DATA } from '../support/paths.js';
 
 /** The bot scope each Web API method needs (Slack's method reference). */
 const SCOPE: Record<string, string | null> = {
@@ -50,9 +50,9 @@ afterAll(async () => {
 
 describe('the Slack app manifest', () => {
   it('subscribes to the events capture needs, with the scopes the Events API requires for each', () => {
-    const spec = JSON.parse(
-      readFileSync(resolve(process.cwd(), '../shared/test-data/slack/events-api.asyncapi.json'), 'utf8'),
-    ) as { topics: Record<string, { subscribe?: { 'x-scopes-required'?: string[] } }> };
+    const spec = JSON.parse(readFileSync(new URL('events-api.asyncapi.json', SLACK_TEST_DATA), 'utf8')) as {
+      topics: Record<string, { subscribe?: { 'x-scopes-required'?: string[] } }>;
+    };
     const events = manifest.settings.event_subscriptions.bot_events;
     expect(events).toEqual(
       expect.arrayContaining(['reaction_added', 'reaction_removed', 'pin_added', 'message.channels']),

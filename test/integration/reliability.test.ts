@@ -122,7 +122,7 @@ describe('bad command text', () => {
     ['unknown verb', 'explode now', 'is not a command I know'],
     ['bad severity', 'declare P9 Something', 'is not a severity'],
     ['missing title', 'declare P1', 'Give the incident a title'],
-    ['10,000 characters', 'declare P1 ' + 'x'.repeat(10_000), 'keep it under 3,000'],
+    ['10,000 characters', `declare P1 ${'x'.repeat(10_000)}`, 'keep it under 3,000'],
     ['a bare mention', '<@U123>', 'is not a command I know'],
     ['a mention in a title', 'declare P1 ping <@U0RESPOND1>', 'cannot contain mentions'],
     ['an unlinked role holder', 'role ic remy', 'Mention the person'],
@@ -179,7 +179,10 @@ describe('bad command text', () => {
       'x'.repeat(300),
     ];
     let seed = 42;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const texts = Array.from({ length: 5000 }, () =>
       Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(
         rand() < 0.5 ? ' ' : '',
@@ -199,7 +202,7 @@ describe('bad command text', () => {
 describe('request signing', () => {
   it('refuses a wrong signature and records nothing', async () => {
     const before = await count('SELECT count(*) n FROM incidents');
-    const r = await h.command('declare P1 Forged', { signature: 'v0=' + '0'.repeat(64) });
+    const r = await h.command('declare P1 Forged', { signature: `v0=${'0'.repeat(64)}` });
     expect(r.status).toBe(401);
     expect(await count('SELECT count(*) n FROM incidents')).toBe(before);
   });

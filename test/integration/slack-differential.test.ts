@@ -56,15 +56,19 @@ async function script(chat: Chat): Promise<string[]> {
   };
   const log: string[] = [];
   let room = '';
-  log.push(await outcome(async () => void (room = (await chat.createChannel('inc-2026-1122-001-auth-down')).id)));
+  log.push(
+    await outcome(async () => {
+      room = (await chat.createChannel('inc-2026-1122-001-auth-down')).id;
+    }),
+  );
   log.push(await outcome(() => chat.createChannel('inc-2026-1122-001-auth-down')));
   log.push(await outcome(() => chat.createChannel('Not A Valid Name!')));
   log.push(await outcome(() => chat.setTopic(room, 'P1 · investigating')));
   let ts = '';
   log.push(
-    await outcome(
-      async () => void (ts = (await chat.post(room, { kind: 'card', incident: { ...incident, channelId: room } })).ts),
-    ),
+    await outcome(async () => {
+      ts = (await chat.post(room, { kind: 'card', incident: { ...incident, channelId: room } })).ts;
+    }),
   );
   log.push(
     await outcome(() =>

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { SLACK_TEST_DATA } from './paths.js';
 
-const SHARED = pathToFileURL(resolve(process.cwd(), '../shared/test-data/slack') + '/');
+const SHARED = SLACK_TEST_DATA;
 const SCHEMA_ID = 'https://tightknit.com/schemas/slack-block-kit.schema.json';
 
 const ajv = new Ajv2020({ strict: false, allErrors: false });
@@ -22,7 +21,10 @@ function extraRules(blocks: unknown[], maxBlocks: number): string[] {
   let tables = 0;
   let markdownChars = 0;
   const walk = (node: unknown, isBlock: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((n) => walk(n, false));
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, false);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     if (isBlock) {
@@ -39,7 +41,7 @@ function extraRules(blocks: unknown[], maxBlocks: number): string[] {
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'block_id') walk(v, false);
   };
-  blocks.forEach((b) => walk(b, true));
+  for (const b of blocks) walk(b, true);
   if (tables > 1) problems.push('more than one table');
   if (markdownChars > 12_000) problems.push('markdown blocks over 12,000 characters');
   return problems;

@@ -605,7 +605,7 @@ export class FakeSlack {
           });
         const fresh = ids.filter((id) => !target.members.has(id));
         if (!fresh.length) return err('already_in_channel');
-        fresh.forEach((id) => target.members.add(id));
+        for (const id of fresh) target.members.add(id);
         return { ok: true, channel: this.channelJson(target) };
       }
       case 'conversations.setTopic': {

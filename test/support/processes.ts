@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { waitFor } from './harness.js';
+import { REPO } from './paths.js';
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -61,7 +61,7 @@ export class OwnRedis {
 /** The V8 flags `npm start` runs the bot with, read from package.json so tests and bench run it the same way. */
 const PRODUCTION_FLAGS =
   (
-    JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }
+    JSON.parse(readFileSync(new URL('package.json', REPO), 'utf8')) as { scripts: { start: string } }
   ).scripts.start.match(/--max-[a-z-]+=\d+/g) ?? [];
 
 /** The bot as a separate OS process (`node dist/src/main.js`), configured by environment. */
@@ -82,7 +82,7 @@ export class BotProcess {
 
   async start(): Promise<this> {
     this.port = await freePort();
-    const entry = resolve(process.cwd(), 'dist/src/main.js');
+    const entry = new URL('dist/src/main.js', REPO).pathname;
     this.child = spawn(process.execPath, [...PRODUCTION_FLAGS, entry], {
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

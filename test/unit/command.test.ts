@@ -61,7 +61,7 @@ describe('parseCommand', () => {
     for (const [text, says] of [
       ['frobnicate', 'is not a command I know'],
       ['declare P1', 'Give the incident a title'],
-      ['declare P1 ' + 'y'.repeat(151), 'keep it under 150'],
+      [`declare P1 ${'y'.repeat(151)}`, 'keep it under 150'],
       ['severity P7', 'is not a severity'],
       ['role boss <@U1>', 'is not a role'],
       ['update', 'Say what has happened'],

@@ -101,6 +101,7 @@ describe('a malformed or hostile playbook is refused at load time, naming the fi
     expect(
       problems(
         base(
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the hostile playbook holds a literal ${TAG}
           '  - action: set-image\n    namespace: shop\n    deployment: web\n    container: web\n    image: "nginx:${TAG}"\n',
         ),
       ),

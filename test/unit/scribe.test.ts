@@ -18,7 +18,10 @@ function setup(policy: Policy) {
   } as unknown as IncidentStore;
   const record = {
     addReason: async () => false,
-    capture: async (_: string, c: Capture, reason: CaptureReason) => (captured.push({ c, reason }), 'added' as const),
+    capture: async (_: string, c: Capture, reason: CaptureReason) => {
+      captured.push({ c, reason });
+      return 'added' as const;
+    },
   } as unknown as RecordStore;
   const directory = {
     fetchMessage: async () => ({ userId: 'U0OTHER001', text: 'fetched', threadTs: null, botId: null }),

@@ -221,7 +221,10 @@ export class FakeCluster {
   private reconcile(namespace: string, name: string): void {
     const d = this.objects.get(this.key('deployments', namespace, name));
     if (!d) return;
-    if (d.spec.paused) return this.refreshStatus(namespace, name);
+    if (d.spec.paused) {
+      this.refreshStatus(namespace, name);
+      return;
+    }
     const sets = this.owned(namespace, d);
     const maxRevision = Math.max(0, ...sets.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0)));
     const key = templateKey(d.spec.template);

@@ -63,7 +63,7 @@ export class PatchError extends Error {
   }
 }
 
-const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** RFC 6902 JSON patch: add, remove, replace, test (the operations kubectl sends). */
 export function jsonPatch(target: Json, ops: Json): Json {
@@ -73,7 +73,7 @@ export function jsonPatch(target: Json, ops: Json): Json {
   for (const op of ops) {
     if (!isObj(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
       throw new PatchError(400, 'the server rejected our request due to an error in our request');
-    const parts = op.path.split('/').slice(1).map(unescape);
+    const parts = op.path.split('/').slice(1).map(unescapePointer);
     const last = parts.pop();
     if (last === undefined) {
       if (op.op === 'replace' || op.op === 'add') doc = structuredClone(op.value ?? null);
