@@ -10,7 +10,9 @@ import { createMetrics } from './http/metrics.js';
 import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
+import { createPostmortems } from './incident/postmortem.js';
 import { createRecordService } from './incident/record.js';
+import { createRetention } from './incident/retention.js';
 import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { createJobs } from './jobs/queues.js';
@@ -18,9 +20,12 @@ import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
+import { createOpenIncidents } from './postgres/open-incidents.js';
 import { createPool } from './postgres/pool.js';
 import { createRecordStore } from './postgres/record-store.js';
+import { createRetentionStore } from './postgres/retention-store.js';
 import { createRunStore } from './postgres/run-store.js';
+import { createStatsStore } from './postgres/stats-store.js';
 import { createRunbooks } from './runbook/service.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
@@ -51,8 +56,12 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
   const store = createIncidentStore(pool, { leaseMs: config.effectLeaseMs });
+  const open = createOpenIncidents(pool);
   let observeQueueLag: ((seconds: number) => void) | undefined;
-  const jobs = createJobs({ ...config.redis, onLag: (s) => observeQueueLag?.(s) }, log);
+  const jobs = createJobs(
+    { ...config.redis, retentionEveryMs: config.policy.retention.everyMs, onLag: (s) => observeQueueLag?.(s) },
+    log,
+  );
 
   const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl));
   let botUser: Promise<string | undefined> | undefined;
@@ -75,8 +84,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     log,
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
-  const clocks = createClocks({ store, timers: jobs.timers, clock, policy: config.policy, effects, log });
-  const service = createIncidentService({ store, effects, clocks, clock, policy: config.policy });
+  const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
+  const service = createIncidentService({ store, open, effects, clocks, clock, policy: config.policy });
 
   const record = createRecordStore(pool);
   const directory = createSlackDirectory(web);
@@ -85,13 +94,35 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     incidents: service,
     store,
     record,
+    stats: createStatsStore(pool),
     directory,
     clock,
     policy: config.policy,
+  });
+  const postmortems = createPostmortems({
+    incidents: service,
+    store,
+    record,
+    directory,
+    clock,
     incidentsChannel: config.slack.incidentsChannel,
   });
-  const metrics = createMetrics({ openIncidents: () => store.listOpen(), stats: () => records.stats(30 * 86_400_000) });
+  const metrics = createMetrics(
+    { openBySeverity: () => open.countBySeverity(), stats: () => records.stats(30 * 86_400_000) },
+    {
+      onStatsError: (err) =>
+        log.warn({ err }, 'could not recompute the 30-day incident metrics; serving the last ones'),
+    },
+  );
   observeQueueLag = metrics.observeQueueLag;
+  const retention = createRetention({
+    store: createRetentionStore(pool),
+    jobs: jobs.jobRecords,
+    clock,
+    policy: config.policy.retention,
+    log,
+    onPurged: metrics.countDeleted,
+  });
 
   const runbooks = createRunbooks({
     playbooks: config.runbooks.playbooks,
@@ -114,6 +145,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     {
       service,
       record: records,
+      postmortems,
       directory,
       scribe,
       runbooks,
@@ -129,10 +161,13 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     updateDue: (id, dueMs) => clocks.fireUpdate(id, dueMs),
     escalationDue: (id, level, step) => clocks.fireEscalation(id, level, step),
     sweep: async () => {
+      const started = performance.now();
       await effects.runAllDue();
       await clocks.sweep();
+      metrics.observeSweep((performance.now() - started) / 1000);
     },
     rebuild: () => clocks.rebuild(),
+    retention: () => retention.run(),
     runStep: (runId, step) => runbooks.runStep(runId, step),
     expireRun: (runId) => runbooks.expire(runId),
   });

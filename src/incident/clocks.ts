@@ -3,10 +3,11 @@ import { formatDuration } from './duration.js';
 import type { EffectRunner } from './effects.js';
 import { commander, type Incident } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
-import type { Clock, IncidentStore, Mutation, Timers } from './ports.js';
+import type { Clock, IncidentStore, Mutation, OpenIncidents, StepDue, Timers } from './ports.js';
 
 export interface ClockDeps {
   readonly store: IncidentStore;
+  readonly open: OpenIncidents;
   readonly timers: Timers;
   readonly clock: Clock;
   readonly policy: Policy;
@@ -18,6 +19,8 @@ export interface ClockDeps {
 const EARLY_MS = 1_000;
 /** The sweep leaves clocks this long to their own jobs before firing them itself (firing twice is harmless, only wasted). */
 const SWEEP_GRACE_MS = 2_000;
+/** Incidents read per query by the sweep and the rebuild, so neither holds every open incident at once. */
+const BATCH = 100;
 
 const NOTHING: Mutation = { timeline: [], effects: [] };
 
@@ -34,6 +37,9 @@ export function escalationKey(level: string, step: number): string {
  */
 export function createClocks(deps: ClockDeps) {
   const { store, timers, clock, policy, log } = deps;
+  const steps: StepDue[] = policy.severities.flatMap((s) =>
+    s.escalation.map((e, n) => ({ level: s.level, key: escalationKey(s.level, n), afterMs: e.afterMs })),
+  );
 
   function dueSteps(i: Incident) {
     if (i.status === 'resolved' || i.ackedAt) return [];
@@ -137,18 +143,39 @@ export function createClocks(deps: ClockDeps) {
     schedule,
     fireUpdate,
     fireEscalation,
-    /** Start-up and after Redis comes back: put back every open incident's prompts from Postgres. */
+    /** Start-up and after Redis comes back: put back every open incident's prompts from Postgres, a page at a time. */
     async rebuild(): Promise<number> {
-      const open = await store.listOpen();
-      for (const i of open) await schedule(i);
-      return open.length;
+      let after: string | null = null;
+      let count = 0;
+      for (;;) {
+        const page = await deps.open.page(after, BATCH);
+        for (const i of page) await schedule(i);
+        count += page.length;
+        const last = page.at(-1);
+        if (!last || page.length < BATCH) return count;
+        after = last.id;
+      }
     },
-    /** Fires, from Postgres, any clock whose prompt was lost (Redis emptied, a job dropped). */
-    async sweep(): Promise<void> {
+    /**
+     * Fires, from Postgres, any clock whose prompt was lost (Redis emptied, a
+     * job dropped). Postgres says which incidents have something due; each is
+     * visited once per sweep, whatever happens to it.
+     */
+    async sweep(): Promise<number> {
       const cutoff = clock.now().getTime() - SWEEP_GRACE_MS;
-      for (const i of await store.listOpen()) {
-        if (i.nextUpdateDue && i.nextUpdateDue.getTime() <= cutoff) await fireUpdate(i.id, i.nextUpdateDue.getTime());
-        for (const { n, at } of dueSteps(i)) if (at.getTime() <= cutoff) await fireEscalation(i.id, i.severity, n);
+      let visited = 0;
+      let after = '';
+      for (;;) {
+        const ids = await deps.open.due(new Date(cutoff), steps, after, BATCH);
+        for (const id of ids) {
+          const i = await store.get(id);
+          if (!i) continue;
+          if (i.nextUpdateDue && i.nextUpdateDue.getTime() <= cutoff) await fireUpdate(i.id, i.nextUpdateDue.getTime());
+          for (const { n, at } of dueSteps(i)) if (at.getTime() <= cutoff) await fireEscalation(i.id, i.severity, n);
+        }
+        visited += ids.length;
+        if (ids.length < BATCH) return visited;
+        after = ids.at(-1)!;
       }
     },
   };

@@ -27,19 +27,39 @@ export interface CapturePolicy {
   readonly scribeMessages: boolean;
 }
 
+/**
+ * How long what only serves the bot's own bookkeeping is kept. Incidents,
+ * their timelines, updates, follow-ups and reports are the record: kept.
+ */
+export interface RetentionPolicy {
+  /** Idempotency keys of commands, clicks and form submissions. */
+  readonly idempotencyKeysMs: number;
+  /** Side effects that finished (done or given up), counted from when they finished. */
+  readonly finishedEffectsMs: number;
+  /** The queue's records of jobs that ended. */
+  readonly jobRecordsMs: number;
+  /** How often the retention job runs. */
+  readonly everyMs: number;
+}
+
 /** The severity policy; `severities` are ordered from most to least severe. */
 export interface Policy {
   readonly severities: readonly SeverityPolicy[];
   readonly capture: CapturePolicy;
   /** Who may approve runbook steps besides the incident commander: users or user groups. */
   readonly approvers: readonly string[];
+  readonly retention: RetentionPolicy;
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
+const DEFAULT_RETENTION = { idempotencyKeys: '7d', finishedEffects: '30d', jobRecords: '30d', every: '1h' } as const;
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: 'is not a duration; write it like 30s, 15m or 1h',
+});
+const kept = duration.refine((s) => (parseDuration(s) ?? 0) >= 3_600_000, {
+  message: 'is too short: keep it at least 1h, so repeated deliveries and retries still find what they need',
 });
 const slackIds = z.array(
   z.string().regex(SLACK_ID, 'is not a Slack user (U…) or user group (S…) ID; copy it from the profile or group page'),
@@ -54,8 +74,22 @@ const severitySchema = z.strictObject({
     .array(z.strictObject({ after: duration, notify: slackIds.min(1, 'needs at least one user or group') }))
     .default([]),
 });
+const retentionSchema = z
+  .strictObject({
+    idempotencyKeys: kept.default(DEFAULT_RETENTION.idempotencyKeys),
+    finishedEffects: kept.default(DEFAULT_RETENTION.finishedEffects),
+    jobRecords: kept.default(DEFAULT_RETENTION.jobRecords),
+    every: duration.default(DEFAULT_RETENTION.every),
+    incidents: z
+      .literal('keep', {
+        message: 'can only be keep: incidents and their timelines are the record, and Firebreak never deletes them',
+      })
+      .default('keep'),
+  })
+  .default({ ...DEFAULT_RETENTION, incidents: 'keep' });
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
+  retention: retentionSchema,
   capture: z
     .strictObject({
       emoji: z
@@ -112,6 +146,7 @@ export const DEFAULT_POLICY: Policy = {
   ],
   capture: DEFAULT_CAPTURE,
   approvers: [],
+  retention: retentionOf(DEFAULT_RETENTION),
 };
 
 /**
@@ -123,6 +158,7 @@ export function parsePolicy(text: string, source: string): Policy {
   return {
     capture: { emoji: data.capture.emoji.replace(/:/g, ''), scribeMessages: data.capture.scribeMessages },
     approvers: data.approvers,
+    retention: retentionOf(data.retention),
     severities: Object.entries(data.severities).map(([level, s]) => ({
       level,
       description: s.description,
@@ -132,6 +168,15 @@ export function parsePolicy(text: string, source: string): Policy {
       responders: s.responders,
       escalation: s.escalation.map((e) => ({ afterMs: parseDuration(e.after)!, notify: e.notify })),
     })),
+  };
+}
+
+function retentionOf(r: { idempotencyKeys: string; finishedEffects: string; jobRecords: string; every: string }) {
+  return {
+    idempotencyKeysMs: parseDuration(r.idempotencyKeys)!,
+    finishedEffectsMs: parseDuration(r.finishedEffects)!,
+    jobRecordsMs: parseDuration(r.jobRecords)!,
+    everyMs: parseDuration(r.every)!,
   };
 }
 

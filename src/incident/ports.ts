@@ -63,7 +63,7 @@ export interface Followup {
   readonly createdAt: Date;
 }
 
-/** The record kept beside an incident: captured messages, follow-ups, reports, history. */
+/** The record kept beside an incident: captured messages, follow-ups, reports. */
 export interface RecordStore {
   /** Adds the capture, or adds `reason` to an existing one; `added` only the first time. */
   capture(incidentId: string, c: Capture, reason: CaptureReason): Promise<'added' | 'exists'>;
@@ -73,26 +73,47 @@ export interface RecordStore {
   release(incidentId: string, channel: string, ts: string, reactor: string): Promise<'removed' | 'kept' | 'absent'>;
   edited(incidentId: string, channel: string, ts: string, text: string, at: Date): Promise<boolean>;
   deleted(incidentId: string, channel: string, ts: string, at: Date): Promise<boolean>;
-  timeline(incidentId: string): Promise<TimelineRecord[]>;
+  /** At most `limit` entries in (time, ID) order, oldest first, wherever the query starts. */
+  timelinePage(incidentId: string, query: TimelineQuery): Promise<TimelineRecord[]>;
+  /** How many entries the timeline shows (removed captures left out). */
+  timelineCount(incidentId: string): Promise<number>;
   addFollowup(incidentId: string, f: Omit<Followup, 'id'>): Promise<Followup>;
-  followups(incidentId: string): Promise<Followup[]>;
+  /** At most `limit` follow-ups with an ID above `afterId`, in the order they were recorded. */
+  followupsPage(incidentId: string, afterId: number, limit: number): Promise<Followup[]>;
+  followupCount(incidentId: string): Promise<number>;
+  latestFollowup(incidentId: string): Promise<Followup | undefined>;
   updates(incidentId: string): Promise<StatusUpdate[]>;
-  savePostmortem(incidentId: string, markdown: string, by: string, at: Date): Promise<number>;
+  /**
+   * Keeps a draft once per version: a draft whose fingerprint was stored before
+   * is not stored again, and the earlier version comes back with `created: false`.
+   */
+  savePostmortem(incidentId: string, draft: PostmortemDraft, by: string, at: Date): Promise<PostmortemVersion>;
   setPostmortemFile(id: number, fileId: string): Promise<void>;
-  /** Incidents declared since `since`, drills left out, with update punctuality. */
-  history(since: Date): Promise<IncidentHistory[]>;
 }
 
-/** One incident's lifecycle, for metrics. */
-export interface IncidentHistory {
-  readonly severity: string;
-  readonly impactStartedAt: Date | null;
-  readonly declaredAt: Date;
-  readonly ackedAt: Date | null;
-  readonly mitigatedAt: Date | null;
-  readonly resolvedAt: Date | null;
-  readonly updatesOnTime: number;
-  readonly updatesMissed: number;
+/**
+ * A window of the timeline in (time, ID) order: after or before an entry,
+ * named by its ID (the entry itself is left out; a null `afterId` starts at the
+ * beginning), or at an offset, for a typed page number.
+ */
+export type TimelineQuery =
+  | { readonly afterId: number | null; readonly limit: number }
+  | { readonly beforeId: number; readonly limit: number }
+  | { readonly offset: number; readonly limit: number };
+
+/** A report draft and what identifies its content, whenever it was generated. */
+export interface PostmortemDraft {
+  readonly markdown: string;
+  readonly fingerprint: string;
+}
+
+/** One stored version of an incident's report draft. */
+export interface PostmortemVersion {
+  readonly id: number;
+  readonly version: number;
+  readonly created: boolean;
+  readonly createdAt: Date;
+  readonly fileId: string | null;
 }
 
 /** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
@@ -166,7 +187,6 @@ export interface IncidentStore {
   ): Promise<{ incident: Incident; created: boolean }>;
   get(id: string): Promise<Incident | undefined>;
   findByChannel(channelId: string): Promise<Incident | undefined>;
-  listOpen(): Promise<Incident[]>;
   /** Locks the incident, lets `decide` build the mutation (or throw), and applies it. */
   mutate(
     id: string,
@@ -255,4 +275,62 @@ export interface Timers {
   updateDue(incidentId: string, due: Date): Promise<void>;
   /** Prompts a check of escalation step `step` of `level` at `at`. */
   escalationDue(incidentId: string, level: string, step: number, at: Date): Promise<void>;
+}
+
+/** An escalation step of the policy, as the sweep asks Postgres about it; `key` is what firing it records. */
+export interface StepDue {
+  readonly level: string;
+  readonly key: string;
+  readonly afterMs: number;
+}
+
+/** Reads over open incidents that cost what they return, not what the history holds. */
+export interface OpenIncidents {
+  /** At most `limit` open incidents, newest first, after the one with ID `afterId` (from the newest when null). */
+  page(afterId: string | null, limit: number): Promise<Incident[]>;
+  /** Open incidents per severity level. */
+  countBySeverity(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * IDs above `afterId` of open incidents whose update clock fell due by
+   * `cutoff`, or that are unacknowledged with one of `steps` of their level
+   * due by `cutoff` and not yet fired; at most `limit`, in ID order.
+   */
+  due(cutoff: Date, steps: readonly StepDue[], afterId: string, limit: number): Promise<string[]>;
+}
+
+/** Median and 90th percentile of a duration, in milliseconds; null without data. */
+export interface Spread {
+  readonly median: number | null;
+  readonly p90: number | null;
+}
+
+/** Lifecycle figures of one severity over a window, computed where the data is. */
+export interface SeverityFigures {
+  readonly severity: string;
+  readonly count: number;
+  readonly mtta: Spread;
+  readonly mttm: Spread;
+  readonly mttr: Spread;
+  readonly updatesOnTime: number;
+  readonly updatesMissed: number;
+}
+
+/** Incident metrics, read from indexes. */
+export interface StatsStore {
+  /** Per severity that has incidents declared since `since`, drills left out. */
+  severityStats(since: Date): Promise<SeverityFigures[]>;
+}
+
+/** What retention deletes from Postgres. */
+export type PurgeKind = 'idempotency_keys' | 'finished_effects';
+
+/** Bounded deletes: each call removes at most `limit` rows that were finished or made before `before`. */
+export interface RetentionStore {
+  purge(kind: PurgeKind, before: Date, limit: number): Promise<number>;
+}
+
+/** The job records the queue keeps after a job ends. */
+export interface JobRecords {
+  /** Removes at most `limit` records of jobs that ended before `before`. */
+  purge(before: Date, limit: number): Promise<number>;
 }

@@ -1,24 +1,42 @@
 import { UserError } from '../errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
-import type { Clock, Directory, Followup, IncidentStore, RecordStore, TimelineRecord } from './ports.js';
-import { buildPostmortem } from './report.js';
+import type {
+  Clock,
+  Directory,
+  Followup,
+  IncidentStore,
+  RecordStore,
+  StatsStore,
+  TimelineQuery,
+  TimelineRecord,
+} from './ports.js';
 import { parseStartedAt } from './scribe.js';
 import type { CommandContext, IncidentRef, IncidentService } from './service.js';
-import { computeStats, type SeverityStats } from './stats.js';
+import { type SeverityStats, statsInPolicyOrder } from './stats.js';
 
 export interface RecordServiceDeps {
   readonly incidents: IncidentService;
   readonly store: IncidentStore;
   readonly record: RecordStore;
+  readonly stats: StatsStore;
   readonly directory: Directory;
   readonly clock: Clock;
   readonly policy: Policy;
-  /** Where a report goes when the incident has no war room. */
-  readonly incidentsChannel: string;
 }
 
 export const TIMELINE_PAGE = 15;
+export const FOLLOWUPS_PAGE = 20;
+
+/**
+ * Where a timeline view starts: a typed page number, or a page button, which
+ * continues after (or before) the entry at the edge of the page it was on, so
+ * entries added meanwhile never shift what the next page shows.
+ */
+export type TimelineStart =
+  | { readonly page: number }
+  | { readonly page: number; readonly afterId: number }
+  | { readonly page: number; readonly beforeId: number };
 
 /** A page of the timeline, for the viewer's time zone. */
 export interface TimelinePage {
@@ -26,12 +44,22 @@ export interface TimelinePage {
   readonly entries: readonly TimelineRecord[];
   readonly page: number;
   readonly pages: number;
+  readonly hasPrevious: boolean;
+  readonly hasNext: boolean;
   readonly tzOffsetS: number;
 }
 
+/** A page of follow-ups; `before` were shown on earlier pages. */
+export interface FollowupsPage {
+  readonly incident: Incident;
+  readonly followups: readonly Followup[];
+  readonly before: number;
+  readonly total: number;
+}
+
 /**
- * The scribe's record: notes, follow-ups, the impact start, the timeline view,
- * the post-incident report and the metrics drawn from it.
+ * The scribe's record: notes, follow-ups, the impact start, the timeline view
+ * and the metrics drawn from it.
  */
 export function createRecordService(deps: RecordServiceDeps) {
   const { incidents, store, record, directory, clock, policy } = deps;
@@ -111,68 +139,51 @@ export function createRecordService(deps: RecordServiceDeps) {
           createdBy: ctx.actor.userId,
           createdAt: clock.now(),
         });
-      return { incident, followup: created ?? (await record.followups(target.id)).at(-1)! };
+      return { incident, followup: created ?? (await record.latestFollowup(target.id))! };
     },
 
-    async followups(ref: IncidentRef, ctx: CommandContext): Promise<{ incident: Incident; followups: Followup[] }> {
+    /** A page of follow-ups, in the order they were recorded, after the one with ID `afterId`. */
+    async followups(ref: IncidentRef, ctx: CommandContext, from = { afterId: 0, before: 0 }): Promise<FollowupsPage> {
       const incident = await incidents.find(ref, ctx);
-      return { incident, followups: await record.followups(incident.id) };
-    },
-
-    /** One page of the timeline, oldest first, with the viewer's UTC offset. */
-    async timeline(ref: IncidentRef, page: number, ctx: CommandContext): Promise<TimelinePage> {
-      const incident = await incidents.find(ref, ctx);
-      const [all, tzOffsetS] = await Promise.all([record.timeline(incident.id), directory.tzOffset(ctx.actor.userId)]);
-      const pages = Math.max(1, Math.ceil(all.length / TIMELINE_PAGE));
-      const p = Math.min(Math.max(1, page), pages);
-      return { incident, entries: all.slice((p - 1) * TIMELINE_PAGE, p * TIMELINE_PAGE), page: p, pages, tzOffsetS };
-    },
-
-    /** Builds the report, keeps it in Postgres and uploads it to the war room (or the incidents channel). */
-    async postmortem(
-      ref: IncidentRef,
-      ctx: CommandContext,
-    ): Promise<{ incident: Incident; markdown: string; fileId: string }> {
-      const incident = await incidents.find(ref, ctx);
-      const [timeline, updates, followups] = await Promise.all([
-        record.timeline(incident.id),
-        record.updates(incident.id),
-        record.followups(incident.id),
+      const [followups, total] = await Promise.all([
+        record.followupsPage(incident.id, from.afterId, FOLLOWUPS_PAGE),
+        record.followupCount(incident.id),
       ]);
-      const people = new Set<string>([
-        incident.declaredBy,
-        ...Object.values(incident.roles),
-        ...(incident.ackedBy ? [incident.ackedBy] : []),
-        ...updates.map((u) => u.author),
-        ...followups.flatMap((f) => (f.owner ? [f.owner] : [])),
+      return { incident, followups, before: from.before, total };
+    },
+
+    /** One page of the timeline, oldest first, with the viewer's UTC offset; reads only that page. */
+    async timeline(ref: IncidentRef, start: TimelineStart, ctx: CommandContext): Promise<TimelinePage> {
+      const incident = await incidents.find(ref, ctx);
+      const [total, tzOffsetS] = await Promise.all([
+        record.timelineCount(incident.id),
+        directory.tzOffset(ctx.actor.userId),
       ]);
-      for (const e of timeline) for (const m of e.text.matchAll(/<@([UW][A-Z0-9]+)/g)) people.add(m[1]!);
-      const names = new Map(
-        await Promise.all([...people].map(async (id) => [id, await directory.displayName(id)] as const)),
-      );
-      const now = clock.now();
-      const markdown = buildPostmortem({ incident, timeline, updates, followups, names, generatedAt: now });
-      const id = await record.savePostmortem(incident.id, markdown, ctx.actor.userId, now);
-      const fileId = await directory.upload(incident.channelId ?? deps.incidentsChannel, {
-        filename: `${incident.id}-postmortem.md`,
-        title: `Post-incident report draft: ${incident.id}`,
-        content: markdown,
-        comment: `Draft post-incident report for ${incident.id}, built from the timeline. Sections marked "to be written by the team" need you.`,
-      });
-      await record.setPostmortemFile(id, fileId);
-      await store.addTimeline(incident.id, {
-        at: now,
-        actor: ctx.actor.userId,
-        kind: 'postmortem',
-        text: 'Post-incident report draft generated',
-        authorName: await nameOf(ctx),
-      });
-      return { incident, markdown, fileId };
+      const pages = Math.max(1, Math.ceil(total / TIMELINE_PAGE));
+      const page = Math.min(Math.max(1, start.page), pages);
+      // One entry more than a page says whether there is another page that way.
+      const limit = TIMELINE_PAGE + 1;
+      let query: TimelineQuery = { offset: (page - 1) * TIMELINE_PAGE, limit };
+      if ('afterId' in start) query = { afterId: start.afterId, limit };
+      if ('beforeId' in start) query = { beforeId: start.beforeId, limit };
+      const found = await record.timelinePage(incident.id, query);
+      const backwards = 'beforeId' in start;
+      const more = found.length > TIMELINE_PAGE;
+      const entries = backwards ? found.slice(-TIMELINE_PAGE) : found.slice(0, TIMELINE_PAGE);
+      return {
+        incident,
+        entries,
+        page,
+        pages,
+        hasPrevious: backwards ? more : 'afterId' in start || page > 1,
+        hasNext: backwards || more,
+        tzOffsetS,
+      };
     },
 
     /** MTTA, MTTM, MTTR and update punctuality per severity over the last `windowMs`. Drills excluded. */
     async stats(windowMs: number): Promise<SeverityStats[]> {
-      return computeStats(await record.history(new Date(clock.now().getTime() - windowMs)), policy);
+      return statsInPolicyOrder(await deps.stats.severityStats(new Date(clock.now().getTime() - windowMs)), policy);
     },
   };
 }

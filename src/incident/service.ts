@@ -4,7 +4,7 @@ import { formatDuration } from './duration.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
 import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from './incident.js';
 import { findSeverity, type Policy, severityOf } from './policy.js';
-import type { Clock, EffectSpec, IncidentStore, Mutation, TimelineEntry } from './ports.js';
+import type { Clock, EffectSpec, IncidentStore, Mutation, OpenIncidents, TimelineEntry } from './ports.js';
 
 /** Where a command was typed, and the key that makes a repeat delivery harmless. */
 export interface CommandContext {
@@ -36,10 +36,21 @@ export interface Outcome {
 
 export interface IncidentServiceDeps {
   readonly store: IncidentStore;
+  readonly open: OpenIncidents;
   readonly effects: EffectRunner;
   readonly clocks: Clocks;
   readonly clock: Clock;
   readonly policy: Policy;
+}
+
+/** Open incidents shown per page of `/incident list`. */
+export const LIST_PAGE = 40;
+
+/** One page of `/incident list`. */
+export interface OpenPage {
+  readonly incidents: readonly Incident[];
+  /** Open incidents in all, across pages. */
+  readonly total: number;
 }
 
 export const MIN_SNOOZE_MS = 60_000;
@@ -330,9 +341,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       });
     },
 
-    /** The open incidents, most recent first. */
-    list(): Promise<Incident[]> {
-      return store.listOpen();
+    /** A page of open incidents, most recent first, after the one with ID `afterId`; and how many are open. */
+    async list(afterId: string | null = null): Promise<OpenPage> {
+      const [incidents, counts] = await Promise.all([deps.open.page(afterId, LIST_PAGE), deps.open.countBySeverity()]);
+      return { incidents, total: [...counts.values()].reduce((a, b) => a + b, 0) };
     },
 
     /** The incident a command refers to (for views that need it). */

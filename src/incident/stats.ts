@@ -1,11 +1,7 @@
 import type { Policy } from './policy.js';
-import type { IncidentHistory } from './ports.js';
+import type { SeverityFigures, Spread } from './ports.js';
 
-/** Median and 90th percentile of a duration, in milliseconds; null without data. */
-export interface Spread {
-  readonly median: number | null;
-  readonly p90: number | null;
-}
+export type { Spread } from './ports.js';
 
 /** Metrics of one severity level over a window. */
 export interface SeverityStats {
@@ -21,33 +17,26 @@ export interface SeverityStats {
   readonly updatesOnTime: number | null;
 }
 
-function quantile(sorted: readonly number[], q: number): number | null {
-  if (!sorted.length) return null;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
+const NONE: Spread = { median: null, p90: null };
 
-function spread(values: (number | null)[]): Spread {
-  const sorted = values.filter((v): v is number => v !== null && v >= 0).sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9) };
-}
-
-const between = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : null);
-
-/** Per-severity MTTA, MTTM, MTTR and update punctuality, in policy order. Drills are already left out. */
-export function computeStats(history: readonly IncidentHistory[], policy: Policy): SeverityStats[] {
+/**
+ * Per-severity MTTA, MTTM, MTTR and update punctuality in policy order, one
+ * row per level (levels without incidents show zero). Figures of levels no
+ * longer in the policy are left out.
+ */
+export function statsInPolicyOrder(figures: readonly SeverityFigures[], policy: Policy): SeverityStats[] {
+  const byLevel = new Map(figures.map((f) => [f.severity, f]));
   return policy.severities.map(({ level }) => {
-    const rows = history.filter((h) => h.severity === level);
-    const slots = rows.reduce((n, h) => n + h.updatesOnTime + h.updatesMissed, 0);
+    const f = byLevel.get(level);
+    if (!f) return { severity: level, count: 0, mtta: NONE, mttm: NONE, mttr: NONE, updatesOnTime: null };
+    const slots = f.updatesOnTime + f.updatesMissed;
     return {
       severity: level,
-      count: rows.length,
-      mtta: spread(rows.map((h) => between(h.declaredAt, h.ackedAt))),
-      mttm: spread(rows.map((h) => between(h.impactStartedAt ?? h.declaredAt, h.mitigatedAt))),
-      mttr: spread(rows.map((h) => between(h.impactStartedAt ?? h.declaredAt, h.resolvedAt))),
-      updatesOnTime: slots ? rows.reduce((n, h) => n + h.updatesOnTime, 0) / slots : null,
+      count: f.count,
+      mtta: f.mtta,
+      mttm: f.mttm,
+      mttr: f.mttr,
+      updatesOnTime: slots ? f.updatesOnTime / slots : null,
     };
   });
 }

@@ -1,6 +1,6 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Timers } from '../incident/ports.js';
+import type { JobRecords, Timers } from '../incident/ports.js';
 import type { Logger } from '../log.js';
 import type { RunTimers } from '../runbook/ports.js';
 
@@ -15,6 +15,8 @@ export interface JobHandlers {
   sweep(): Promise<unknown>;
   /** Redis came back (possibly empty): put every prompt back from Postgres. */
   rebuild(): Promise<unknown>;
+  /** Periodic: deletes what the retention policy no longer keeps. */
+  retention(): Promise<unknown>;
   runStep(runId: string, step: number): Promise<unknown>;
   expireRun(runId: string): Promise<unknown>;
 }
@@ -31,6 +33,7 @@ export interface JobsOptions {
   readonly url: string;
   readonly prefix: string;
   readonly sweepEveryMs: number;
+  readonly retentionEveryMs: number;
   /** Observes how late each job started after it fell due. */
   readonly onLag?: (seconds: number) => void;
 }
@@ -75,26 +78,44 @@ export function createJobs(options: JobsOptions, log: Logger) {
     runStep: (runId, step) => prompt('run-step', `run-${runId}-${step}`, { runId, step }, new Date()),
     expire: (runId, at) => prompt('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
   };
-  const upsertSweep = () =>
-    queue.upsertJobScheduler(
-      'sweep',
-      { every: options.sweepEveryMs },
-      { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+  const upsertSchedulers = () =>
+    Promise.all([
+      queue.upsertJobScheduler(
+        'sweep',
+        { every: options.sweepEveryMs },
+        { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } },
+      ),
+      queue.upsertJobScheduler(
+        'retention',
+        { every: options.retentionEveryMs },
+        { name: 'retention', opts: { removeOnComplete: true, removeOnFail: 100 } },
+      ),
+    ]);
+  /** Records of ended jobs, removed through BullMQ's bounded `clean`: failed ones first. */
+  const jobRecords: JobRecords = {
+    async purge(before, limit) {
+      const grace = Math.max(0, Date.now() - before.getTime());
+      const failed = await queue.clean(grace, limit, 'failed');
+      // `clean` takes a limit of 0 as no limit at all.
+      const completed = failed.length < limit ? await queue.clean(grace, limit - failed.length, 'completed') : [];
+      return failed.length + completed.length;
+    },
+  };
 
   return {
     timers,
     runTimers,
+    jobRecords,
     /** Readiness: resolves while Redis answers. */
     ping: () => producer.ping(),
     async start(handlers: JobHandlers): Promise<void> {
       await queue.waitUntilReady();
-      await upsertSweep();
+      await upsertSchedulers();
       let readies = 0;
       producer.on('ready', () => {
         if (++readies === 1) return;
         log.warn('redis is back; rebuilding clocks from Postgres');
-        void upsertSweep()
+        void upsertSchedulers()
           .then(() => handlers.rebuild())
           .catch((err: unknown) =>
             log.warn({ err }, 'rebuild after redis reconnect failed; the next reconnect or restart retries'),
@@ -109,6 +130,8 @@ export function createJobs(options: JobsOptions, log: Logger) {
           switch (job.name) {
             case 'sweep':
               return void (await handlers.sweep());
+            case 'retention':
+              return void (await handlers.retention());
             case 'update':
               return void (await handlers.updateDue(d.incidentId!, d.dueMs!));
             case 'escalate':

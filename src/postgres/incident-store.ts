@@ -10,7 +10,8 @@ import {
 import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
 import { guarded } from './pool.js';
 
-const SELECT_INCIDENT = `
+/** An incident with its roles and last update; append a WHERE clause. */
+export const SELECT_INCIDENT = `
   SELECT i.*,
     (SELECT json_object_agg(r.role, r.user_id) FROM incident_roles r WHERE r.incident_id = i.id) AS roles,
     (SELECT row_to_json(u) FROM (
@@ -18,7 +19,7 @@ const SELECT_INCIDENT = `
        WHERE s.incident_id = i.id ORDER BY id DESC LIMIT 1) u) AS last_update
   FROM incidents i`;
 
-interface IncidentRow {
+export interface IncidentRow {
   id: string;
   severity: string;
   title: string;
@@ -53,7 +54,8 @@ interface IncidentRow {
   } | null;
 }
 
-function toIncident(row: IncidentRow): Incident {
+/** The domain `Incident` of a `SELECT_INCIDENT` row. */
+export function toIncident(row: IncidentRow): Incident {
   const u = row.last_update;
   const lastUpdate: StatusUpdate | null = u && {
     id: Number(u.id),
@@ -228,14 +230,6 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
       guarded(async () => {
         const { rows } = await pool.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.channel_id = $1`, [channelId]);
         return rows[0] && toIncident(rows[0]);
-      }),
-
-    listOpen: () =>
-      guarded(async () => {
-        const { rows } = await pool.query<IncidentRow>(
-          `${SELECT_INCIDENT} WHERE i.status <> 'resolved' ORDER BY i.declared_at DESC, i.id DESC`,
-        );
-        return rows.map(toIncident);
       }),
 
     mutate: (id, key, decide: (incident: Incident) => Mutation) =>

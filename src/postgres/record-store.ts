@@ -1,8 +1,32 @@
 import type pg from 'pg';
 import type { Status, StatusUpdate } from '../incident/incident.js';
-import type { CaptureReason, Followup, IncidentHistory, RecordStore, TimelineRecord } from '../incident/ports.js';
+import type { CaptureReason, Followup, RecordStore } from '../incident/ports.js';
 import { tsToDate } from '../incident/scribe.js';
 import { guarded } from './pool.js';
+import { createPostmortemStore } from './postmortem-store.js';
+import { createTimelinePages } from './timeline-pages.js';
+
+const SELECT_FOLLOWUP = `SELECT id, text, owner, to_char(due, 'YYYY-MM-DD') AS due, created_by, created_at FROM followups`;
+
+interface FollowupRow {
+  id: string;
+  text: string;
+  owner: string | null;
+  due: string | null;
+  created_by: string;
+  created_at: Date;
+}
+
+function toFollowup(r: FollowupRow): Followup {
+  return {
+    id: Number(r.id),
+    text: r.text,
+    owner: r.owner,
+    due: r.due,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
 
 /** SQL that adds one capture reason to a timeline row (and brings a removed entry back). */
 function reasonSql(reason: CaptureReason): { set: string; value: unknown } {
@@ -15,7 +39,7 @@ function reasonSql(reason: CaptureReason): { set: string; value: unknown } {
   return { set: 'by_scribe = true', value: null };
 }
 
-/** The Postgres `RecordStore`: captured messages, follow-ups, reports and lifecycle history. */
+/** The Postgres `RecordStore`: captured messages, follow-ups, timeline pages and report versions. */
 export function createRecordStore(pool: pg.Pool): RecordStore {
   return {
     addReason: (incidentId, channel, ts, reason) =>
@@ -92,42 +116,6 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
         return r.rowCount === 1;
       }),
 
-    timeline: (incidentId) =>
-      guarded(async () => {
-        const { rows } = await pool.query<{
-          id: string;
-          at: Date;
-          actor: string;
-          kind: string;
-          text: string;
-          data: Record<string, unknown>;
-          author_name: string | null;
-          permalink: string | null;
-          thread_ts: string | null;
-          edited_at: Date | null;
-          deleted_at: Date | null;
-        }>(
-          `SELECT id, at, actor, kind, text, data, author_name, permalink, thread_ts, edited_at, deleted_at FROM timeline
-           WHERE incident_id = $1 AND removed_at IS NULL ORDER BY at, id`,
-          [incidentId],
-        );
-        return rows.map(
-          (r): TimelineRecord => ({
-            id: Number(r.id),
-            at: r.at,
-            actor: r.actor,
-            kind: r.kind,
-            text: r.text,
-            data: r.data,
-            authorName: r.author_name,
-            permalink: r.permalink,
-            threadTs: r.thread_ts,
-            editedAt: r.edited_at,
-            deletedAt: r.deleted_at,
-          }),
-        );
-      }),
-
     addFollowup: (incidentId, f) =>
       guarded(async () => {
         const { rows } = await pool.query<{ id: string }>(
@@ -137,29 +125,31 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
         return { ...f, id: Number(rows[0]!.id) };
       }),
 
-    followups: (incidentId) =>
+    followupsPage: (incidentId, afterId, limit) =>
       guarded(async () => {
-        const { rows } = await pool.query<{
-          id: string;
-          text: string;
-          owner: string | null;
-          due: string | null;
-          created_by: string;
-          created_at: Date;
-        }>(
-          `SELECT id, text, owner, to_char(due, 'YYYY-MM-DD') AS due, created_by, created_at FROM followups WHERE incident_id = $1 ORDER BY id`,
+        const { rows } = await pool.query<FollowupRow>(
+          `${SELECT_FOLLOWUP} WHERE incident_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+          [incidentId, afterId, limit],
+        );
+        return rows.map(toFollowup);
+      }),
+
+    followupCount: (incidentId) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM followups WHERE incident_id = $1',
           [incidentId],
         );
-        return rows.map(
-          (r): Followup => ({
-            id: Number(r.id),
-            text: r.text,
-            owner: r.owner,
-            due: r.due,
-            createdBy: r.created_by,
-            createdAt: r.created_at,
-          }),
+        return rows[0]!.n;
+      }),
+
+    latestFollowup: (incidentId) =>
+      guarded(async () => {
+        const { rows } = await pool.query<FollowupRow>(
+          `${SELECT_FOLLOWUP} WHERE incident_id = $1 ORDER BY id DESC LIMIT 1`,
+          [incidentId],
         );
+        return rows[0] && toFollowup(rows[0]);
       }),
 
     updates: (incidentId) =>
@@ -189,48 +179,7 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
         );
       }),
 
-    savePostmortem: (incidentId, markdown, by, at) =>
-      guarded(async () => {
-        const { rows } = await pool.query<{ id: string }>(
-          'INSERT INTO postmortems (incident_id, markdown, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
-          [incidentId, markdown, by, at],
-        );
-        return Number(rows[0]!.id);
-      }),
-
-    setPostmortemFile: (id, fileId) =>
-      guarded(async () => void (await pool.query('UPDATE postmortems SET file_id = $2 WHERE id = $1', [id, fileId]))),
-
-    history: (since) =>
-      guarded(async () => {
-        const { rows } = await pool.query<{
-          severity: string;
-          impact_started_at: Date | null;
-          declared_at: Date;
-          acked_at: Date | null;
-          mitigated_at: Date | null;
-          resolved_at: Date | null;
-          on_time: string;
-          missed: string;
-        }>(
-          `SELECT i.severity, i.impact_started_at, i.declared_at, i.acked_at, i.mitigated_at, i.resolved_at,
-             (SELECT count(*) FROM status_updates u WHERE u.incident_id = i.id AND u.due_at IS NOT NULL AND u.at <= u.due_at) AS on_time,
-             (SELECT count(*) FROM timeline t WHERE t.incident_id = i.id AND t.kind = 'update_overdue') AS missed
-           FROM incidents i WHERE i.declared_at >= $1 AND NOT i.drill`,
-          [since],
-        );
-        return rows.map(
-          (r): IncidentHistory => ({
-            severity: r.severity,
-            impactStartedAt: r.impact_started_at,
-            declaredAt: r.declared_at,
-            ackedAt: r.acked_at,
-            mitigatedAt: r.mitigated_at,
-            resolvedAt: r.resolved_at,
-            updatesOnTime: Number(r.on_time),
-            updatesMissed: Number(r.missed),
-          }),
-        );
-      }),
+    ...createTimelinePages(pool),
+    ...createPostmortemStore(pool),
   };
 }

@@ -3,6 +3,7 @@ import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
+import type { Postmortems } from '../incident/postmortem.js';
 import type { RecordService } from '../incident/record.js';
 import type { Scribe } from '../incident/scribe.js';
 import type { IncidentService } from '../incident/service.js';
@@ -12,6 +13,7 @@ import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 import { createLimiter } from './limiter.js';
+import { registerPages } from './pages.js';
 
 const { App } = bolt;
 
@@ -21,6 +23,7 @@ const WORK_CONCURRENCY = 4;
 export interface SlackAppDeps {
   readonly service: IncidentService;
   readonly record: RecordService;
+  readonly postmortems: Postmortems;
   readonly directory: Directory;
   readonly scribe: Scribe;
   readonly runbooks: Runbooks;
@@ -98,6 +101,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   registerCommands(app, {
     service,
     record: deps.record,
+    postmortems: deps.postmortems,
     directory: deps.directory,
     runbooks: deps.runbooks,
     policy,
@@ -108,6 +112,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   registerEvents(app, { scribe: deps.scribe, log, limit });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
+  registerPages(app, { service, record: deps.record, policy, log });
 
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');

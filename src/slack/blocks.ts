@@ -2,6 +2,8 @@ import { formatDuration } from '../incident/duration.js';
 import { clampText, commander, type Incident, ROLE_NAMES, ROLES } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
 import type { Notice, TimelineEntry } from '../incident/ports.js';
+import type { OpenPage } from '../incident/service.js';
+import { encode, PAGE_ACTIONS } from './page-values.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
 export interface SlackMessage {
@@ -160,7 +162,7 @@ function cardActions(i: Incident): Block {
   };
 }
 
-function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
+export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
 }
 
@@ -174,17 +176,24 @@ export function simple(mrkdwn: string): SlackMessage {
 }
 
 /** The open incidents, one line each. */
-export function renderList(incidents: readonly Incident[], policy: Policy): SlackMessage {
-  if (!incidents.length) return simple('No open incidents. :tada:');
-  const shown = incidents.slice(0, 40);
-  const lines = shown.map(
+/** A page of open incidents, newest first; `before` were shown on earlier pages. A button leads to the next. */
+export function renderList(page: OpenPage, before: number, policy: Policy): SlackMessage {
+  const { incidents, total } = page;
+  if (!incidents.length && !before) return simple('No open incidents. :tada:');
+  const lines = incidents.map(
     (i) =>
       `${emoji(i, policy)} *${i.id}* ${i.severity} · ${i.status} · ${esc(clampText(i.title, 80))}${i.channelId ? ` · <#${i.channelId}>` : ''} · IC <@${commander(i)}>`,
   );
-  const blocks: Block[] = [header(`Open incidents (${incidents.length})`)];
+  const blocks: Block[] = [header(`Open incidents (${total})`)];
   for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));
-  if (incidents.length > shown.length) blocks.push(context(`and ${incidents.length - shown.length} more`));
-  return message(`${incidents.length} open incidents`, blocks);
+  const shown = before + incidents.length;
+  const last = incidents.at(-1);
+  if (last && shown < total) {
+    blocks.push(context(`${before + 1}–${shown} of ${total}; ${total - shown} more`));
+    const next = button(PAGE_ACTIONS.listNext, 'Next ›', encode({ a: last.id, n: shown }));
+    blocks.push({ type: 'actions', block_id: 'list_pages', elements: [next] });
+  }
+  return message(`${total} open incidents`, blocks);
 }
 
 export function header(text: string): Block {

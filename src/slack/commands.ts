@@ -2,13 +2,14 @@ import type { App } from '@slack/bolt';
 import { type Command, parseCommand, usage } from '../incident/command.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
+import type { Postmortems } from '../incident/postmortem.js';
 import type { RecordService } from '../incident/record.js';
 import type { CommandContext, IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { renderList, type SlackMessage, simple } from './blocks.js';
 import type { Limit } from './limiter.js';
-import { renderFollowups, renderStats, renderTimeline } from './record-blocks.js';
+import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
 import { renderPlaybooks } from './runbook-blocks.js';
 import { declareModal } from './views.js';
@@ -16,6 +17,7 @@ import { declareModal } from './views.js';
 export interface CommandDeps {
   readonly service: IncidentService;
   readonly record: RecordService;
+  readonly postmortems: Postmortems;
   readonly directory: Directory;
   readonly policy: Policy;
   readonly log: Logger;
@@ -39,7 +41,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
   async function execute(cmd: Exclude<Command, { verb: 'help' }>, ctx: CommandContext): Promise<SlackMessage> {
     switch (cmd.verb) {
       case 'list':
-        return renderList(await service.list(), policy);
+        return renderList(await service.list(), 0, policy);
       case 'declare': {
         if (cmd.form !== 'inline') throw new Error('modal declare is handled before execute');
         const o = await service.declare({ severity: cmd.severity, title: cmd.title, drill: cmd.drill }, ctx);
@@ -86,23 +88,17 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return simple(`Noted on the timeline of ${i.id}.`);
       }
       case 'timeline':
-        return renderTimeline(await record.timeline(cmd, cmd.page, ctx));
+        return renderTimeline(await record.timeline(cmd, { page: cmd.page }, ctx));
       case 'followup': {
         const { incident, followup } = await record.followup(cmd, cmd, ctx);
         return simple(
           `Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? `, due ${followup.due}` : ''}.`,
         );
       }
-      case 'followups': {
-        const { incident, followups } = await record.followups(cmd, ctx);
-        return renderFollowups(incident, followups);
-      }
-      case 'postmortem': {
-        const { incident } = await record.postmortem(cmd, ctx);
-        return simple(
-          `The post-incident report draft for ${incident.id} is uploaded to ${incident.channelId ? `<#${incident.channelId}>` : 'the incidents channel'}, and kept with the incident.`,
-        );
-      }
+      case 'followups':
+        return renderFollowups(await record.followups(cmd, ctx));
+      case 'postmortem':
+        return renderPostmortem(await deps.postmortems.generate(cmd, ctx));
       case 'started': {
         const i = await record.started(cmd, cmd.when, ctx);
         return simple(

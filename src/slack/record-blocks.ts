@@ -1,9 +1,10 @@
 import { formatDuration } from '../incident/duration.js';
-import { clampText, type Incident } from '../incident/incident.js';
-import type { Followup } from '../incident/ports.js';
-import type { TimelinePage } from '../incident/record.js';
+import { clampText } from '../incident/incident.js';
+import type { PostmortemOutcome } from '../incident/postmortem.js';
+import type { FollowupsPage, TimelinePage } from '../incident/record.js';
 import type { SeverityStats } from '../incident/stats.js';
-import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
+import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './blocks.js';
+import { encode, PAGE_ACTIONS } from './page-values.js';
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
@@ -23,23 +24,46 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
   for (let n = 0; n < lines.length; n += 5) blocks.push(section(lines.slice(n, n + 5).join('\n')));
   blocks.push(
     context(
-      `Page ${p.page} of ${p.pages} · times in your zone (${tz})${p.page < p.pages ? ` · \`/incident timeline ${p.incident.id} ${p.page + 1}\` for more` : ''}`,
+      `Page ${p.page} of ${p.pages} · times in your zone (${tz})${p.hasNext ? ` · \`/incident timeline ${p.incident.id} ${p.page + 1}\` for more` : ''}`,
     ),
   );
+  const first = p.entries[0];
+  const last = p.entries.at(-1);
+  const buttons = [
+    ...(p.hasPrevious && first
+      ? [button(PAGE_ACTIONS.timelinePrevious, '‹ Previous', encode({ i: p.incident.id, p: p.page - 1, b: first.id }))]
+      : []),
+    ...(p.hasNext && last
+      ? [button(PAGE_ACTIONS.timelineNext, 'Next ›', encode({ i: p.incident.id, p: p.page + 1, a: last.id }))]
+      : []),
+  ];
+  if (buttons.length) blocks.push({ type: 'actions', block_id: 'timeline_pages', elements: buttons });
   return { text: `Timeline of ${p.incident.id}, page ${p.page} of ${p.pages}`, blocks };
 }
 
-/** The follow-ups of an incident. */
-export function renderFollowups(incident: Incident, items: readonly Followup[]): SlackMessage {
+/** A page of an incident's follow-ups, numbered across pages, with a button to the next page. */
+export function renderFollowups(p: FollowupsPage): SlackMessage {
+  const { incident, followups: items } = p;
   const lines = items.map(
     (f, n) =>
-      `${n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? `<@${f.owner}>` : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`,
+      `${p.before + n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? `<@${f.owner}>` : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`,
   );
   const blocks: Block[] = [header(`Follow-ups · ${incident.id}`)];
   if (!lines.length)
     blocks.push(section('_None yet. Add one with `/incident followup <action> [@owner] [YYYY-MM-DD]`._'));
   for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));
-  return { text: `${items.length} follow-ups for ${incident.id}`, blocks };
+  const shown = p.before + items.length;
+  const last = items.at(-1);
+  if (last && shown < p.total) {
+    blocks.push(context(`${p.before + 1}–${shown} of ${p.total}`));
+    const value = encode({ i: incident.id, a: last.id, n: shown });
+    blocks.push({
+      type: 'actions',
+      block_id: 'followup_pages',
+      elements: [button(PAGE_ACTIONS.followupsNext, 'Next ›', value)],
+    });
+  }
+  return { text: `${p.total} follow-ups for ${incident.id}`, blocks };
 }
 
 const dur = (ms: number | null) => (ms === null ? '–' : formatDuration(ms));
@@ -58,4 +82,17 @@ export function renderStats(stats: readonly SeverityStats[], windowMs: number): 
       context('Median / p90. Drills are left out. MTTM and MTTR count from the impact start when one was set.'),
     ],
   };
+}
+
+/** Where the report draft went, or that nothing changed since the version already uploaded. */
+export function renderPostmortem(o: PostmortemOutcome): SlackMessage {
+  const where = o.incident.channelId ? `<#${o.incident.channelId}>` : 'the incidents channel';
+  const v = o.version;
+  if (o.uploaded)
+    return simple(
+      `Version ${v.version} of the post-incident report draft for ${o.incident.id} is uploaded to ${where}, and kept with the incident.`,
+    );
+  return simple(
+    `Nothing in the record of ${o.incident.id} has changed since version ${v.version} of the report draft (${v.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC), already in ${where}. Add notes or follow-ups, then ask again for a new version.`,
+  );
 }
