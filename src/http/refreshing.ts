@@ -14,15 +14,19 @@ export interface RefreshingOptions {
 
 /**
  * A value computed at most once per `everyMs`. Only the first call waits for
- * it; afterwards callers get the last value at once, and a stale one starts a
- * single refresh in the background. Concurrent callers share one computation.
+ * it (and a failure there reaches the caller); afterwards callers get the last
+ * value at once, and a stale one starts a single refresh in the background.
+ * Concurrent callers share one computation.
  */
 export function createRefreshing<T>(load: () => Promise<T>, options: RefreshingOptions) {
   let current: Stamped<T> | undefined;
   let pending: Promise<Stamped<T>> | undefined;
+  /** When the last computation started, failed or not: a failure is retried a period later, not on every call. */
+  let attempted = Number.NEGATIVE_INFINITY;
   const refresh = (): Promise<Stamped<T>> => {
     if (pending) return pending;
     const at = options.now();
+    attempted = at;
     pending = load()
       .then((value) => {
         current = { value, at };
@@ -36,7 +40,7 @@ export function createRefreshing<T>(load: () => Promise<T>, options: RefreshingO
   return {
     async get(): Promise<Stamped<T>> {
       if (!current) return refresh();
-      if (options.now() - current.at >= options.everyMs) refresh().catch(options.onError);
+      if (options.now() - attempted >= options.everyMs) refresh().catch(options.onError);
       return current;
     },
   };
