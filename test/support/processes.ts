@@ -58,11 +58,10 @@ export class OwnRedis {
   }
 }
 
-/** The V8 flags `npm start` runs the bot with, read from package.json so tests and bench run it the same way. */
-const PRODUCTION_FLAGS =
-  (
-    JSON.parse(readFileSync(new URL('package.json', REPO), 'utf8')) as { scripts: { start: string } }
-  ).scripts.start.match(/--max-[a-z-]+=\d+/g) ?? [];
+/** The V8 heap settings `npm start` and the image run the bot with: their one home is package.json's config. */
+export const NODE_OPTIONS = (
+  JSON.parse(readFileSync(new URL('package.json', REPO), 'utf8')) as { config: { node_options: string } }
+).config.node_options;
 
 /** The bot as a separate OS process (`node dist/src/main.js`), configured by environment. */
 export class BotProcess {
@@ -70,7 +69,11 @@ export class BotProcess {
   readonly output: string[] = [];
   port = 0;
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** `nodeOptions` replaces the shipped heap settings, for a bench that compares them with others. */
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly nodeOptions = NODE_OPTIONS,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -83,8 +86,8 @@ export class BotProcess {
   async start(): Promise<this> {
     this.port = await freePort();
     const entry = new URL('dist/src/main.js', REPO).pathname;
-    this.child = spawn(process.execPath, [...PRODUCTION_FLAGS, entry], {
-      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
+    this.child = spawn(process.execPath, [entry], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));

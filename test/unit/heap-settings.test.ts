@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { REPO } from '../support/paths.js';
+import { NODE_OPTIONS } from '../support/processes.js';
+
+const read = (file: string) => readFileSync(new URL(file, REPO), 'utf8');
+const pkg = JSON.parse(read('package.json')) as { config: { node_options: string }; scripts: Record<string, string> };
+
+describe('the V8 heap settings', () => {
+  it('have one home, package.json config.node_options, that npm start, the image and the tests use', () => {
+    expect(pkg.config.node_options).toMatch(/--max-old-space-size=\d+/);
+    expect(pkg.config.node_options).toMatch(/--max-semi-space-size=\d+/);
+    expect(pkg.scripts.start).toContain('NODE_OPTIONS="$npm_package_config_node_options');
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toContain(`require('./package.json').config.node_options`);
+    expect(dockerfile).toContain('NODE_OPTIONS=\\"$(cat node-options)');
+    expect(NODE_OPTIONS).toBe(pkg.config.node_options);
+    for (const [name, text] of [
+      ['package.json scripts', JSON.stringify(pkg.scripts)],
+      ['Dockerfile', dockerfile],
+    ])
+      expect({ name, flags: text.match(/--max-[a-z-]+-size=\d+/g) }).toEqual({ name, flags: null });
+  });
+
+  it('take effect as NODE_OPTIONS: the young generation is capped, not sized from the machine', () => {
+    const limit = (options: string) =>
+      Number(
+        execFileSync(process.execPath, ['-p', 'require("v8").getHeapStatistics().heap_size_limit / 2 ** 20'], {
+          env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: options },
+        }),
+      );
+    const oldSpace = Number(/--max-old-space-size=(\d+)/.exec(NODE_OPTIONS)![1]);
+    const semiSpace = Number(/--max-semi-space-size=(\d+)/.exec(NODE_OPTIONS)![1]);
+    // V8's heap limit is the old space plus a young generation of three semi-spaces.
+    expect(limit(NODE_OPTIONS)).toBe(oldSpace + 3 * semiSpace);
+    expect(limit(`--max-old-space-size=${oldSpace}`)).toBeGreaterThan(oldSpace + 3 * semiSpace);
+  });
+});
