@@ -6,10 +6,9 @@
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { BotProcess } from '../test/support/processes.js';
-import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { dropRedisPrefix, fakeSlackProcess, helperProcess, percentile } from './support.js';
+import { postSigned } from '../test/support/signed.js';
+import { dropRedisPrefix, fakeSlackProcess, helperProcess, percentile, slackEnv } from './support.js';
 
 type Send = (n: number) => Promise<{ status: number; ms: number }>;
 let sent = 0;
@@ -56,11 +55,7 @@ export async function ackBench(): Promise<string[]> {
   const prefix = redisPrefix();
   // Both apps run in processes of their own, so the load generator here weighs on neither.
   const bot = await new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
+    ...slackEnv(slack),
     DATABASE_URL: db.url,
     REDIS_URL,
     REDIS_PREFIX: prefix,

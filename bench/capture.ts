@@ -8,12 +8,11 @@
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { sendCommand } from '../test/support/harness.js';
 import { eventCallback } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
-import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { bareBolt, dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
+import { postSigned } from '../test/support/signed.js';
+import { bareBolt, dropRedisPrefix, fakeSlackProcess, percentile, slackEnv } from './support.js';
 
 const RATE = 200;
 
@@ -54,11 +53,7 @@ export async function captureBench(): Promise<string[]> {
   const prefix = redisPrefix();
   const pool = createPool(db.url, createLogger({ level: 'silent' }));
   const bot = new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
+    ...slackEnv(slack),
     DATABASE_URL: db.url,
     REDIS_URL,
     REDIS_PREFIX: prefix,

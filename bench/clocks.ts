@@ -11,11 +11,9 @@ import { createLogger } from '../src/log.js';
 import { migrate } from '../src/postgres/migrate.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { policyFile } from '../test/support/policies.js';
 import { BotProcess, OwnRedis } from '../test/support/processes.js';
-import { SIGNING_SECRET } from '../test/support/signed.js';
-import { fakeSlackProcess, percentile, rssMb } from './support.js';
+import { fakeSlackProcess, percentile, rssMb, slackEnv } from './support.js';
 
 const INCIDENTS = 1000;
 const CADENCE_MS = 60_000;
@@ -85,11 +83,7 @@ export async function clockBench(): Promise<string[]> {
   probe.on('error', () => undefined);
   const pool = createPool(db.url, createLogger({ level: 'silent' }));
   const bot = new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
+    ...slackEnv(slack),
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redisPrefix(),

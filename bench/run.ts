@@ -6,6 +6,7 @@
 import { ackBench } from './ack.js';
 import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
+import { historyBench } from './history.js';
 import { runbookBench } from './runbooks.js';
 
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       ['clocks', 'Incident clocks (issue: durable clocks)', clockBench],
       ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
       ['runbooks', 'Runbook executor (issue: guarded runbooks)', runbookBench],
+      ['history', 'A year of history (issue: costs that do not grow with history)', historyBench],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))

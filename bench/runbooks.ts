@@ -14,12 +14,11 @@ import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
 import { FakeKube } from '../test/support/fake-kube/server.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { sendCommand } from '../test/support/harness.js';
 import { blockAction } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
-import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
+import { postSigned } from '../test/support/signed.js';
+import { dropRedisPrefix, fakeSlackProcess, percentile, slackEnv } from './support.js';
 
 const RUNS = 40;
 
@@ -38,11 +37,7 @@ export async function runbookBench(): Promise<string[]> {
   const prefix = redisPrefix();
   const pool = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
   const bot = new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
+    ...slackEnv(slack),
     DATABASE_URL: db.url,
     REDIS_URL,
     REDIS_PREFIX: prefix,

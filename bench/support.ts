@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import bolt from '@slack/bolt';
 import { Redis } from 'ioredis';
+import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
 import { SIGNING_SECRET } from '../test/support/signed.js';
 
 /** The value below which `p`% of `values` fall (nearest rank). */
@@ -21,6 +22,17 @@ export async function helperProcess<T>(script: string): Promise<T & { stop(): vo
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   return { ...(JSON.parse(line) as T), stop: () => child.kill('SIGTERM') };
+}
+
+/** The bot's Slack settings for the fake Slack of `fakeSlackProcess`. */
+export function slackEnv(slack: { url: string; token: string }): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+  };
 }
 
 /** The fake Slack in a child process: the bot under test must not pay for the fake's schema checks. */

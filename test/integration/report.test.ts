@@ -158,6 +158,13 @@ describe('metrics', () => {
     expect(stats).toContain('updates on time 100%');
   });
 
+  it('/incident stats takes windows up to a year', async () => {
+    const stats = await h.reply((await h.command('stats 365d')).responseUrl);
+    expect(stats).toContain('last 365d');
+    expect(stats).toContain('*P1* · 1 incident ·');
+    expect((await h.command('stats 400d')).body).toContain('up to a year');
+  });
+
   it('GET /metrics serves the same in Prometheus format, with the bot’s own health', async () => {
     const res = await fetch(`${h.bot.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');

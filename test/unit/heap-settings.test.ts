@@ -16,10 +16,11 @@ describe('the V8 heap settings', () => {
     expect(dockerfile).toContain(`require('./package.json').config.node_options`);
     expect(dockerfile).toContain('NODE_OPTIONS=\\"$(cat node-options)');
     expect(NODE_OPTIONS).toBe(pkg.config.node_options);
-    for (const [name, text] of [
+    const places: [string, string][] = [
       ['package.json scripts', JSON.stringify(pkg.scripts)],
       ['Dockerfile', dockerfile],
-    ])
+    ];
+    for (const [name, text] of places)
       expect({ name, flags: text.match(/--max-[a-z-]+-size=\d+/g) }).toEqual({ name, flags: null });
   });
 
