@@ -12,33 +12,24 @@ UPDATE incidents i SET updates_missed = c.n
 FROM (SELECT incident_id, count(*) AS n FROM timeline WHERE kind = 'update_overdue' GROUP BY 1) c
 WHERE c.incident_id = i.id;
 
-CREATE FUNCTION count_update_on_time() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One trigger function for both counters: TG_ARGV[0] names the incidents column it keeps.
+CREATE FUNCTION count_on_incident() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE incidents SET updates_on_time = updates_on_time + 1 WHERE id = NEW.incident_id;
+    EXECUTE format('UPDATE incidents SET %1$I = %1$I + 1 WHERE id = $1', TG_ARGV[0]) USING NEW.incident_id;
   ELSE
-    UPDATE incidents SET updates_on_time = updates_on_time - 1 WHERE id = OLD.incident_id;
+    EXECUTE format('UPDATE incidents SET %1$I = %1$I - 1 WHERE id = $1', TG_ARGV[0]) USING OLD.incident_id;
   END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER status_updates_count_on_time AFTER INSERT ON status_updates FOR EACH ROW
-  WHEN (NEW.due_at IS NOT NULL AND NEW.at <= NEW.due_at) EXECUTE FUNCTION count_update_on_time();
+  WHEN (NEW.due_at IS NOT NULL AND NEW.at <= NEW.due_at) EXECUTE FUNCTION count_on_incident('updates_on_time');
 CREATE TRIGGER status_updates_uncount_on_time AFTER DELETE ON status_updates FOR EACH ROW
-  WHEN (OLD.due_at IS NOT NULL AND OLD.at <= OLD.due_at) EXECUTE FUNCTION count_update_on_time();
-
-CREATE FUNCTION count_update_missed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    UPDATE incidents SET updates_missed = updates_missed + 1 WHERE id = NEW.incident_id;
-  ELSE
-    UPDATE incidents SET updates_missed = updates_missed - 1 WHERE id = OLD.incident_id;
-  END IF;
-  RETURN NULL;
-END $$;
+  WHEN (OLD.due_at IS NOT NULL AND OLD.at <= OLD.due_at) EXECUTE FUNCTION count_on_incident('updates_on_time');
 CREATE TRIGGER timeline_count_missed AFTER INSERT ON timeline FOR EACH ROW
-  WHEN (NEW.kind = 'update_overdue') EXECUTE FUNCTION count_update_missed();
+  WHEN (NEW.kind = 'update_overdue') EXECUTE FUNCTION count_on_incident('updates_missed');
 CREATE TRIGGER timeline_uncount_missed AFTER DELETE ON timeline FOR EACH ROW
-  WHEN (OLD.kind = 'update_overdue') EXECUTE FUNCTION count_update_missed();
+  WHEN (OLD.kind = 'update_overdue') EXECUTE FUNCTION count_on_incident('updates_missed');
 
 -- Stats: the incidents of a window, drills left out, read from the index alone (no table pages).
 CREATE INDEX incidents_declared ON incidents (declared_at)
