@@ -33,6 +33,13 @@ export interface Policy {
   readonly capture: CapturePolicy;
   /** Who may approve runbook steps besides the incident commander: users or user groups. */
   readonly approvers: readonly string[];
+  readonly approvals: ApprovalPolicy;
+}
+
+/** Who may approve runbook changes. */
+export interface ApprovalPolicy {
+  /** Only listed approvers may approve steps that change the cluster; the IC alone is not enough. */
+  readonly requireApprover: boolean;
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
@@ -56,6 +63,7 @@ const severitySchema = z.strictObject({
 });
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
+  approvals: z.strictObject({ requireApprover: z.boolean().default(false) }).default({ requireApprover: false }),
   capture: z
     .strictObject({
       emoji: z
@@ -112,6 +120,7 @@ export const DEFAULT_POLICY: Policy = {
   ],
   capture: DEFAULT_CAPTURE,
   approvers: [],
+  approvals: { requireApprover: false },
 };
 
 /**
@@ -123,6 +132,7 @@ export function parsePolicy(text: string, source: string): Policy {
   return {
     capture: { emoji: data.capture.emoji.replace(/:/g, ''), scribeMessages: data.capture.scribeMessages },
     approvers: data.approvers,
+    approvals: { requireApprover: data.approvals.requireApprover },
     severities: Object.entries(data.severities).map(([level, s]) => ({
       level,
       description: s.description,

@@ -256,3 +256,12 @@ export interface Timers {
   /** Prompts a check of escalation step `step` of `level` at `at`. */
   escalationDue(incidentId: string, level: string, step: number, at: Date): Promise<void>;
 }
+
+/**
+ * Told after a change to an incident is committed, so the parts that depend on the incident's
+ * state (runbook requests that need it open at a severity) can react. Implementations never throw:
+ * the change is made whatever they do.
+ */
+export interface IncidentObserver {
+  changed(incident: Incident): Promise<void>;
+}

@@ -4,7 +4,7 @@ import { formatDuration } from './duration.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
 import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from './incident.js';
 import { findSeverity, type Policy, severityOf } from './policy.js';
-import type { Clock, EffectSpec, IncidentStore, Mutation, TimelineEntry } from './ports.js';
+import type { Clock, EffectSpec, IncidentObserver, IncidentStore, Mutation, TimelineEntry } from './ports.js';
 
 /** Where a command was typed, and the key that makes a repeat delivery harmless. */
 export interface CommandContext {
@@ -40,6 +40,8 @@ export interface IncidentServiceDeps {
   readonly clocks: Clocks;
   readonly clock: Clock;
   readonly policy: Policy;
+  /** Told of every change that was applied (runbooks expire requests a resolved or re-levelled incident no longer allows). */
+  readonly observer?: IncidentObserver;
 }
 
 export const MIN_SNOOZE_MS = 60_000;
@@ -92,6 +94,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const target = await resolveRef(ref, ctx);
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
     if (applied) await deps.clocks.schedule(incident);
+    if (applied) await deps.observer?.changed(incident);
     const failures = await deps.effects.run(incident.id);
     return { incident: (await store.get(incident.id)) ?? incident, duplicate: !applied, failures };
   }
