@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
-import { type Cluster, ClusterFailure } from '../../src/runbook/ports.js';
+import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
+import { type Cluster, ClusterFailure, type DeploymentView } from '../../src/runbook/ports.js';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
 
@@ -8,6 +9,8 @@ let kube: FakeKube;
 let cluster: Cluster;
 
 const patches = () => kube.requests.filter((r) => r.method === 'PATCH');
+/** The check an approval of `action` as previewed on `d` makes before each attempt to apply. */
+const bound = (action: string, d: DeploymentView) => verifierFor({ action, binding: deploymentBinding(action, d) });
 const settled = () =>
   waitFor(
     () => {
@@ -70,10 +73,10 @@ describe('the Cluster adapter against the fake API server', () => {
 
   it('dry-runs a restart on the server, then restarts with a strategic-merge patch', async () => {
     const before = await cluster.getDeployment('shop', 'web');
-    await cluster.restart('shop', 'web', new Date(), { dryRun: true, resourceVersion: before.resourceVersion });
+    await cluster.restart('shop', 'web', new Date(), { dryRun: true });
     expect(patches().at(-1)).toMatchObject({ contentType: 'application/strategic-merge-patch+json', dryRun: true });
     expect((await cluster.getDeployment('shop', 'web')).resourceVersion).toBe(before.resourceVersion);
-    await cluster.restart('shop', 'web', new Date(), { dryRun: false, resourceVersion: before.resourceVersion });
+    await cluster.restart('shop', 'web', new Date(), { dryRun: false, verify: bound('rollout-restart', before) });
     expect(patches().at(-1)).toMatchObject({ contentType: 'application/strategic-merge-patch+json', dryRun: false });
     const progress: string[] = [];
     const status = await cluster.rolloutStatus('shop', 'web', 10_000, (m) => progress.push(m));
@@ -146,10 +149,17 @@ describe('the Cluster adapter against the fake API server', () => {
   });
 
   it('stops when the deployment changed since approval', async () => {
-    const err = await failure(cluster.undo('shop', 'web', 0, { dryRun: false, resourceVersion: '1' }));
+    const approved = { ...(await cluster.getDeployment('shop', 'web')), generation: 1 };
+    const err = await failure(
+      cluster.undo('shop', 'web', 0, { dryRun: false, verify: bound('rollout-undo', approved) }),
+    );
     expect(err.code).toBe('conflict');
     expect(
-      (await failure(cluster.restart('shop', 'web', new Date(), { dryRun: false, resourceVersion: '1' }))).code,
+      (
+        await failure(
+          cluster.restart('shop', 'web', new Date(), { dryRun: false, verify: bound('rollout-restart', approved) }),
+        )
+      ).code,
     ).toBe('conflict');
   });
 
