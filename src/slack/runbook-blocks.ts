@@ -142,7 +142,7 @@ export function renderRun(n: RunNotice): SlackMessage {
           header(`${clampText(n.title, 120)} · not run`),
           section(`${stepLine(n.preview)}\n${code(n.preview.lines)}`),
           section(
-            `:arrows_counterclockwise: ${n.approvedBy ? `Approved by <@${n.approvedBy}>, but n` : 'N'}ot run: ${escCluster(n.reason)}. Nothing was applied; a new preview with its own buttons follows.`,
+            `:arrows_counterclockwise: Not run: ${escCluster(n.reason)}. ${n.approvedBy ? `<@${n.approvedBy}> approved the preview above, but n` : 'N'}othing was applied; a new preview with its own buttons follows.`,
           ),
           about(run),
         ],

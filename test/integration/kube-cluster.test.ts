@@ -148,6 +148,38 @@ describe('the Cluster adapter against the fake API server', () => {
     }
   });
 
+  it('retries a patch that raced a status write on a fresh read, as RetryOnConflict does; a spec change stops it', async () => {
+    await settled();
+    const path = /\/deployments\/web\/scale$/;
+    const pod = kube.cluster.list('pods', 'shop')[0]!.metadata.name;
+    const before = await cluster.getDeployment('shop', 'web');
+    const from = kube.requests.length;
+    kube.hold('PATCH', path, 150);
+    const scaling = cluster.scale('shop', 'web', before.replicas + 1, {
+      dryRun: false,
+      verify: bound('scale', before),
+    });
+    await waitFor(() => kube.requests.slice(from).some((r) => r.method === 'PATCH' && path.test(r.path)));
+    kube.cluster.setPodReady('shop', pod, false);
+    await scaling;
+    kube.cluster.setPodReady('shop', pod, true);
+    const attempts = kube.requests.slice(from).filter((r) => r.method === 'PATCH' && path.test(r.path));
+    expect(attempts.map((r) => r.status)).toEqual([409, 200]);
+    expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(before.replicas + 1);
+    await settled();
+
+    const now = await cluster.getDeployment('shop', 'web');
+    const mark = kube.requests.length;
+    kube.hold('PATCH', path, 150);
+    const racing = cluster.scale('shop', 'web', now.replicas + 1, { dryRun: false, verify: bound('scale', now) });
+    await waitFor(() => kube.requests.slice(mark).some((r) => r.method === 'PATCH' && path.test(r.path)));
+    await kube.scale('shop', 'web', 2);
+    const changed = await failure(racing);
+    expect(changed.message).toContain(`replicas ${now.replicas} → 2 changed by someone else after the preview`);
+    expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(2);
+    await settled();
+  });
+
   it('stops when the deployment changed since approval', async () => {
     const approved = { ...(await cluster.getDeployment('shop', 'web')), generation: 1 };
     const err = await failure(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { toClusterFailure } from '../../src/kube/errors.js';
 import { untrusted } from '../../src/runbook/text.js';
+import { renderTimeline } from '../../src/slack/record-blocks.js';
 import { escCluster, readButtonValue } from '../../src/slack/runbook-blocks.js';
 
 const HOSTILE = 'Readiness probe failed: ```\n<!channel> see <https://evil.example/x|docs> & `rm -rf` \u0007';
@@ -39,6 +40,26 @@ describe('text from the cluster is data', () => {
     expect(toClusterFailure({ code: 404, body: status }, 'reading deployment shop/web').message).toBe(
       'Not found while reading deployment shop/web: deployments.apps "web <!here>" not found. Check the namespace and name.',
     );
+  });
+});
+
+describe('the timeline', () => {
+  it('shows runbook entries, which quote the cluster, as data', () => {
+    const at = new Date('2026-11-22T15:00:00Z');
+    const page = renderTimeline({
+      incident: { id: 'INC-2026-1122-001' } as never,
+      entries: [
+        { id: 1, at, actor: 'firebreak', kind: 'runbook_succeeded', text: `RUN-0A1B2C3D check: ${untrusted(HOSTILE)}` },
+        { id: 2, at, actor: 'firebreak', kind: 'war_room', text: 'War room <#C0WARROOM01> opened' },
+      ].map((e) => ({ ...e, permalink: null, threadTs: null, editedAt: null, deletedAt: null })),
+      page: 1,
+      pages: 1,
+      tzOffsetS: 0,
+    });
+    const text = JSON.stringify(page.blocks);
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('<#C0WARROOM01>');
   });
 });
 

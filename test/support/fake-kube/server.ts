@@ -75,6 +75,8 @@ export class FakeKube {
     dryRun: boolean;
     body?: unknown;
     at: number;
+    /** The HTTP status answered, once the response is sent. */
+    status?: number;
   }[] = [];
   readonly tokens = new Map<string, Grant | undefined>([['fake-admin-token', undefined]]);
   /** Whether metrics-server is installed: metrics.k8s.io is discovered and served only then. */
@@ -236,15 +238,19 @@ export class FakeKube {
     });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
-    this.requests.push({
+    const path = url.pathname + url.search;
+    const entry: FakeKube['requests'][number] = {
       method: req.method!,
-      path: url.pathname + url.search,
+      path,
       ...(contentType && { contentType }),
       dryRun,
       ...(raw && { body: safeJson(raw) }),
       at: Date.now(),
+    };
+    this.requests.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
     });
-    const path = url.pathname + url.search;
     const hold = this.holds.find((h) => h.method === req.method && h.path.test(path) && h.times > 0);
     if (hold) {
       hold.times--;

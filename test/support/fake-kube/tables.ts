@@ -17,7 +17,8 @@ function hpaTargets(o: KubeObject): string {
     .join(', ');
 }
 
-const COLUMNS: Record<string, { names: string[]; cells: (o: KubeObject) => unknown[] }> = {
+/** Per resource, its columns (the first `shown` print without `-o wide`, as the API server's printers say). */
+const COLUMNS: Record<string, { names: string[]; shown?: number; cells: (o: KubeObject) => unknown[] }> = {
   deployments: {
     names: ['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector'],
     cells: (o) => [
@@ -56,6 +57,7 @@ const COLUMNS: Record<string, { names: string[]; cells: (o: KubeObject) => unkno
   // pkg/printers/internalversion: printHorizontalPodAutoscaler and formatHPAMetrics.
   horizontalpodautoscalers: {
     names: ['Name', 'Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age'],
+    shown: 7,
     cells: (o) => [
       o.metadata.name,
       `${o.spec.scaleTargetRef.kind}/${o.spec.scaleTargetRef.name}`,
@@ -94,7 +96,7 @@ export function table(resource: string, items: KubeObject[], resourceVersion: st
             : 'string',
       format: n === 0 ? 'name' : '',
       description: name,
-      priority: n > 4 ? 1 : 0,
+      priority: n >= (def.shown ?? 5) ? 1 : 0,
     })),
     rows: items.map((o) => ({
       cells: def.cells(o),
