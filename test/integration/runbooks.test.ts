@@ -5,6 +5,7 @@ import { REPO } from '../support/paths.js';
 import { blockAction } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
 import { grantFor } from '../support/rbac.js';
+import { runbookDriver } from '../support/runbook-driver.js';
 
 const POLICY = `approvers: [U0SRE00001]
 severities:
@@ -59,13 +60,7 @@ async function request(text: string, user = 'U0RESPOND1') {
 }
 
 /** The value the card's buttons carry (or carried, before the card was decided): the run and its preview. */
-const buttonOf = (card: { ts: string }) => {
-  const shown = h.slack.calls
-    .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.response.ts === card.ts)
-    .map((c) => c.params.blocks as { type: string; elements?: { value: string }[] }[] | undefined)
-    .findLast((blocks) => blocks?.some((b) => b.type === 'actions'));
-  return shown!.find((b) => b.type === 'actions')!.elements![0]!.value;
-};
+const buttonOf = (card: { ts: string }) => runbookDriver(h, kube, h.sql).buttonOf(card.ts)!;
 
 async function click(runId: string, verdict: 'approve' | 'deny', user: string) {
   const card = (await cardOf(runId))!;

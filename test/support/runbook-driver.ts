@@ -79,7 +79,7 @@ export function runbookDriver(bot: Bot, kube: FakeKube, sql: pg.Pool) {
       .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.response.ts === ts)
       .map((c) => c.params.blocks as { type: string; elements?: { value: string }[] }[] | undefined)
       .findLast((blocks) => blocks?.some((b) => b.type === 'actions'));
-    return shown?.find((b) => b.type === 'actions')!.elements![0]!.value;
+    return shown?.find((b) => b.type === 'actions')?.elements?.[0]?.value;
   };
   let clicks = 0;
 
