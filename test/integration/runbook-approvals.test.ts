@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeKube } from '../support/fake-kube/server.js';
-import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { policyFile } from '../support/policies.js';
-import { shippedGrant } from '../support/rbac.js';
-import { runbookDriver, seedServices, settled } from '../support/runbook-driver.js';
+import type { FakeKube } from '../support/fake-kube/server.js';
+import { type Harness, waitFor } from '../support/harness.js';
+import { type RunbookDriver, settled, startRunbookBench } from '../support/runbook-driver.js';
 
 /** The shipped playbooks against the services they name, under exactly manifests/rbac.yaml. */
 const POLICY = `approvers: [U0SRE00001]
@@ -17,38 +15,22 @@ const AL = 'adaptive-learning-production';
 
 let h: Harness;
 let kube: FakeKube;
-let run: ReturnType<typeof runbookDriver>;
+let run: RunbookDriver;
+let bench: Awaited<ReturnType<typeof startRunbookBench>>;
 
 const replicas = (ns: string, name: string) => kube.cluster.get('deployments', ns, name)!.spec.replicas;
 const restartedAt = (ns: string, name: string) =>
   kube.cluster.get('deployments', ns, name)!.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
-
-/** Declares an incident at `severity` and works in its war room. */
-async function incident(severity: string, title: string): Promise<string> {
-  const reply = await h.reply((await h.command(`declare ${severity} ${title}`)).responseUrl);
-  const id = /INC-\d{4}-\d{4}-\d{3}/.exec(reply)![0];
-  run.setRoom((await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [id])).rows[0].channel_id);
-  return id;
-}
+const incident = (severity: string, title: string) => bench.incident(severity, title);
 
 beforeAll(async () => {
-  kube = await new FakeKube().start();
-  kube.cluster.stepMs = 10;
-  kube.tokens.set('bot-token', shippedGrant());
-  seedServices(kube.cluster);
-  h = await startHarness({
-    env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), RUNBOOK_COOLDOWN: '1s' },
-  });
-  h.slack.addUser('U0SRE00001', 'sre');
+  bench = await startRunbookBench(POLICY);
+  ({ h, kube, run } = bench);
   h.slack.addUser('U0MALLORY1', 'mallory');
-  run = runbookDriver(h, kube, h.sql);
   await incident('P1', 'Adaptive learning logins failing');
   for (const ns of [AL, 'ai-development', 'education']) await settled(kube.cluster, ns);
 });
-afterAll(async () => {
-  await h.stop();
-  await kube.stop();
-});
+afterAll(() => bench.stop());
 
 describe('an approval binds to the spec that was previewed', () => {
   it('holds through status churn: one click, the change applied once, no second ask', async () => {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeKube } from '../support/fake-kube/server.js';
-import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { policyFile } from '../support/policies.js';
-import { shippedGrant } from '../support/rbac.js';
-import { runbookDriver, seedServices, settled } from '../support/runbook-driver.js';
+import type { FakeKube } from '../support/fake-kube/server.js';
+import { type Harness, waitFor } from '../support/harness.js';
+import { type RunbookDriver, settled, startRunbookBench } from '../support/runbook-driver.js';
 
 /** The shipped playbooks doing what our runbooks do, under exactly manifests/rbac.yaml; and cluster text as data. */
 const POLICY = `approvers: [U0SRE00001]
@@ -14,8 +12,9 @@ const AI = 'ai-development';
 
 let h: Harness;
 let kube: FakeKube;
-let run: ReturnType<typeof runbookDriver>;
+let run: RunbookDriver;
 let incidentId: string;
+let bench: Awaited<ReturnType<typeof startRunbookBench>>;
 
 /** The result message of a run, once posted. */
 const resultOf = (runId: string) =>
@@ -35,26 +34,13 @@ const approveWhenAsked = async (runId: string, step: number) => {
 const container = (name: string) => kube.cluster.get('deployments', AI, name)!.spec.template.spec.containers[0];
 
 beforeAll(async () => {
-  kube = await new FakeKube().start();
-  kube.cluster.stepMs = 10;
-  kube.tokens.set('bot-token', shippedGrant());
-  seedServices(kube.cluster);
-  h = await startHarness({
-    env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), RUNBOOK_COOLDOWN: '1s' },
-  });
-  h.slack.addUser('U0SRE00001', 'sre');
-  run = runbookDriver(h, kube, h.sql);
-  incidentId = /INC-\d{4}-\d{4}-\d{3}/.exec(
-    await h.reply((await h.command('declare P1 AI platform degraded')).responseUrl),
-  )![0];
-  run.setRoom((await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [incidentId])).rows[0].channel_id);
+  bench = await startRunbookBench(POLICY);
+  ({ h, kube, run } = bench);
+  incidentId = await bench.incident('P1', 'AI platform degraded');
   await settled(kube.cluster, AI);
   await settled(kube.cluster, 'studyteddy-production');
 });
-afterAll(async () => {
-  await h.stop();
-  await kube.stop();
-});
+afterAll(() => bench.stop());
 
 describe('the AI development runbook', () => {
   // First: the other playbooks' cooldowns on api-server would refuse it.

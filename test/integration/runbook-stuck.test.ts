@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createTestDatabase, redisPrefix } from '../support/db.js';
-import { FakeKube } from '../support/fake-kube/server.js';
+import type { FakeKube } from '../support/fake-kube/server.js';
 import { BOT_ID, BOT_USER } from '../support/fake-slack.js';
-import { type Harness, replyOn, sendCommand, startHarness, waitFor } from '../support/harness.js';
+import { type Harness, replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { REPO } from '../support/paths.js';
 import { policyFile } from '../support/policies.js';
 import { BotProcess, OwnRedis } from '../support/processes.js';
-import { shippedGrant } from '../support/rbac.js';
-import { runbookDriver, seedServices, settled } from '../support/runbook-driver.js';
+import { type RunbookDriver, runbookDriver, settled, startRunbookBench } from '../support/runbook-driver.js';
 import { postSigned, SIGNING_SECRET } from '../support/signed.js';
 
 /** No run is ever stuck: every way the issue found to strand one, on a Redis of the test's own. */
@@ -17,17 +16,13 @@ severities:
   P1: { description: Major feature unavailable, warRoom: true }
 `;
 const AL = 'adaptive-learning-production';
-const ENV = {
-  INCIDENT_POLICY: policyFile(POLICY),
-  CLOCK_SWEEP_EVERY: '1s',
-  EFFECT_LEASE: '2s',
-  RUNBOOK_COOLDOWN: '1s',
-};
+const ENV = { CLOCK_SWEEP_EVERY: '1s', EFFECT_LEASE: '2s', RUNBOOK_COOLDOWN: '1s' };
 
 let kube: FakeKube;
 let redis: OwnRedis;
 let h: Harness;
-let run: ReturnType<typeof runbookDriver>;
+let run: RunbookDriver;
+let bench: Awaited<ReturnType<typeof startRunbookBench>>;
 
 const restarts = (from: number, name: string) =>
   run
@@ -40,24 +35,15 @@ const timeline = async (runId: string) =>
 
 beforeAll(async () => {
   redis = await new OwnRedis().start();
-  kube = await new FakeKube().start();
-  kube.cluster.stepMs = 10;
-  kube.tokens.set('bot-token', shippedGrant());
-  seedServices(kube.cluster);
-  h = await startHarness({
-    env: { ...ENV, KUBECONFIG: kube.kubeconfig('bot-token'), REDIS_URL: redis.url, APPROVAL_TTL: '5s' },
-  });
-  run = runbookDriver(h, kube, h.sql);
-  const reply = await h.reply((await h.command('declare P1 Logins failing')).responseUrl);
-  const id = /INC-\d{4}-\d{4}-\d{3}/.exec(reply)![0];
-  run.setRoom((await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [id])).rows[0].channel_id);
+  bench = await startRunbookBench(POLICY, { ...ENV, REDIS_URL: redis.url, APPROVAL_TTL: '5s' });
+  ({ h, kube, run } = bench);
+  await bench.incident('P1', 'Logins failing');
   await settled(kube.cluster, AL);
   await settled(kube.cluster, 'ai-development');
   await settled(kube.cluster, 'studyteddy-production');
 });
 afterAll(async () => {
-  await h.stop();
-  await kube.stop();
+  await bench.stop();
   await redis.kill();
 });
 
@@ -147,6 +133,7 @@ describe('a crash right after Approve', () => {
     const db = await createTestDatabase();
     const env = {
       ...ENV,
+      INCIDENT_POLICY: policyFile(POLICY),
       SLACK_BOT_TOKEN: h.slack.token,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: h.slack.apiUrl,

@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import type { FakeCluster } from './fake-kube/cluster.js';
-import type { FakeKube } from './fake-kube/server.js';
+import { FakeKube } from './fake-kube/server.js';
 import type { FakeSlack } from './fake-slack.js';
-import { type CommandOptions, replyOn, waitFor } from './harness.js';
+import { type CommandOptions, replyOn, startHarness, waitFor } from './harness.js';
 import { blockAction } from './payloads.js';
+import { policyFile } from './policies.js';
+import { shippedGrant } from './rbac.js';
 import type { PostResult } from './signed.js';
 
 /** The services our runbooks name, as the playbooks in playbooks/ reach them. */
@@ -149,3 +151,40 @@ export function runbookDriver(bot: Bot, kube: FakeKube, sql: pg.Pool) {
 }
 
 export type RunbookDriver = ReturnType<typeof runbookDriver>;
+
+/**
+ * The bot with the shipped playbooks, against a fake cluster seeded with the services they name,
+ * under exactly manifests/rbac.yaml, with a driver working in the war room of its latest incident.
+ */
+export async function startRunbookBench(policy: string, env: Record<string, string> = {}) {
+  const kube = await new FakeKube().start();
+  kube.cluster.stepMs = 10;
+  kube.tokens.set('bot-token', shippedGrant());
+  seedServices(kube.cluster);
+  const h = await startHarness({
+    env: {
+      KUBECONFIG: kube.kubeconfig('bot-token'),
+      INCIDENT_POLICY: policyFile(policy),
+      RUNBOOK_COOLDOWN: '1s',
+      ...env,
+    },
+  });
+  h.slack.addUser('U0SRE00001', 'sre');
+  const run = runbookDriver(h, kube, h.sql);
+  return {
+    kube,
+    h,
+    run,
+    /** Declares an incident at `severity` and works in its war room; resolves with its ID. */
+    async incident(severity: string, title: string): Promise<string> {
+      const reply = await h.reply((await h.command(`declare ${severity} ${title}`)).responseUrl);
+      const id = /INC-\d{4}-\d{4}-\d{3}/.exec(reply)![0];
+      run.setRoom((await h.sql.query('SELECT channel_id FROM incidents WHERE id = $1', [id])).rows[0].channel_id);
+      return id;
+    },
+    async stop() {
+      await h.stop();
+      await kube.stop();
+    },
+  };
+}
