@@ -4,8 +4,12 @@ import { httpCode, toClusterFailure } from './errors.js';
 import { call, type createKubeReads, revisionView, view } from './reads.js';
 import { rollbackPlan } from './rollout.js';
 
-/** client-go's `retry.DefaultRetry`: five attempts, 10 ms apart with 10% jitter. */
-const RETRY = { steps: 5, ms: 10, jitter: 0.1 } as const;
+/**
+ * client-go's `retry.DefaultRetry` (10 ms apart, 10% jitter), with ten attempts instead of five:
+ * every attempt re-checks the previewed spec, so retrying is safe, and during an incident a
+ * deployment's status can be written faster than five round trips.
+ */
+const RETRY = { steps: 10, ms: 10, jitter: 0.1 } as const;
 
 /**
  * client-go's RetryOnConflict: `attempt` re-reads, checks and applies; a write that raced it
@@ -18,7 +22,12 @@ async function retryOnConflict<T>(what: string, attempt: () => Promise<T>, codes
       return await attempt();
     } catch (err) {
       const code = httpCode(err);
-      if (n >= RETRY.steps || code === undefined || !codes.includes(code)) throw toClusterFailure(err, what);
+      if (code !== undefined && codes.includes(code) && n >= RETRY.steps)
+        throw new ClusterFailure(
+          'conflict',
+          `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch). The approval still held; request the run again to retry.`,
+        );
+      if (code === undefined || !codes.includes(code)) throw toClusterFailure(err, what);
       await new Promise((r) => setTimeout(r, RETRY.ms * (1 + Math.random() * RETRY.jitter)));
     }
   }
