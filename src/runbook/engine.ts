@@ -215,12 +215,25 @@ export function createRunEngine(deps: RunEngineDeps) {
       if (!running) return void (await deps.outbox.complete(completes));
       from = 'running';
       const message = await executeStep(cluster, rendered, run.preview, clock.now());
+      const card: RunActionSpec[] =
+        run.channel && run.cardTs
+          ? [
+              {
+                kind: 'applied',
+                channel: run.channel,
+                ts: run.cardTs,
+                preview: run.preview,
+                approvedBy: run.decidedBy,
+                message,
+              },
+            ]
+          : [];
       const next = await runs.transition(
         run.id,
         ['running'],
         'running',
         {},
-        { actions: [{ kind: 'continue', from: step + 1 }], completes },
+        { actions: [...card, { kind: 'continue', from: step + 1 }], completes },
       );
       if (next)
         await record(next, run.decidedBy ?? 'firebreak', 'executed', message, { step, action: rendered.action });

@@ -4,7 +4,12 @@ import type { Run } from './ports.js';
 import type { RunAction, RunActionKind, RunActionSpec } from './run-ports.js';
 
 const MAX_ATTEMPTS = 20;
-const ALL: readonly RunActionKind[] = ['continue', 'execute', 'ask', 'card', 'superseded', 'post'];
+/** Cluster work and chat work go in two lanes, so a slow or failing Slack never holds up a step, nor a step a card. */
+const LANES: readonly (readonly RunActionKind[])[] = [
+  ['continue', 'execute'],
+  ['ask', 'card', 'superseded', 'applied', 'post'],
+];
+const ALL: readonly RunActionKind[] = LANES.flat();
 
 export interface RunOutboxRunnerDeps extends RunEngineDeps {
   /** Backoff before the n-th retry; `Retry-After` wins when Slack sends one. */
@@ -23,6 +28,8 @@ function describe(spec: RunActionSpec): string {
       return "Updating the run's card";
     case 'superseded':
       return 'Updating the card of the earlier preview';
+    case 'applied':
+      return 'Updating the card of the applied step';
     case 'post':
       return `Posting the ${spec.message.kind} message`;
   }
@@ -91,6 +98,15 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
           preview: spec.preview,
           reason: spec.reason,
           approvedBy: spec.approvedBy,
+        });
+      case 'applied':
+        return chat.edit(spec.channel, spec.ts, {
+          kind: 'applied',
+          run,
+          title,
+          preview: spec.preview,
+          approvedBy: spec.approvedBy,
+          message: spec.message,
         });
       case 'post': {
         const m = spec.message;
@@ -161,11 +177,13 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
       .catch((e: unknown) => log.warn({ err: e, runId: a.runId }, 'could not schedule a retry; the sweep picks it up'));
   }
 
-  /** Carries out every due action of the run, oldest first. */
-  async function drain(runId: string, kinds: readonly RunActionKind[] = ALL): Promise<void> {
+  /** Carries out the run's due actions of `kinds`, oldest first; true when there was any. */
+  async function lane(runId: string, kinds: readonly RunActionKind[]): Promise<boolean> {
+    let worked = false;
     for (;;) {
-      const a = await outbox.claim(runId, clock.now(), kinds);
-      if (!a) return;
+      const a = kinds.length ? await outbox.claim(runId, clock.now(), kinds) : undefined;
+      if (!a) return worked;
+      worked = true;
       const beat = setInterval(
         () => void outbox.extend(a.id, clock.now()).catch(() => undefined),
         Math.max(250, outbox.leaseMs / 3),
@@ -181,6 +199,12 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
         clearInterval(beat);
       }
     }
+  }
+
+  /** Carries out every due action of the run, both lanes at once, until none is left. */
+  async function drain(runId: string, kinds: readonly RunActionKind[] = ALL): Promise<void> {
+    const lanes = LANES.map((l) => l.filter((k) => kinds.includes(k)));
+    while ((await Promise.all(lanes.map((l) => lane(runId, l)))).some(Boolean));
   }
 
   return {

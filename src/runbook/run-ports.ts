@@ -22,6 +22,15 @@ export type RunActionSpec =
       readonly reason: string;
       readonly approvedBy: string | null;
     }
+  /** Edits the card of a step that was applied, before the next step gets a card of its own. */
+  | {
+      readonly kind: 'applied';
+      readonly channel: string;
+      readonly ts: string;
+      readonly preview: Preview;
+      readonly approvedBy: string | null;
+      readonly message: string;
+    }
   /** Posts a message about the run. */
   | { readonly kind: 'post'; readonly message: RunMessage };
 
@@ -133,6 +142,14 @@ export type RunNotice =
       readonly preview: Preview;
       readonly reason: string;
       readonly approvedBy: string | null;
+    }
+  | {
+      readonly kind: 'applied';
+      readonly run: Run;
+      readonly title: string;
+      readonly preview: Preview;
+      readonly approvedBy: string | null;
+      readonly message: string;
     }
   | ({ readonly run: Run; readonly title: string } & RunMessage);
 

@@ -147,6 +147,18 @@ export function renderRun(n: RunNotice): SlackMessage {
           about(run),
         ],
       };
+    case 'applied':
+      return {
+        text: `${n.title}: step ${n.preview.step + 1} applied`,
+        blocks: [
+          header(`${clampText(n.title, 120)} · step ${n.preview.step + 1} applied`),
+          section(`${stepLine(n.preview)}\n${code(n.preview.lines)}`),
+          section(
+            `:white_check_mark: ${n.approvedBy ? `Approved by <@${n.approvedBy}>; a` : 'A'}pplied: ${escCluster(n.message)}. The run goes on below.`,
+          ),
+          about(run),
+        ],
+      };
     case 'progress':
       return {
         text: `${n.title}: ${n.lines.at(-1) ?? ''}`,

@@ -27,7 +27,7 @@ CREATE INDEX runbook_awaiting ON runbook_runs (incident_id) WHERE state = 'await
 CREATE TABLE runbook_actions (
   id bigserial PRIMARY KEY,
   run_id text NOT NULL REFERENCES runbook_runs (id),
-  kind text NOT NULL CHECK (kind IN ('continue', 'execute', 'ask', 'card', 'superseded', 'post')),
+  kind text NOT NULL CHECK (kind IN ('continue', 'execute', 'ask', 'card', 'superseded', 'applied', 'post')),
   spec jsonb NOT NULL,
   state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),
   attempts integer NOT NULL DEFAULT 0,
