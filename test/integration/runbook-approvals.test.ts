@@ -34,14 +34,14 @@ afterAll(() => bench.stop());
 
 describe('an approval binds to the spec that was previewed', () => {
   it('holds through status churn: one click, the change applied once, no second ask', async () => {
-    const stop = kube.cluster.churn(AL, 'auth-service', 15);
+    const stop = kube.cluster.churn(AL, 'auth-service', 40);
     try {
       const { runId } = await run.request(`run scale-service namespace=${AL} deployment=auth-service replicas=5`);
       const card = await waitFor(() => run.cardOf(runId!));
       expect(run.textOf(card)).toContain('replicas 2 → 5');
       const rv = kube.cluster.get('deployments', AL, 'auth-service')!.metadata.resourceVersion;
       await waitFor(
-        () => Number(kube.cluster.get('deployments', AL, 'auth-service')!.metadata.resourceVersion) > Number(rv) + 5,
+        () => Number(kube.cluster.get('deployments', AL, 'auth-service')!.metadata.resourceVersion) > Number(rv) + 3,
         3000,
         'status writes while the approval waits',
       );

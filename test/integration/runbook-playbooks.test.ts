@@ -24,9 +24,15 @@ const resultOf = (runId: string) =>
     `the result of ${runId}`,
   );
 const approveWhenAsked = async (runId: string, step: number) => {
-  const card = await waitFor(async () => {
-    const c = await run.cardOf(runId);
-    return c && run.textOf(c).includes(`*Step ${step}:`) && run.textOf(c).includes('runbook_approve') ? c : undefined;
+  const card = await waitFor(
+    async () => {
+      const c = await run.cardOf(runId);
+      return c && run.textOf(c).includes(`*Step ${step}:`) && run.textOf(c).includes('runbook_approve') ? c : undefined;
+    },
+    10_000,
+    `the card of step ${step}`,
+  ).catch(async (err: unknown) => {
+    throw new Error(`${(err as Error).message}: ${JSON.stringify([await run.row(runId), await run.audit(runId)])}`);
   });
   await run.click(runId, 'approve', 'U0SRE00001');
   return card;
@@ -59,6 +65,7 @@ describe('the AI development runbook', () => {
       expect(diagnostics).toMatch(new RegExp(`${pod}: 1 restarts, last terminated OOMKilled \\(exit 137\\)`));
       expect(diagnostics).toContain(`${pod}: CPU 250m, memory 1020Mi`);
       await run.click(runId!, 'deny', 'U0RESPOND1');
+      await waitFor(async () => (await run.state(runId!)) === 'denied');
     } finally {
       kube.metricsServer = false;
     }
@@ -72,6 +79,15 @@ describe('the AI development runbook', () => {
     const restart = await approveWhenAsked(runId!, 2);
     expect(run.textOf(restart)).toContain('rolling restart of ai-development/api-server');
     await waitFor(async () => (await run.state(runId!)) === 'succeeded', 20_000, 'the pool increase');
+    // The first step's card ends with what was applied; the second card ends with the result.
+    await waitFor(() =>
+      run
+        .textOf(run.messages().find((m) => m.ts === env.ts))
+        .includes(
+          'Approved by <@U0SRE00001>; applied: ai-development/api-server environment updated. The run goes on below.',
+        ),
+    );
+    await waitFor(async () => (await run.cardText(runId!)).includes('succeeded.'));
     expect(container('api-server').env).toEqual(
       expect.arrayContaining([
         { name: 'DB_POOL_SIZE', value: '50' },

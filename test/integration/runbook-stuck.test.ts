@@ -35,7 +35,7 @@ const timeline = async (runId: string) =>
 
 beforeAll(async () => {
   redis = await new OwnRedis().start();
-  bench = await startRunbookBench(POLICY, { ...ENV, REDIS_URL: redis.url, APPROVAL_TTL: '5s' });
+  bench = await startRunbookBench(POLICY, { ...ENV, REDIS_URL: redis.url, APPROVAL_TTL: '6s' });
   ({ h, kube, run } = bench);
   await bench.incident('P1', 'Logins failing');
   await settled(kube.cluster, AL);
@@ -90,16 +90,18 @@ describe('no run is ever stuck', () => {
     const next = await run.request(`run restart-service namespace=${AL} deployment=auth-service`);
     expect(next.reply).toContain('the dry run is posted');
     await run.click(next.runId!, 'deny', 'U0RESPOND1');
+    await waitFor(async () => (await run.state(next.runId!)) === 'denied');
   });
 
   it('a 429 on the approval card: the requester is told, the card is retried, and the run goes on', async () => {
     await run.idle();
-    h.slack.fail('chat.postMessage', { kind: 'ratelimited', retryAfter: 1 });
+    // Long enough that the retry cannot fall due while the request is still being answered.
+    h.slack.fail('chat.postMessage', { kind: 'ratelimited', retryAfter: 2 });
     const { runId, reply } = await run.request(`run restart-service namespace=${AL} deployment=scheduler-service`);
     expect(reply).toContain('the dry run is done, but Slack refused the approval card (`ratelimited`)');
     expect(reply).toContain('Nothing is changed before someone approves');
     expect(await run.cardOf(runId!)).toBeUndefined();
-    await waitFor(() => run.cardOf(runId!), 5000, 'the card after Retry-After');
+    await waitFor(() => run.cardOf(runId!), 6000, 'the card after Retry-After');
     expect((await run.row(runId!))!.expires_at).toBeTruthy();
     const from = kube.requests.length;
     await run.click(runId!, 'approve', 'U0DECLARER');
@@ -125,6 +127,7 @@ describe('no run is ever stuck', () => {
     const again = await run.request('run restart-service namespace=ai-development deployment=api-gateway');
     expect(again.reply).toContain('the dry run is posted');
     await run.click(again.runId!, 'deny', 'U0RESPOND1');
+    await waitFor(async () => (await run.state(again.runId!)) === 'denied');
   });
 });
 

@@ -130,12 +130,15 @@ describe('a mutating step', () => {
     expect(await h.reply(await click(runId, 'approve', 'U0RESPOND1'))).toContain('someone else must approve');
     expect(await h.reply(await click(runId, 'approve', 'U0RESPOND2'))).toContain('Only the incident commander');
     expect(await state(runId)).toBe('awaiting_approval');
+    // A rollout slow enough that there is progress to report, on a machine busy with other suites.
+    kube.cluster.stepMs = 150;
     await Promise.all([
       click(runId, 'approve', 'U0DECLARER'),
       click(runId, 'approve', 'U0SRE00001'),
       click(runId, 'approve', 'U0DECLARER'),
     ]);
     await waitFor(async () => (await state(runId)) === 'succeeded', 10_000, 'the run to succeed');
+    kube.cluster.stepMs = 20;
     expect(realPatches().filter((r) => r.path.includes('/deployments/web/scale'))).toHaveLength(1);
     expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(5);
     const card = await cardText(runId);
