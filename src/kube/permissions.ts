@@ -120,7 +120,7 @@ export function rbacManifest(playbooks: Iterable<Playbook>, account = { name: 'f
         if (node.items.every((i) => isScalar(i))) node.flow = true;
       },
     });
-    return doc.toString({ lineWidth: 0 });
+    return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   };
   return HEADER + docs.map(yaml).join('---\n');
 }

@@ -254,7 +254,7 @@ export class FakeKube {
     const hold = this.holds.find((h) => h.method === req.method && h.path.test(path) && h.times > 0);
     if (hold) {
       hold.times--;
-      await new Promise((r) => setTimeout(r, hold.ms));
+      await new Promise((r) => setTimeout(r, hold.ms).unref());
     }
     const fault = this.faults.find((f) => f.method === req.method && f.path.test(path) && f.times > 0);
     if (fault) {
