@@ -215,8 +215,11 @@ export function createRunEngine(deps: RunEngineDeps) {
       if (!running) return void (await deps.outbox.complete(completes));
       from = 'running';
       const message = await executeStep(cluster, rendered, run.preview, clock.now());
+      // Only when another change follows does this card stop being the run's card: it then ends with what
+      // was applied. Otherwise the run's own card edits carry it to the result.
+      const more = pb.steps.slice(step + 1).some((s) => MUTATING.has(s.action));
       const card: RunActionSpec[] =
-        run.channel && run.cardTs
+        more && run.channel && run.cardTs
           ? [
               {
                 kind: 'applied',
