@@ -23,7 +23,7 @@ import { BotProcess } from '../test/support/processes.js';
 import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
 import { dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
 
-const RUNS = 40;
+const RUNS = 60;
 /** Every other run has status churn going from the card until its patch is applied. */
 const churned = (n: number) => n % 2 === 1;
 const CHURN_EVERY_MS = 25;

@@ -28,7 +28,8 @@ async function retryOnConflict<T>(what: string, attempt: () => Promise<T>, codes
           `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch). The approval still held; request the run again to retry.`,
         );
       if (code === undefined || !codes.includes(code)) throw toClusterFailure(err, what);
-      await new Promise((r) => setTimeout(r, RETRY.ms * (1 + Math.random() * RETRY.jitter)));
+      // A status write is over by the time its 409 arrives: the first retry goes at once, later ones back off.
+      if (n > 1) await new Promise((r) => setTimeout(r, RETRY.ms * (1 + Math.random() * RETRY.jitter)));
     }
   }
 }

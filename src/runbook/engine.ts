@@ -197,54 +197,52 @@ export function createRunEngine(deps: RunEngineDeps) {
     return true;
   }
 
-  /** Applies approved step `step` once, if the incident still allows it and the preview still holds. */
+  /**
+   * Applies approved step `step` once, if the incident still allows it and the preview still holds.
+   * A run found `running` lost its worker mid-step: if the previewed spec still holds, the change
+   * never landed (it would have moved it), so it is applied now; otherwise nothing is re-applied.
+   */
   async function execute(run: Run, step: number, token: string, completes: number): Promise<void> {
-    if (run.step !== step || run.preview?.token !== token) return void (await deps.outbox.complete(completes));
-    if (run.state === 'running') return interrupt(run, completes);
-    if (run.state !== 'approved') return void (await deps.outbox.complete(completes));
+    const { preview } = run;
+    const ours = run.step === step && preview?.token === token;
+    if (!ours || (run.state !== 'approved' && run.state !== 'running')) return deps.outbox.complete(completes);
     const pb = book(run.playbook);
-    const incident = await deps.incidents.get(run.incidentId);
-    const blocked = incident && incidentBlocks(pb, incident);
-    if (blocked) return void (await expire(run, blocked, completes));
     const rendered = renderStep(pb.steps[step]!, run.params);
-    let from: RunState = 'approved';
-    try {
-      const reason = changeSince(rendered.action, run.preview.binding, await observe(cluster, rendered));
-      if (reason) return await reask(run, from, reason, completes);
-      const running = await runs.transition(run.id, ['approved'], 'running', {}, { token });
-      if (!running) return void (await deps.outbox.complete(completes));
-      from = 'running';
-      const message = await executeStep(cluster, rendered, run.preview, clock.now());
-      // Only when another change follows does this card stop being the run's card: it then ends with what
-      // was applied. Otherwise the run's own card edits carry it to the result.
-      const more = pb.steps.slice(step + 1).some((s) => MUTATING.has(s.action));
-      const card: RunActionSpec[] =
-        more && run.channel && run.cardTs
-          ? [
-              {
-                kind: 'applied',
-                channel: run.channel,
-                ts: run.cardTs,
-                preview: run.preview,
-                approvedBy: run.decidedBy,
-                message,
-              },
-            ]
-          : [];
-      const next = await runs.transition(
-        run.id,
-        ['running'],
-        'running',
-        {},
-        { actions: [...card, { kind: 'continue', from: step + 1 }], completes },
+    if (run.state === 'running') {
+      const landed = await observe(cluster, rendered).then(
+        (seen) => !!changeSince(rendered.action, preview.binding, seen),
+        () => true,
       );
-      if (next)
-        await record(next, run.decidedBy ?? 'firebreak', 'executed', message, { step, action: rendered.action });
-    } catch (err) {
-      if (err instanceof SpecChanged) return reask(run, from, err.reason, completes);
-      if (from === 'approved' && !(err instanceof ClusterFailure)) throw err;
-      await finish(run, false, [failureLine(err, run)], completes);
+      if (landed) return interrupt(run, completes);
+    } else {
+      const incident = await deps.incidents.get(run.incidentId);
+      const blocked = incident && incidentBlocks(pb, incident);
+      if (blocked) return void (await expire(run, blocked, completes));
+      const running = await runs.transition(run.id, ['approved'], 'running', {}, { token });
+      if (!running) return deps.outbox.complete(completes);
     }
+    let message: string;
+    try {
+      message = await executeStep(cluster, rendered, preview, clock.now());
+    } catch (err) {
+      if (err instanceof SpecChanged) return reask(run, 'running', err.reason, completes);
+      return finish(run, false, [failureLine(err, run)], completes);
+    }
+    // Only when another change follows does this card stop being the run's card: it then ends with what
+    // was applied. Otherwise the run's own card edits carry it to the result.
+    const more = pb.steps.slice(step + 1).some((s) => MUTATING.has(s.action));
+    const card: RunActionSpec[] =
+      more && run.channel && run.cardTs
+        ? [{ kind: 'applied', channel: run.channel, ts: run.cardTs, preview, approvedBy: run.decidedBy, message }]
+        : [];
+    const next = await runs.transition(
+      run.id,
+      ['running'],
+      'running',
+      {},
+      { actions: [...card, { kind: 'continue', from: step + 1 }], completes },
+    );
+    if (next) await record(next, run.decidedBy ?? 'firebreak', 'executed', message, { step, action: rendered.action });
   }
 
   return { book, record, advance, execute, finish, interrupt, expire };
