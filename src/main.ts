@@ -24,6 +24,7 @@ import { createOpenIncidents } from './postgres/open-incidents.js';
 import { createPool } from './postgres/pool.js';
 import { createRecordStore } from './postgres/record-store.js';
 import { createRetentionStore } from './postgres/retention-store.js';
+import { createRunOutboxStore } from './postgres/run-outbox-store.js';
 import { createRunStore } from './postgres/run-store.js';
 import { createStatsStore } from './postgres/stats-store.js';
 import { createRunbooks } from './runbook/service.js';
@@ -85,7 +86,32 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
   const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
-  const service = createIncidentService({ store, open, effects, clocks, clock, policy: config.policy });
+  const runbooks = createRunbooks({
+    playbooks: config.runbooks.playbooks,
+    runs: createRunStore(pool),
+    outbox: createRunOutboxStore(pool, { leaseMs: config.effectLeaseMs }),
+    incidents: store,
+    cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
+    chat: createRunbookChat(web),
+    timers: jobs.runTimers,
+    clock,
+    log,
+    approvers: config.policy.approvers,
+    requireApprover: config.policy.approvals.requireApprover,
+    approvalTtlMs: config.runbooks.approvalTtlMs,
+    defaultCooldownMs: config.runbooks.cooldownMs,
+    incidentsChannel: config.slack.incidentsChannel,
+    ...(options.backoffMs && { backoffMs: options.backoffMs }),
+  });
+  const service = createIncidentService({
+    store,
+    open,
+    effects,
+    clocks,
+    clock,
+    policy: config.policy,
+    observer: { changed: (incident) => runbooks.incidentChanged(incident) },
+  });
 
   const record = createRecordStore(pool);
   const directory = createSlackDirectory(web);
@@ -124,21 +150,6 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     onPurged: metrics.countDeleted,
   });
 
-  const runbooks = createRunbooks({
-    playbooks: config.runbooks.playbooks,
-    runs: createRunStore(pool),
-    incidents: store,
-    cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
-    chat: createRunbookChat(web),
-    timers: jobs.runTimers,
-    clock,
-    log,
-    approvers: config.policy.approvers,
-    approvalTtlMs: config.runbooks.approvalTtlMs,
-    defaultCooldownMs: config.runbooks.cooldownMs,
-    incidentsChannel: config.slack.incidentsChannel,
-  });
-
   const routes = [...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }), metrics.route];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
@@ -164,11 +175,12 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
       const started = performance.now();
       await effects.runAllDue();
       await clocks.sweep();
+      await runbooks.sweep();
       metrics.observeSweep((performance.now() - started) / 1000);
     },
-    rebuild: () => clocks.rebuild(),
+    rebuild: () => Promise.all([clocks.rebuild(), runbooks.rebuild()]),
     retention: () => retention.run(),
-    runStep: (runId, step) => runbooks.runStep(runId, step),
+    runActions: (runId) => runbooks.runActions(runId),
     expireRun: (runId) => runbooks.expire(runId),
   });
   const started = (await app.start(config.http.port)) as unknown;
@@ -177,11 +189,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     .runAllDue()
     .catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
   await runbooks.recover().catch((err: unknown) => log.error({ err }, 'could not check for interrupted runbook runs'));
-  await clocks
-    .rebuild()
-    .catch((err: unknown) =>
-      log.warn({ err }, 'rebuilding clocks failed; the periodic sweep fires them from Postgres'),
-    );
+  await Promise.all([clocks.rebuild(), runbooks.rebuild()]).catch((err: unknown) =>
+    log.warn({ err }, 'rebuilding clocks and run prompts failed; the periodic sweep fires them from Postgres'),
+  );
   log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');
 
   return {
@@ -189,6 +199,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     async stop() {
       await app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver failed'));
       await drain(10_000);
+      await runbooks.idle(5_000);
       await jobs.close();
       await pool.end();
       log.info('firebreak stopped');

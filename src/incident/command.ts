@@ -26,6 +26,8 @@ export type Command =
   | { verb: 'help' };
 
 export const MAX_COMMAND_LENGTH = 3000;
+/** Names every JavaScript object already has (`constructor`, `__proto__`, …): never parameter names. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 export const MAX_TITLE_LENGTH = 150;
 
 /** The usage text, shown by `/incident help` and beside every usage error. */
@@ -184,11 +186,20 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       const [playbook, ...pairs] = args;
       if (!playbook)
         fail('Name the playbook: `/incident run restart-service deployment=web`. `/incident playbooks` lists them.');
-      const parsedArgs: Record<string, string> = {};
+      const parsedArgs: Record<string, string> = Object.create(null);
       for (const pair of pairs) {
-        const m = /^([a-zA-Z][a-zA-Z0-9_]*)=(.+)$/.exec(pair);
+        const m = /^([^=]+)=(.+)$/.exec(pair);
         if (!m) fail(`\`${clip(pair)}\` is not key=value: \`/incident run ${playbook} deployment=web\`.`);
-        parsedArgs[m![1]!] = m![2]!;
+        const key = m![1]!;
+        if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key) || RESERVED_KEYS.has(key))
+          fail(
+            `\`${clip(key)}\` cannot be a parameter name. \`/incident playbooks\` lists each playbook's parameters.`,
+          );
+        if (Object.hasOwn(parsedArgs, key))
+          fail(
+            `\`${clip(key)}\` is given twice; give each parameter once, e.g. \`/incident run ${playbook} deployment=web\`.`,
+          );
+        parsedArgs[key] = m![2]!;
       }
       return { verb: 'run', ...(id && { id }), playbook: playbook!, args: parsedArgs };
     }

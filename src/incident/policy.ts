@@ -49,6 +49,13 @@ export interface Policy {
   /** Who may approve runbook steps besides the incident commander: users or user groups. */
   readonly approvers: readonly string[];
   readonly retention: RetentionPolicy;
+  readonly approvals: ApprovalPolicy;
+}
+
+/** Who may approve runbook changes. */
+export interface ApprovalPolicy {
+  /** Only listed approvers may approve steps that change the cluster; the IC alone is not enough. */
+  readonly requireApprover: boolean;
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
@@ -90,6 +97,7 @@ const retentionSchema = z
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
   retention: retentionSchema,
+  approvals: z.strictObject({ requireApprover: z.boolean().default(false) }).default({ requireApprover: false }),
   capture: z
     .strictObject({
       emoji: z
@@ -147,6 +155,7 @@ export const DEFAULT_POLICY: Policy = {
   capture: DEFAULT_CAPTURE,
   approvers: [],
   retention: retentionOf(DEFAULT_RETENTION),
+  approvals: { requireApprover: false },
 };
 
 /**
@@ -159,6 +168,7 @@ export function parsePolicy(text: string, source: string): Policy {
     capture: { emoji: data.capture.emoji.replace(/:/g, ''), scribeMessages: data.capture.scribeMessages },
     approvers: data.approvers,
     retention: retentionOf(data.retention),
+    approvals: { requireApprover: data.approvals.requireApprover },
     severities: Object.entries(data.severities).map(([level, s]) => ({
       level,
       description: s.description,

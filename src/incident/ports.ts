@@ -334,3 +334,12 @@ export interface JobRecords {
   /** Removes at most `limit` records of jobs that ended before `before`. */
   purge(before: Date, limit: number): Promise<number>;
 }
+
+/**
+ * Told after a change to an incident is committed, so the parts that depend on the incident's
+ * state (runbook requests that need it open at a severity) can react. Implementations never throw:
+ * the change is made whatever they do.
+ */
+export interface IncidentObserver {
+  changed(incident: Incident): Promise<void>;
+}

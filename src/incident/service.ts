@@ -4,7 +4,15 @@ import { formatDuration } from './duration.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
 import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from './incident.js';
 import { findSeverity, type Policy, severityOf } from './policy.js';
-import type { Clock, EffectSpec, IncidentStore, Mutation, OpenIncidents, TimelineEntry } from './ports.js';
+import type {
+  Clock,
+  EffectSpec,
+  IncidentObserver,
+  IncidentStore,
+  Mutation,
+  OpenIncidents,
+  TimelineEntry,
+} from './ports.js';
 
 /** Where a command was typed, and the key that makes a repeat delivery harmless. */
 export interface CommandContext {
@@ -41,6 +49,8 @@ export interface IncidentServiceDeps {
   readonly clocks: Clocks;
   readonly clock: Clock;
   readonly policy: Policy;
+  /** Told of every change that was applied (runbooks expire requests a resolved or re-levelled incident no longer allows). */
+  readonly observer?: IncidentObserver;
 }
 
 /** Open incidents shown per page of `/incident list`. */
@@ -103,6 +113,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const target = await resolveRef(ref, ctx);
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
     if (applied) await deps.clocks.schedule(incident);
+    if (applied) await deps.observer?.changed(incident);
     const failures = await deps.effects.run(incident.id);
     return { incident: (await store.get(incident.id)) ?? incident, duplicate: !applied, failures };
   }

@@ -2,7 +2,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobRecords, Timers } from '../incident/ports.js';
 import type { Logger } from '../log.js';
-import type { RunTimers } from '../runbook/ports.js';
+import type { RunTimers } from '../runbook/run-ports.js';
 
 export const QUEUE = 'incidents';
 
@@ -17,7 +17,8 @@ export interface JobHandlers {
   rebuild(): Promise<unknown>;
   /** Periodic: deletes what the retention policy no longer keeps. */
   retention(): Promise<unknown>;
-  runStep(runId: string, step: number): Promise<unknown>;
+  /** A run's due actions (its outbox): a step to apply, a card to post or edit. */
+  runActions(runId: string): Promise<unknown>;
   expireRun(runId: string): Promise<unknown>;
 }
 
@@ -75,7 +76,7 @@ export function createJobs(options: JobsOptions, log: Logger) {
       prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
   };
   const runTimers: RunTimers = {
-    runStep: (runId, step) => prompt('run-step', `run-${runId}-${step}`, { runId, step }, new Date()),
+    actions: (runId, at) => prompt('run-actions', `run-${runId}-${at.getTime()}`, { runId }, at),
     expire: (runId, at) => prompt('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
   };
   const upsertSchedulers = () =>
@@ -136,8 +137,8 @@ export function createJobs(options: JobsOptions, log: Logger) {
               return void (await handlers.updateDue(d.incidentId!, d.dueMs!));
             case 'escalate':
               return void (await handlers.escalationDue(d.incidentId!, d.level!, d.step!));
-            case 'run-step':
-              return void (await handlers.runStep(d.runId!, d.step!));
+            case 'run-actions':
+              return void (await handlers.runActions(d.runId!));
             case 'run-expire':
               return void (await handlers.expireRun(d.runId!));
             default:

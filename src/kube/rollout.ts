@@ -2,6 +2,7 @@
  * Pure ports of kubectl's rollout logic, so the bot decides exactly as kubectl
  * would: rollout status (DeploymentStatusViewer) and the rollback target.
  */
+import { createHash } from 'node:crypto';
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 
 const HASH = 'pod-template-hash';
@@ -68,21 +69,29 @@ function sorted(v: unknown): unknown {
   return v;
 }
 
+/** Digest of a pod template as the deployment controller compares them: without the pod-template-hash label. */
+export function templateDigest(template: V1PodTemplateSpec | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify(sorted(withoutHash(template))))
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /** The revision of a ReplicaSet or deployment, from its annotation. */
 export const revisionOf = (o: V1Deployment | V1ReplicaSet | undefined): number =>
   Number(o?.metadata?.annotations?.[REVISION] ?? 0);
 
 /**
  * kubectl's rollback: the ReplicaSet of `toRevision` (0 = the previous one),
- * and the JSON patch of `/spec/template` and the annotations, or `already`
- * when the deployment's template already matches.
+ * and the JSON patch of `/spec/template` and the annotations (guarded by the
+ * generation that was read), or `already` when the template already matches.
  */
 export function rollbackPlan(
   deployment: V1Deployment,
   replicaSets: readonly V1ReplicaSet[],
   toRevision: number,
 ):
-  | { kind: 'patch'; revision: number; patch: unknown[] }
+  | { kind: 'patch'; revision: number; target: V1ReplicaSet; patch: unknown[] }
   | { kind: 'already'; revision: number }
   | { kind: 'error'; message: string } {
   if (deployment.spec?.paused)
@@ -110,8 +119,11 @@ export function rollbackPlan(
   return {
     kind: 'patch',
     revision: revisionOf(target),
+    target,
+    // kubectl's two replace operations; the test of the generation makes the patch apply only to the
+    // spec that was read (status writes never move the generation, so they never fail it).
     patch: [
-      { op: 'test', path: '/metadata/resourceVersion', value: deployment.metadata?.resourceVersion },
+      { op: 'test', path: '/metadata/generation', value: deployment.metadata?.generation },
       { op: 'replace', path: '/spec/template', value: template },
       { op: 'replace', path: '/metadata/annotations', value: annotations },
     ],

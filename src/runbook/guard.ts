@@ -9,9 +9,9 @@ export function bindParams(
   const out: Record<string, string | number> = {};
   const problems: string[] = [];
   for (const key of Object.keys(args))
-    if (!(key in playbook.params)) problems.push(`\`${key}\` is not a parameter of ${playbook.id}`);
+    if (!Object.hasOwn(playbook.params, key)) problems.push(`\`${key}\` is not a parameter of ${playbook.id}`);
   for (const [name, p] of Object.entries(playbook.params)) {
-    const raw = args[name];
+    const raw = Object.hasOwn(args, name) ? args[name] : undefined;
     if (raw === undefined) {
       if (p.default === undefined) problems.push(`\`${name}\` is required (${describeParam(p)})`);
       else out[name] = p.default;
@@ -90,22 +90,31 @@ export interface RequestFacts {
   readonly now: Date;
 }
 
+/** Why the incident no longer allows the playbook (resolved, or a severity it does not run for); undefined when it does. */
+export function incidentBlocks(pb: Playbook, incident: { status: string; severity: string }): string | undefined {
+  if (incident.status === 'resolved') return 'The incident is resolved; runbooks run only for open incidents.';
+  if (!pb.severities.includes(incident.severity))
+    return `${pb.id} may run only for ${pb.severities.join(', ')} incidents; this one is ${incident.severity}.`;
+  return undefined;
+}
+
 /** Refuses a request before anything reaches the cluster: severity, allowlists, cooldown. */
 export function checkRequest(f: RequestFacts): void {
   const pb = f.playbook;
-  if (!f.incidentOpen)
-    throw new UserError('conflict', 'The incident is resolved; runbooks run only for open incidents.');
-  if (!pb.severities.includes(f.severity))
-    throw new UserError(
-      'not_allowed',
-      `${pb.id} may run only for ${pb.severities.join(', ')} incidents; this one is ${f.severity}.`,
-    );
+  const blocked = incidentBlocks(pb, { status: f.incidentOpen ? 'open' : 'resolved', severity: f.severity });
+  if (blocked) throw new UserError(f.incidentOpen ? 'not_allowed' : 'conflict', blocked);
   for (const step of pb.steps) {
-    const s = renderStep(step, f.params) as { namespace: string };
+    const s = renderStep(step, f.params) as { namespace: string; deployment?: string };
     if (!pb.namespaces.includes(s.namespace))
       throw new UserError(
         'not_allowed',
         `Namespace ${s.namespace} is outside ${pb.id}'s allowlist (${pb.namespaces.join(', ')}).`,
+      );
+    const allowed = pb.deployments?.[s.namespace];
+    if (pb.deployments && s.deployment !== undefined && !allowed?.includes(s.deployment))
+      throw new UserError(
+        'not_allowed',
+        `${s.namespace}/${s.deployment} is outside ${pb.id}'s allowlist; in ${s.namespace} it may act on ${allowed?.join(', ') ?? 'nothing'}.`,
       );
   }
   const cooldown = pb.cooldownMs ?? f.defaultCooldownMs;
@@ -120,10 +129,15 @@ export function checkRequest(f: RequestFacts): void {
 
 /** What the guard knows at click time; none of it comes from the button. */
 export interface ApprovalFacts {
-  readonly approver: string;
+  readonly actor: string;
   readonly requestedBy: string;
-  readonly commander: string;
+  /** The incident commander when the run was requested: the one who may approve it. */
+  readonly commanderAtRequest: string;
+  /** The incident commander now: may deny, never approve, a run requested before. */
+  readonly commanderNow: string;
   readonly approvers: ReadonlySet<string>;
+  /** The policy lets only listed approvers approve changes (`approvals.requireApprover`). */
+  readonly requireApprover: boolean;
   readonly state: string;
   readonly decidedBy: string | null;
   readonly expiresAt: Date | null;
@@ -142,14 +156,33 @@ export function checkApproval(f: ApprovalFacts, verb: 'approve' | 'deny'): void 
   }
   if (f.expiresAt && f.now > f.expiresAt)
     throw new UserError('conflict', 'This approval request expired. Ask for the run again to get a fresh preview.');
-  if (verb === 'approve' && f.approver === f.requestedBy)
+  const approver = f.approvers.has(f.actor);
+  if (verb === 'deny') {
+    if (approver || [f.requestedBy, f.commanderAtRequest, f.commanderNow].includes(f.actor)) return;
+    throw new UserError(
+      'not_allowed',
+      `Only the requester (<@${f.requestedBy}>), the incident commander or a listed approver can deny this run.`,
+    );
+  }
+  if (f.actor === f.requestedBy)
     throw new UserError(
       'not_allowed',
       'You requested this run, so someone else must approve it: the IC or an approver.',
     );
-  if (verb === 'approve' && f.approver !== f.commander && !f.approvers.has(f.approver))
+  if (approver) return;
+  if (f.requireApprover)
     throw new UserError(
       'not_allowed',
-      `Only the incident commander (<@${f.commander}>) or a listed approver can approve runbook steps.`,
+      'Only a listed approver can approve changes to the cluster under this policy (approvals.requireApprover).',
     );
+  if (f.actor === f.commanderAtRequest) return;
+  if (f.actor === f.commanderNow)
+    throw new UserError(
+      'not_allowed',
+      `You became incident commander after this run was requested; it stays with the IC at the time (<@${f.commanderAtRequest}>) or a listed approver.`,
+    );
+  throw new UserError(
+    'not_allowed',
+    `Only the incident commander (<@${f.commanderAtRequest}>) or a listed approver can approve runbook steps.`,
+  );
 }

@@ -7,6 +7,8 @@ const SAFE_VALUE = /^[A-Za-z0-9._:/@=+-]{1,253}$/;
 const TEMPLATE = /\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*\}\}/g;
 
 const description = z.string().max(300).optional();
+/** Names a parameter may not have: they are properties every JavaScript object already has. */
+const RESERVED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 const paramSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('enum'),
@@ -37,6 +39,10 @@ export const ACTIONS = {
   'get-deployment': z.strictObject({ ...target }),
   'list-pods': z.strictObject({ ...target }),
   'recent-events': z.strictObject({ ...target }),
+  'pod-restarts': z.strictObject({ ...target }),
+  'top-pods': z.strictObject({ ...target }),
+  'hpa-status': z.strictObject({ ...target }),
+  'warning-events': z.strictObject({ ...target }),
   'rollout-history': z.strictObject({ ...target }),
   'rollout-status': z.strictObject({
     ...target,
@@ -86,6 +92,8 @@ const playbookSchema = z.strictObject({
   description: z.string().min(1).max(1000),
   severities: z.array(z.string()).min(1),
   namespaces: z.array(z.string().regex(/^[a-z0-9-]{1,63}$/)).min(1),
+  /** Per namespace, the deployments the playbook may touch; when set, every step's target must be listed. */
+  deployments: z.record(z.string(), z.array(text).min(1)).optional(),
   configMaps: z
     .array(z.strictObject({ namespace: z.string(), name: z.string(), keys: z.array(z.string()).min(1) }))
     .default([]),
@@ -107,6 +115,8 @@ export interface Playbook {
   readonly description: string;
   readonly severities: readonly string[];
   readonly namespaces: readonly string[];
+  /** Per namespace, the deployments its steps may name; absent: any the parameters allow. */
+  readonly deployments: Readonly<Record<string, readonly string[]>> | undefined;
   readonly configMaps: readonly { namespace: string; name: string; keys: readonly string[] }[];
   readonly cooldownMs: number | undefined;
   readonly params: Readonly<Record<string, Param>>;
@@ -136,7 +146,16 @@ function fields(step: Record<string, unknown>): Record<string, unknown> {
 function audit(pb: z.output<typeof playbookSchema>, where: (path: PropertyKey[]) => string): string[] {
   const problems: string[] = [];
   const params = pb.params;
+  for (const ns of Object.keys(pb.deployments ?? {}))
+    if (!pb.namespaces.includes(ns))
+      problems.push(
+        `${where(['deployments', ns])}: deployments.${ns}: "${ns}" is not one of the playbook's namespaces (${pb.namespaces.join(', ')})`,
+      );
   for (const [name, p] of Object.entries(params)) {
+    if (RESERVED.has(name))
+      problems.push(
+        `${where(['params', name])}: params.${name}: "${name}" is a reserved name; call the parameter something else`,
+      );
     const defaultBad =
       p.default !== undefined &&
       (p.type === 'enum'
@@ -206,10 +225,17 @@ function audit(pb: z.output<typeof playbookSchema>, where: (path: PropertyKey[])
           problems.push(
             `${where(['steps', n, 'namespace'])}: steps.${n}.namespace: "${v}" is outside the playbook's namespaces (${pb.namespaces.join(', ')})`,
           );
-    if ('deployment' in step && !possible(step.deployment, params))
+    const deployments = 'deployment' in step ? possible(step.deployment, params) : [];
+    if (!deployments)
       problems.push(
         `${where(['steps', n, 'deployment'])}: steps.${n}.deployment: must be a literal or one enum parameter (the allowed deployments)`,
       );
+    else if (pb.deployments)
+      for (const d of deployments)
+        if (!(ns ?? []).some((namespace) => pb.deployments![namespace]?.includes(d)))
+          problems.push(
+            `${where(['steps', n, 'deployment'])}: steps.${n}.deployment: "${d}" is not in the playbook's deployments allowlist for ${(ns ?? []).join(', ')}`,
+          );
     if (step.action === 'patch-configmap') {
       const names = possible(step.name, params) ?? [];
       const keys = possible(step.key, params) ?? [];
@@ -242,6 +268,7 @@ export function parsePlaybook(text: string, source: string): Playbook {
     description: pb.description,
     severities: pb.severities,
     namespaces: pb.namespaces,
+    deployments: pb.deployments,
     configMaps: pb.configMaps,
     cooldownMs: pb.cooldown ? toMs(pb.cooldown) : undefined,
     params: pb.params,
@@ -272,5 +299,28 @@ export function loadPlaybooks(files: readonly { name: string; text: string }[]):
     }
   }
   if (problems.length) throw new SourceError(problems);
+  return out;
+}
+
+/** One thing a playbook step can act on: an action, a namespace, and the object's name. */
+export interface Reach {
+  readonly action: ActionName;
+  readonly namespace: string;
+  /** The deployment, or for `patch-configmap` the ConfigMap. */
+  readonly name: string;
+}
+
+/** Everything the playbook's steps can reach, whatever parameters are given (within its allowlists). */
+export function reachOf(pb: Playbook): Reach[] {
+  const out: Reach[] = [];
+  for (const step of pb.steps) {
+    const s = step as Step & { namespace: string; deployment?: string; name?: string };
+    for (const namespace of possible(s.namespace, pb.params) ?? [])
+      for (const name of possible(s.deployment ?? s.name, pb.params) ?? []) {
+        const allowed =
+          step.action === 'patch-configmap' || !pb.deployments || pb.deployments[namespace]?.includes(name);
+        if (allowed) out.push({ action: step.action, namespace, name });
+      }
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-/** What the runbook domain needs from a Kubernetes cluster. */
+/** What the runbook domain needs from a Kubernetes cluster, from Postgres, from chat and from timers. */
 
 /** A deployment as the runbook shows and checks it. */
 export interface DeploymentView {
@@ -9,6 +9,8 @@ export interface DeploymentView {
   readonly replicas: number;
   readonly revision: number;
   readonly paused: boolean;
+  /** Digest of the pod template without the controller's pod-template-hash label: what restart, rollback, image, env and memory steps change. */
+  readonly templateDigest: string;
   readonly containers: readonly {
     name: string;
     image: string;
@@ -29,16 +31,55 @@ export interface RevisionView {
   readonly revision: number;
   readonly replicaSet: string;
   readonly images: readonly string[];
+  /** Digest of the ReplicaSet's pod template, as for `DeploymentView.templateDigest`. */
+  readonly templateDigest: string;
 }
 
-/** Options of every mutating call: a server-side dry run, and the version the change was approved against. */
+/** A pod of a deployment, with what a responder looks at first. */
+export interface PodView {
+  readonly name: string;
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+  /** Why its containers last stopped (OOMKilled, Error…), when they did. */
+  readonly lastTermination: { reason: string; exitCode: number; at: string } | null;
+}
+
+/** CPU and memory per pod from metrics.k8s.io, or why there are none. */
+export type PodUsage =
+  | { readonly available: true; readonly pods: readonly { name: string; cpuMillicores: number; memoryBytes: number }[] }
+  | { readonly available: false; readonly reason: string };
+
+/** A HorizontalPodAutoscaler that targets the deployment. */
+export interface AutoscalerView {
+  readonly name: string;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly currentReplicas: number;
+  readonly desiredReplicas: number;
+  /** Each metric as `current/target`, as `kubectl get hpa` prints it. */
+  readonly targets: readonly string[];
+  readonly conditions: readonly string[];
+}
+
+/** A fresh read of what a step is about to change, handed to its check before every attempt to apply. */
+export type Observed =
+  | { readonly kind: 'deployment'; readonly deployment: DeploymentView; readonly rollbackTo?: RevisionView }
+  | { readonly kind: 'configmap'; readonly value: string | null };
+
+/** Options of every mutating call. */
 export interface MutationOptions {
+  /** A server-side dry run: nothing is stored. */
   readonly dryRun: boolean;
-  /** When set, the server refuses the change (409) if the object moved on since. */
-  readonly resourceVersion?: string;
+  /**
+   * Called with each fresh read before an attempt to apply; throws (`SpecChanged`) to apply
+   * nothing. A write that raced the attempt (a status update, which moves resourceVersion) is
+   * retried on a fresh read a bounded number of times, as client-go's RetryOnConflict does.
+   */
+  readonly verify?: (observed: Observed) => void;
 }
 
-/** Why a cluster call failed, in words an SRE can act on. */
+/** Why a cluster call failed, in words an SRE can act on. Messages hold no upstream body verbatim. */
 export class ClusterFailure extends Error {
   constructor(
     readonly code: 'forbidden' | 'not_found' | 'conflict' | 'invalid' | 'timeout' | 'unreachable' | 'refused',
@@ -49,16 +90,29 @@ export class ClusterFailure extends Error {
   }
 }
 
+/** The spec moved on since the preview, so nothing was applied; `reason` says what changed. */
+export class SpecChanged extends ClusterFailure {
+  constructor(readonly reason: string) {
+    super('conflict', `Nothing was applied: ${reason}. Review the new preview and approve again.`);
+    this.name = 'SpecChanged';
+  }
+}
+
 /** The cluster, through the Kubernetes API. Methods throw `ClusterFailure`. */
 export interface Cluster {
   getDeployment(namespace: string, name: string): Promise<DeploymentView>;
-  listPods(
+  listPods(namespace: string, deployment: string): Promise<PodView[]>;
+  recentEvents(namespace: string, deployment: string): Promise<{ at: string; reason: string; message: string }[]>;
+  /** Warning events of the deployment, its ReplicaSets and its pods, newest last. */
+  warningEvents(
     namespace: string,
     deployment: string,
-  ): Promise<{ name: string; phase: string; ready: boolean; restarts: number }[]>;
-  recentEvents(namespace: string, deployment: string): Promise<{ at: string; reason: string; message: string }[]>;
+  ): Promise<{ at: string; object: string; reason: string; message: string; count: number }[]>;
+  podUsage(namespace: string, deployment: string): Promise<PodUsage>;
+  autoscalers(namespace: string, deployment: string): Promise<AutoscalerView[]>;
   history(namespace: string, deployment: string): Promise<RevisionView[]>;
   logs(namespace: string, deployment: string, opts: { tail: number; filter?: string }): Promise<string[]>;
+  configMapValue(namespace: string, name: string, key: string): Promise<string | null>;
   restart(namespace: string, name: string, at: Date, opts: MutationOptions): Promise<DeploymentView>;
   scale(namespace: string, name: string, replicas: number, opts: MutationOptions): Promise<DeploymentView>;
   /** Rolls back to `revision` (0: the previous one); `already` when the template already matches it. */
@@ -68,7 +122,8 @@ export interface Cluster {
     revision: number,
     opts: MutationOptions,
   ): Promise<
-    { outcome: 'patched'; revision: number; deployment: DeploymentView } | { outcome: 'already'; revision: number }
+    | { outcome: 'patched'; revision: number; target: RevisionView; deployment: DeploymentView }
+    | { outcome: 'already'; revision: number }
   >;
   setImage(
     namespace: string,
@@ -116,7 +171,25 @@ export type RunState =
   | 'failed'
   | 'denied'
   | 'expired'
-  | 'interrupted';
+  | 'interrupted'
+  | 'withdrawn';
+
+/** What an approval is for: the target's spec as previewed. Status writes never change it. */
+export interface SpecBinding {
+  /** The deployment's metadata.generation (null for a ConfigMap, which has none). */
+  readonly generation: number | null;
+  /** Digest of exactly what the step applies: the pod template, the replicas, or the ConfigMap key's value. */
+  readonly digest: string;
+  /** What the preview saw, to say what changed when it no longer holds. */
+  readonly seen: {
+    readonly replicas?: number;
+    readonly images?: readonly string[];
+    readonly revision?: number;
+    readonly value?: string | null;
+    /** The rollback target, pinned: if its template changes, the rollback is not applied. */
+    readonly rollbackTo?: RevisionView;
+  };
+}
 
 /** What a dry run showed would change: the preview people approve. */
 export interface Preview {
@@ -124,8 +197,11 @@ export interface Preview {
   readonly action: string;
   readonly target: string;
   readonly lines: readonly string[];
-  /** The version the preview was made against; execution refuses to touch anything newer. */
-  readonly resourceVersion: string;
+  /** Ties the card's buttons to this preview: a click carrying another token is refused. */
+  readonly token: string;
+  readonly binding: SpecBinding;
+  /** Why the preview before this one was not run, shown at the top of its card. */
+  readonly replaces?: string;
 }
 
 /** A runbook run as stored. */
@@ -137,6 +213,8 @@ export interface Run {
   readonly target: string;
   readonly requestedBy: string;
   readonly requestedAt: Date;
+  /** The incident commander when the run was requested: a later IC is not an approver of it. */
+  readonly commander: string;
   readonly state: RunState;
   readonly step: number;
   readonly preview: Preview | null;
@@ -147,62 +225,4 @@ export interface Run {
   readonly cardTs: string | null;
   readonly progressTs: string | null;
   readonly outcome: string | null;
-}
-
-/** Run persistence. `transition` is a conditional update: it returns the run only if it was in one of `from`. */
-export interface RunStore {
-  /** Creates the run; false when another run on the same target is active. */
-  create(
-    run: Omit<Run, 'decidedBy' | 'decidedAt' | 'cardTs' | 'progressTs' | 'outcome' | 'preview' | 'expiresAt'>,
-  ): Promise<boolean>;
-  get(id: string): Promise<Run | undefined>;
-  /** When the last approved (so executed or attempted) run on `target` finished: the cooldown counts from it. */
-  lastFinished(target: string): Promise<Date | null>;
-  transition(
-    id: string,
-    from: readonly RunState[],
-    to: RunState,
-    patch: Partial<Pick<Run, 'step' | 'preview' | 'expiresAt' | 'decidedBy' | 'decidedAt' | 'outcome'>> & {
-      finished?: Date;
-      requireUnexpiredAt?: Date;
-    },
-  ): Promise<Run | undefined>;
-  setMessages(id: string, patch: { channel?: string; cardTs?: string; progressTs?: string }): Promise<void>;
-  audit(
-    run: Pick<Run, 'id' | 'incidentId'>,
-    at: Date,
-    actor: string,
-    event: string,
-    detail?: Record<string, unknown>,
-  ): Promise<void>;
-  /** At start-up: every run that was mid-step becomes `interrupted`; returns them. */
-  interruptRunning(at: Date): Promise<Run[]>;
-}
-
-/** What the war room sees of a run; the Slack adapter decides how it looks. */
-export type RunNotice =
-  | { kind: 'approval'; run: Run; title: string; preview: Preview }
-  | {
-      kind: 'decided';
-      run: Run;
-      title: string;
-      preview: Preview;
-      verdict: 'approved' | 'denied' | 'expired';
-      by: string | null;
-      result?: { ok: boolean; lines: readonly string[] };
-    }
-  | { kind: 'progress'; run: Run; title: string; lines: readonly string[] }
-  | { kind: 'result'; run: Run; title: string; ok: boolean; lines: readonly string[] };
-
-/** Posting and editing run messages, and who is in an approver group. */
-export interface RunbookChat {
-  post(channel: string, notice: RunNotice): Promise<string>;
-  edit(channel: string, ts: string, notice: RunNotice): Promise<void>;
-  members(groupId: string): Promise<string[]>;
-}
-
-/** Prompts for run work; the handlers re-read Postgres and decide. */
-export interface RunTimers {
-  runStep(runId: string, step: number): Promise<void>;
-  expire(runId: string, at: Date): Promise<void>;
 }

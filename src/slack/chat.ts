@@ -59,6 +59,27 @@ const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
 /** How far back a retried post looks for itself. */
 const LOOKBACK_S = 6 * 3600;
 
+/** The metadata that marks a message as the one posted for `key`. */
+export const keyMetadata = (key: string) => ({ event_type: 'firebreak_effect', event_payload: { key } });
+
+/** Finds a recent message of ours in `channel` that carries `key` in its metadata. */
+export async function findKeyed(
+  client: WebClient,
+  channel: string,
+  key: string,
+): Promise<{ channel: string; ts: string } | undefined> {
+  const res = await call(() =>
+    client.conversations.history({
+      channel,
+      limit: 200,
+      include_all_metadata: true,
+      oldest: String(Date.now() / 1000 - LOOKBACK_S),
+    }),
+  );
+  const hit = res.messages?.find((m) => (m.metadata?.event_payload as { key?: string } | undefined)?.key === key);
+  return hit?.ts ? { channel, ts: hit.ts } : undefined;
+}
+
 /** The `Chat` port on Slack's Web API. */
 export function createSlackChat(client: WebClient, policy: Policy, botUserId: () => Promise<string | undefined>): Chat {
   const ids = new Map<string, string>();
@@ -88,20 +109,6 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
     return undefined;
   }
 
-  /** Finds a recent message of ours that carries `key` in its metadata. */
-  async function findKeyed(channel: string, key: string): Promise<{ channel: string; ts: string } | undefined> {
-    const res = await call(() =>
-      client.conversations.history({
-        channel,
-        limit: 200,
-        include_all_metadata: true,
-        oldest: String(Date.now() / 1000 - LOOKBACK_S),
-      }),
-    );
-    const hit = res.messages?.find((m) => (m.metadata?.event_payload as { key?: string } | undefined)?.key === key);
-    return hit?.ts ? { channel, ts: hit.ts } : undefined;
-  }
-
   async function post(
     channel: string,
     notice: Notice,
@@ -109,11 +116,11 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
   ): Promise<{ channel: string; ts: string }> {
     if (once?.retry) {
       const id = await channelId(channel);
-      const found = id && (await findKeyed(id, once.key));
+      const found = id && (await findKeyed(client, id, once.key));
       if (found) return found;
     }
     const { text, blocks } = renderNotice(notice, policy);
-    const metadata = once && { event_type: 'firebreak_effect', event_payload: { key: once.key } };
+    const metadata = once && keyMetadata(once.key);
     const send = () =>
       client.chat.postMessage({
         channel,

@@ -30,6 +30,18 @@ export interface CommandDeps {
 
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, ...m });
 
+/** What `/incident run` tells the requester: the truth about the run and its approval card. */
+function runReply({ run, duplicate, card }: Awaited<ReturnType<Runbooks['request']>>): string {
+  const where = run.channel ? `<#${run.channel}>` : 'the war room';
+  const again = duplicate ? ' (this was a repeated delivery of your command; nothing new was started)' : '';
+  if (run.state === 'withdrawn')
+    return `:warning: ${run.id} was withdrawn: ${run.outcome ?? 'the approval card could not be posted'}. Nothing was changed; ask again once Slack answers.${again}`;
+  if (run.state !== 'awaiting_approval') return `${run.id} ${run.state}; the results are in ${where}.${again}`;
+  if (card.kind === 'retrying')
+    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${card.at.toISOString().slice(11, 19)} UTC); the request expires at ${run.expiresAt?.toISOString().slice(11, 16)} UTC if it never gets there. Nothing is changed before someone approves.${again}`;
+  return `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.${again}`;
+}
+
 /**
  * `/incident`: acks at once (Slack drops commands not acked within 3 s),
  * answers bad usage in the ack itself, and does the work after it.
@@ -111,13 +123,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return renderPlaybooks(deps.runbooks.list());
       case 'run': {
         const incident = await service.find(cmd, ctx);
-        const run = await deps.runbooks.request(incident, cmd.playbook, cmd.args, ctx.actor.userId);
-        const where = run.channel ? `<#${run.channel}>` : 'the war room';
-        return simple(
-          run.state === 'awaiting_approval'
-            ? `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.`
-            : `${run.id} ${run.state}; the results are in ${where}.`,
-        );
+        const r = await deps.runbooks.request(incident, cmd.playbook, cmd.args, ctx.actor.userId, ctx.idempotencyKey);
+        return simple(runReply(r));
       }
     }
   }

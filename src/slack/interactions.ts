@@ -1,10 +1,12 @@
 import type { App } from '@slack/bolt';
+import { UserError } from '../errors.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import type { SlackMessage } from './blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
+import { readButtonValue } from './runbook-blocks.js';
 import {
   DECLARE_VIEW,
   readDeclareModal,
@@ -95,14 +97,22 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      const runId = (action as { value?: string }).value ?? '';
+      const button = readButtonValue((action as { value?: string }).value ?? '');
+      const where = body as { channel?: { id: string }; container?: { message_ts?: string } };
       try {
-        await deps.runbooks.decide(runId, verdict, body.user.id);
+        if (!button) throw new UserError('usage', 'That button is not a runbook approval button Firebreak knows.');
+        await deps.runbooks.decide({
+          ...button,
+          verdict,
+          actor: body.user.id,
+          channel: where.channel?.id ?? '',
+          messageTs: where.container?.message_ts ?? '',
+        });
       } catch (err) {
         await respond({
           response_type: 'ephemeral',
           replace_original: false,
-          ...replyForError(err, log, { user: body.user.id, runId }),
+          ...replyForError(err, log, { user: body.user.id, runId: button?.runId }),
         }).catch(() => undefined);
       }
     });

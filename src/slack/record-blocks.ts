@@ -17,7 +17,9 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
     const who = e.authorName ?? (e.actor === 'firebreak' ? 'Firebreak' : `<@${e.actor}>`);
     const flags = [e.editedAt && '_edited_', e.deletedAt && '_deleted_'].filter(Boolean).join(' ');
     const link = e.permalink ? ` <${e.permalink}|${e.threadTs ? 'thread' : 'link'}>` : '';
-    return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(e.kind === 'captured' ? esc(e.text) : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
+    // Captured messages and runbook entries (which quote the cluster) are data; the bot's own entries carry mentions.
+    const plain = e.kind === 'captured' || e.kind.startsWith('runbook_');
+    return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
   });
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
   if (!lines.length) blocks.push(section('_Nothing recorded yet._'));

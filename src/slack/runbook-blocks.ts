@@ -1,87 +1,168 @@
 import { clampText } from '../incident/incident.js';
 import { describeParam } from '../runbook/guard.js';
 import type { Playbook } from '../runbook/playbook.js';
-import type { RunNotice } from '../runbook/ports.js';
+import type { Preview, Run } from '../runbook/ports.js';
+import type { RunNotice } from '../runbook/run-ports.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
 
 const time = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
-const code = (lines: readonly string[]) => `\`\`\`${clampText(lines.join('\n'), 2900)}\`\`\``;
 
-/** The approval card, its decided form, progress and results of a runbook run. */
-export function renderRun(n: RunNotice): SlackMessage {
-  const run = n.run;
+/**
+ * Text from the cluster for a Slack message: `&`, `<` and `>` escaped (so nothing becomes a
+ * mention or a link) and backticks replaced by a look-alike (so nothing closes a code block).
+ */
+export function escCluster(text: string): string {
+  return esc(text).replace(/`/g, 'ˋ');
+}
+
+/** Lines in a code block, each escaped, the whole clamped to what a section holds. */
+const code = (lines: readonly string[]) => `\`\`\`${clampText(lines.map(escCluster).join('\n'), 2900)}\`\`\``;
+
+/** What the Approve and Deny buttons carry: the run and the preview they were shown with. */
+export const buttonValue = (run: Pick<Run, 'id'>, preview: Pick<Preview, 'token'>) => `${run.id}.${preview.token}`;
+
+/** Reads a button's value back; undefined when it is not one of ours. */
+export function readButtonValue(value: string): { runId: string; token: string } | undefined {
+  const m = /^(RUN-[0-9A-F]{8})\.([0-9a-f]{1,64})$/.exec(value);
+  return m ? { runId: m[1]!, token: m[2]! } : undefined;
+}
+
+const stepLine = (p: Preview) => `*Step ${p.step + 1}: \`${escCluster(p.action)}\` on \`${escCluster(p.target)}\`*`;
+
+function approval(run: Run, title: string, p: Preview): SlackMessage {
+  return {
+    text: `Approval needed: ${title} on ${p.target}`,
+    blocks: [
+      header(`:warning: Approval needed · ${clampText(title, 100)}`),
+      ...(p.replaces
+        ? [section(`:arrows_counterclockwise: *New preview.* The earlier one was not run: ${escCluster(p.replaces)}.`)]
+        : []),
+      section(`${stepLine(p)} (server dry run):\n${code(p.lines)}`),
+      about(run),
+      context(
+        `Someone other than the requester approves: the IC at the time of the request (<@${run.commander}>) or an approver. The approval is for this spec; if it changes first, nothing is applied and you are asked again. Expires ${run.expiresAt ? time(run.expiresAt) : 'soon'}.`,
+      ),
+      {
+        type: 'actions',
+        block_id: `run_${run.id}`,
+        elements: [
+          {
+            type: 'button',
+            action_id: 'runbook_approve',
+            text: { type: 'plain_text', text: 'Approve' },
+            style: 'primary',
+            value: buttonValue(run, p),
+            confirm: {
+              title: { type: 'plain_text', text: 'Run this step?' },
+              text: {
+                type: 'mrkdwn',
+                text: clampText(escCluster(`${p.action} on ${p.target}:\n${p.lines.join('\n')}`), 300),
+              },
+              confirm: { type: 'plain_text', text: 'Approve' },
+              deny: { type: 'plain_text', text: 'Cancel' },
+            },
+          },
+          {
+            type: 'button',
+            action_id: 'runbook_deny',
+            text: { type: 'plain_text', text: 'Deny' },
+            style: 'danger',
+            value: buttonValue(run, p),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function about(run: Run): Block {
   const params = Object.entries(run.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  const about = context(`${run.id} · \`${run.playbook}\` ${esc(params)} · requested by <@${run.requestedBy}>`);
+  return context(`${run.id} · \`${run.playbook}\` ${esc(params)} · requested by <@${run.requestedBy}>`);
+}
+
+/** The decision and what came of it, in one line. */
+function verdictOf(run: Run): { word: string; line: string } {
+  const at = run.decidedAt ? ` at ${time(run.decidedAt)}` : '';
+  const by = run.decidedBy ? `Approved by <@${run.decidedBy}>${at}; ` : '';
+  const outcome = escCluster(run.outcome ?? '');
+  switch (run.state) {
+    case 'approved':
+    case 'running':
+      return { word: 'approved', line: `:white_check_mark: ${by}running…` };
+    case 'succeeded':
+      return { word: 'approved', line: `:white_check_mark: ${by}succeeded.` };
+    case 'failed':
+      return { word: 'approved', line: `:x: ${by}failed.` };
+    case 'denied':
+      return { word: 'denied', line: `:no_entry: Denied by <@${run.decidedBy}>${at}; nothing was changed.` };
+    case 'expired':
+      return {
+        word: 'expired',
+        line: run.outcome
+          ? `:hourglass: Expired before it ran: ${outcome} Nothing was changed.`
+          : ':hourglass: Expired without a decision; nothing was changed.',
+      };
+    case 'interrupted':
+      return { word: 'interrupted', line: `:warning: ${by}${outcome}` };
+    default:
+      return { word: run.state, line: `:no_entry_sign: Withdrawn: ${outcome}; nothing was changed.` };
+  }
+}
+
+function card(run: Run, title: string): SlackMessage {
+  const p = run.preview;
+  if (run.state === 'awaiting_approval' && p) return approval(run, title, p);
+  const v = verdictOf(run);
+  const finished = run.state === 'succeeded' || run.state === 'failed';
+  const result = (run.outcome ?? '').split('\n').filter(Boolean);
+  return {
+    text: `${title}: ${v.word}`,
+    blocks: [
+      header(`${clampText(title, 120)} · ${v.word}`),
+      ...(p ? [section(`${stepLine(p)}\n${code(p.lines)}`)] : []),
+      section(v.line),
+      ...(finished ? [section(`*Result*\n${code(result.length ? result : ['(no output)'])}`)] : []),
+      about(run),
+    ],
+  };
+}
+
+/** The approval card in each of its states, the card of a preview that was not run, progress and results. */
+export function renderRun(n: RunNotice): SlackMessage {
+  const run = n.run;
   switch (n.kind) {
-    case 'approval':
+    case 'card':
+      return card(run, n.title);
+    case 'superseded':
       return {
-        text: `Approval needed: ${n.title} on ${n.preview.target}`,
+        text: `${n.title}: not run`,
         blocks: [
-          header(`:warning: Approval needed · ${clampText(n.title, 100)}`),
+          header(`${clampText(n.title, 120)} · not run`),
+          section(`${stepLine(n.preview)}\n${code(n.preview.lines)}`),
           section(
-            `*Step ${n.preview.step + 1}: \`${n.preview.action}\` on \`${n.preview.target}\`* (server dry run):\n${code(n.preview.lines)}`,
+            `:arrows_counterclockwise: Not run: ${escCluster(n.reason)}. ${n.approvedBy ? `<@${n.approvedBy}> approved the preview above, but n` : 'N'}othing was applied; a new preview with its own buttons follows.`,
           ),
-          about,
-          context(
-            `Someone other than the requester approves: the IC or an approver. Expires ${run.expiresAt ? time(run.expiresAt) : 'soon'}.`,
-          ),
-          {
-            type: 'actions',
-            block_id: `run_${run.id}`,
-            elements: [
-              {
-                type: 'button',
-                action_id: 'runbook_approve',
-                text: { type: 'plain_text', text: 'Approve' },
-                style: 'primary',
-                value: run.id,
-                confirm: {
-                  title: { type: 'plain_text', text: 'Run this step?' },
-                  text: {
-                    type: 'mrkdwn',
-                    text: clampText(`${n.preview.action} on ${n.preview.target}:\n${n.preview.lines.join('\n')}`, 300),
-                  },
-                  confirm: { type: 'plain_text', text: 'Approve' },
-                  deny: { type: 'plain_text', text: 'Cancel' },
-                },
-              },
-              {
-                type: 'button',
-                action_id: 'runbook_deny',
-                text: { type: 'plain_text', text: 'Deny' },
-                style: 'danger',
-                value: run.id,
-              },
-            ],
-          },
+          about(run),
         ],
       };
-    case 'decided': {
-      const verdict =
-        n.verdict === 'approved'
-          ? `:white_check_mark: Approved by <@${n.by}>${run.decidedAt ? ` at ${time(run.decidedAt)}` : ''}; ${n.result ? (n.result.ok ? 'succeeded.' : 'failed.') : 'running…'}`
-          : n.verdict === 'denied'
-            ? `:no_entry: Denied by <@${n.by}>${run.decidedAt ? ` at ${time(run.decidedAt)}` : ''}; nothing was changed.`
-            : ':hourglass: Expired without a decision; nothing was changed.';
+    case 'applied':
       return {
-        text: `${n.title}: ${n.verdict}`,
+        text: `${n.title}: step ${n.preview.step + 1} applied`,
         blocks: [
-          header(`${clampText(n.title, 120)} · ${n.verdict}`),
+          header(`${clampText(n.title, 120)} · step ${n.preview.step + 1} applied`),
+          section(`${stepLine(n.preview)}\n${code(n.preview.lines)}`),
           section(
-            `*Step ${n.preview.step + 1}: \`${n.preview.action}\` on \`${n.preview.target}\`*\n${code(n.preview.lines)}`,
+            `:white_check_mark: ${n.approvedBy ? `Approved by <@${n.approvedBy}>; a` : 'A'}pplied: ${escCluster(n.message)}. The run goes on below.`,
           ),
-          section(verdict),
-          ...(n.result ? [section(`*Result*\n${code(n.result.lines.length ? n.result.lines : ['(no output)'])}`)] : []),
-          about,
+          about(run),
         ],
       };
-    }
     case 'progress':
       return {
         text: `${n.title}: ${n.lines.at(-1) ?? ''}`,
-        blocks: [section(`:hourglass_flowing_sand: *${esc(n.title)}*\n${code(n.lines)}`), about],
+        blocks: [section(`:hourglass_flowing_sand: *${esc(n.title)}*\n${code(n.lines)}`), about(run)],
       };
     case 'result':
       return {
@@ -90,7 +171,16 @@ export function renderRun(n: RunNotice): SlackMessage {
           section(
             `${n.ok ? ':white_check_mark:' : ':x:'} *${esc(n.title)}* ${n.ok ? 'finished' : 'failed'}\n${code(n.lines.length ? n.lines : ['(no output)'])}`,
           ),
-          about,
+          about(run),
+        ],
+      };
+    case 'withdrawn':
+      return {
+        text: `${run.id} was withdrawn: the approval card could not be posted`,
+        blocks: [
+          section(
+            `:no_entry_sign: Your request ${run.id} (*${esc(n.title)}* on \`${escCluster(run.target)}\`) was withdrawn: ${escCluster(n.reason)}. Nothing was changed and ${escCluster(run.target)} is free; ask again with \`/incident run ${run.playbook}\` when Slack answers.`,
+          ),
         ],
       };
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
@@ -176,8 +177,78 @@ describe('the fake Kubernetes API server, driven by the real kubectl', () => {
     expect(stale.body).toMatchObject({ kind: 'Status', reason: 'Conflict' });
   });
 
+  it('kubectl top pod says metrics are unavailable without metrics-server, and agrees with the fake once installed', async () => {
+    const without = await kubectl('top', 'pod');
+    expect(without.code).not.toBe(0);
+    expect(without.err.trim()).toBe('error: Metrics API not available');
+    kube.metricsServer = true;
+    try {
+      const pod = kube.cluster.list('pods', 'shop')[0]!.metadata.name;
+      kube.usage.set(`shop/${pod}`, { cpu: '250m', memory: '512Mi' });
+      const top = await kubectl('top', 'pod');
+      expect(top.err).toBe('');
+      expect(top.out).toMatch(/NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+      expect(top.out).toMatch(new RegExp(`${pod}\\s+250m\\s+512Mi`));
+      expect(top.out.trim().split('\n')).toHaveLength(1 + kube.cluster.list('pods', 'shop').length);
+    } finally {
+      kube.metricsServer = false;
+    }
+  });
+
+  it('kubectl get hpa and get pods show the autoscaler and restarts as the fake holds them', async () => {
+    kube.cluster.addAutoscaler('shop', 'web', { min: 2, max: 10, cpuTarget: 70, cpuNow: 45 });
+    const hpa = await kubectl('get', 'hpa');
+    expect(hpa.err).toBe('');
+    expect(hpa.out).toMatch(/NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE/);
+    expect(hpa.out).toMatch(/web\s+Deployment\/web\s+cpu: 45%\/70%\s+2\s+10\s+\d+/);
+    const pod = kube.cluster.list('pods', 'shop')[0]!.metadata.name;
+    kube.cluster.crashPod('shop', pod, 'OOMKilled', 137);
+    expect((await kubectl('get', 'pods')).out).toMatch(new RegExp(`${pod}\\s+1/1\\s+Running\\s+1\\s`));
+  });
+
+  it('writes deployment status as the deployment controller does: every write moves resourceVersion, conditions change only with status or reason', async () => {
+    await settled();
+    const before = deployment();
+    const progressing = before.status.conditions.find((c: { type: string }) => c.type === 'Progressing');
+    const available = () => deployment().status.conditions.find((c: { type: string }) => c.type === 'Available');
+    expect(progressing.reason).toBe('NewReplicaSetAvailable');
+    const pods = kube.cluster.list('pods', 'shop').filter((p) => p.metadata.labels?.app === 'web');
+    const rvs: number[] = [];
+    const watch = kube.cluster.onChange((resource, e) => {
+      if (resource === 'deployments' && e.object.metadata.name === 'web')
+        rvs.push(Number(e.object.metadata.resourceVersion));
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 1100));
+      // Enough pods fail their readiness probe to drop below minimum availability (maxUnavailable 25%).
+      const want = before.spec.replicas as number;
+      const down = want - (want - Math.floor(want * 0.25)) + 1;
+      for (const p of pods.slice(0, down)) kube.cluster.setPodReady('shop', p.metadata.name, false);
+      const unavailable = available();
+      expect(unavailable).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+      expect(unavailable.lastTransitionTime).not.toBe(
+        before.status.conditions.find((c: { type: string }) => c.type === 'Available').lastTransitionTime,
+      );
+      kube.cluster.setPodReady('shop', pods[down]!.metadata.name, false);
+      expect(available()).toEqual(unavailable);
+      expect(deployment().status.availableReplicas).toBe(want - down - 1);
+      for (const p of pods.slice(0, down + 1)) kube.cluster.setPodReady('shop', p.metadata.name, true);
+      expect(available()).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
+      expect(deployment().status.conditions.find((c: { type: string }) => c.type === 'Progressing')).toEqual(
+        progressing,
+      );
+      expect(rvs).toHaveLength(2 * (down + 1));
+      expect(rvs.every((rv, i) => i === 0 || rv > rvs[i - 1]!)).toBe(true);
+      expect(deployment().metadata.generation).toBe(before.metadata.generation);
+    } finally {
+      watch();
+    }
+  });
+
   it('stores objects that validate against the Kubernetes schemas', async () => {
     expect(() => new Deployment(deployment() as never).validate()).not.toThrow();
+    for (const hpa of kube.cluster.list('horizontalpodautoscalers', 'shop'))
+      expect(() => new HorizontalPodAutoscaler(hpa as never).validate()).not.toThrow();
     for (const rs of sets()) expect(() => new ReplicaSet(rs as never).validate()).not.toThrow();
     for (const pod of kube.cluster.list('pods', 'shop')) expect(() => new Pod(pod as never).validate()).not.toThrow();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
-import { type Cluster, ClusterFailure } from '../../src/runbook/ports.js';
+import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
+import { type Cluster, ClusterFailure, type DeploymentView } from '../../src/runbook/ports.js';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
 
@@ -8,6 +9,8 @@ let kube: FakeKube;
 let cluster: Cluster;
 
 const patches = () => kube.requests.filter((r) => r.method === 'PATCH');
+/** The check an approval of `action` as previewed on `d` makes before each attempt to apply. */
+const bound = (action: string, d: DeploymentView) => verifierFor({ action, binding: deploymentBinding(action, d) });
 const settled = () =>
   waitFor(
     () => {
@@ -70,10 +73,10 @@ describe('the Cluster adapter against the fake API server', () => {
 
   it('dry-runs a restart on the server, then restarts with a strategic-merge patch', async () => {
     const before = await cluster.getDeployment('shop', 'web');
-    await cluster.restart('shop', 'web', new Date(), { dryRun: true, resourceVersion: before.resourceVersion });
+    await cluster.restart('shop', 'web', new Date(), { dryRun: true });
     expect(patches().at(-1)).toMatchObject({ contentType: 'application/strategic-merge-patch+json', dryRun: true });
     expect((await cluster.getDeployment('shop', 'web')).resourceVersion).toBe(before.resourceVersion);
-    await cluster.restart('shop', 'web', new Date(), { dryRun: false, resourceVersion: before.resourceVersion });
+    await cluster.restart('shop', 'web', new Date(), { dryRun: false, verify: bound('rollout-restart', before) });
     expect(patches().at(-1)).toMatchObject({ contentType: 'application/strategic-merge-patch+json', dryRun: false });
     const progress: string[] = [];
     const status = await cluster.rolloutStatus('shop', 'web', 10_000, (m) => progress.push(m));
@@ -145,11 +148,50 @@ describe('the Cluster adapter against the fake API server', () => {
     }
   });
 
+  it('retries a patch that raced a status write on a fresh read, as RetryOnConflict does; a spec change stops it', async () => {
+    await settled();
+    const path = /\/deployments\/web\/scale$/;
+    const pod = kube.cluster.list('pods', 'shop')[0]!.metadata.name;
+    const before = await cluster.getDeployment('shop', 'web');
+    const from = kube.requests.length;
+    kube.hold('PATCH', path, 150);
+    const scaling = cluster.scale('shop', 'web', before.replicas + 1, {
+      dryRun: false,
+      verify: bound('scale', before),
+    });
+    await waitFor(() => kube.requests.slice(from).some((r) => r.method === 'PATCH' && path.test(r.path)));
+    kube.cluster.setPodReady('shop', pod, false);
+    await scaling;
+    kube.cluster.setPodReady('shop', pod, true);
+    const attempts = kube.requests.slice(from).filter((r) => r.method === 'PATCH' && path.test(r.path));
+    expect(attempts.map((r) => r.status)).toEqual([409, 200]);
+    expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(before.replicas + 1);
+    await settled();
+
+    const now = await cluster.getDeployment('shop', 'web');
+    const mark = kube.requests.length;
+    kube.hold('PATCH', path, 150);
+    const racing = cluster.scale('shop', 'web', now.replicas + 1, { dryRun: false, verify: bound('scale', now) });
+    await waitFor(() => kube.requests.slice(mark).some((r) => r.method === 'PATCH' && path.test(r.path)));
+    await kube.scale('shop', 'web', 2);
+    const changed = await failure(racing);
+    expect(changed.message).toContain(`replicas ${now.replicas} → 2 changed by someone else after the preview`);
+    expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(2);
+    await settled();
+  });
+
   it('stops when the deployment changed since approval', async () => {
-    const err = await failure(cluster.undo('shop', 'web', 0, { dryRun: false, resourceVersion: '1' }));
+    const approved = { ...(await cluster.getDeployment('shop', 'web')), generation: 1 };
+    const err = await failure(
+      cluster.undo('shop', 'web', 0, { dryRun: false, verify: bound('rollout-undo', approved) }),
+    );
     expect(err.code).toBe('conflict');
     expect(
-      (await failure(cluster.restart('shop', 'web', new Date(), { dryRun: false, resourceVersion: '1' }))).code,
+      (
+        await failure(
+          cluster.restart('shop', 'web', new Date(), { dryRun: false, verify: bound('rollout-restart', approved) }),
+        )
+      ).code,
     ).toBe('conflict');
   });
 

@@ -147,7 +147,7 @@ describe('retention of job records in Redis', () => {
       sweep: async () => undefined,
       rebuild: async () => undefined,
       retention: async () => undefined,
-      runStep: async () => undefined,
+      runActions: async () => undefined,
       expireRun: async () => undefined,
     });
     try {

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { parseAllDocuments } from 'yaml';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
+import { REPO } from '../support/paths.js';
 import { blockAction } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
+import { grantFor } from '../support/rbac.js';
+import { runbookDriver } from '../support/runbook-driver.js';
 
 const POLICY = `approvers: [U0SRE00001]
 severities:
@@ -14,25 +15,12 @@ severities:
   P3: { description: Cosmetic }
 `;
 
-/** The bot's token may do exactly what manifests/rbac.yaml grants, so these tests also prove the RBAC manifest is enough. */
-const rbacGrant = (() => {
-  const docs = parseAllDocuments(readFileSync(new URL('../../manifests/rbac.yaml', import.meta.url), 'utf8')).map(
-    (d) =>
-      d.toJS() as {
-        kind: string;
-        rules?: { resources: string[]; verbs: string[] }[];
-        metadata: { namespace?: string };
-      },
-  );
-  const role = docs.find((d) => d.kind === 'ClusterRole')!;
-  const namespaces = docs.filter((d) => d.kind === 'RoleBinding').map((d) => d.metadata.namespace!);
-  return {
-    verbs: [],
-    resources: [],
-    namespaces,
-    rules: role.rules!.map((r) => ({ verbs: r.verbs, resources: r.resources })),
-  };
-})();
+/**
+ * The bot's token may do exactly what the RBAC generator grants for these (example) playbooks, the
+ * same generator that writes manifests/rbac.yaml, so these tests also prove its rules are enough.
+ */
+const rbacGrant = grantFor('playbooks/examples');
+const PLAYBOOKS_DIR = new URL('playbooks/examples', REPO).pathname;
 
 let h: Harness;
 let kube: FakeKube;
@@ -71,6 +59,9 @@ async function request(text: string, user = 'U0RESPOND1') {
   return { reply, runId: /RUN-[0-9A-F]{8}/.exec(reply)?.[0] };
 }
 
+/** The value the card's buttons carry (or carried, before the card was decided): the run and its preview. */
+const buttonOf = (card: { ts: string }) => runbookDriver(h, kube, h.sql).buttonOf(card.ts)!;
+
 async function click(runId: string, verdict: 'approve' | 'deny', user: string) {
   const card = (await cardOf(runId))!;
   const responseUrl = `/respond/click-${runId}-${user}-${Math.random()}`;
@@ -78,7 +69,7 @@ async function click(runId: string, verdict: 'approve' | 'deny', user: string) {
     .interact(
       blockAction({
         actionId: `runbook_${verdict}`,
-        value: runId,
+        value: buttonOf(card),
         user,
         channel: room,
         messageTs: card.ts,
@@ -102,7 +93,12 @@ beforeAll(async () => {
   kube.cluster.addDeployment('shop', 'cart-api', { image: 'shop/cart:7', replicas: 2 });
   kube.cluster.addDeployment('shop', 'checkout-api', { image: 'shop/checkout:3', replicas: 2 });
   h = await startHarness({
-    env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '3s' },
+    env: {
+      KUBECONFIG: kube.kubeconfig('bot-token'),
+      INCIDENT_POLICY: policyFile(POLICY),
+      APPROVAL_TTL: '3s',
+      PLAYBOOKS_DIR,
+    },
   });
   h.slack.addUser('U0SRE00001', 'sre');
   id = /INC-\d{4}-\d{4}-\d{3}/.exec(await h.reply((await h.command('declare P1 Checkout slow')).responseUrl))![0];
@@ -134,12 +130,15 @@ describe('a mutating step', () => {
     expect(await h.reply(await click(runId, 'approve', 'U0RESPOND1'))).toContain('someone else must approve');
     expect(await h.reply(await click(runId, 'approve', 'U0RESPOND2'))).toContain('Only the incident commander');
     expect(await state(runId)).toBe('awaiting_approval');
+    // A rollout slow enough that there is progress to report, on a machine busy with other suites.
+    kube.cluster.stepMs = 150;
     await Promise.all([
       click(runId, 'approve', 'U0DECLARER'),
       click(runId, 'approve', 'U0SRE00001'),
       click(runId, 'approve', 'U0DECLARER'),
     ]);
     await waitFor(async () => (await state(runId)) === 'succeeded', 10_000, 'the run to succeed');
+    kube.cluster.stepMs = 20;
     expect(realPatches().filter((r) => r.path.includes('/deployments/web/scale'))).toHaveLength(1);
     expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(5);
     const card = await cardText(runId);
@@ -181,7 +180,8 @@ describe('a mutating step', () => {
 
   it('can be denied, and nothing changes', async () => {
     const before = realPatches().length;
-    const { runId } = await request('run restart-service deployment=cart-api');
+    // The requester may deny (as may the IC and approvers).
+    const { runId } = await request('run restart-service deployment=cart-api', 'U0RESPOND2');
     await waitFor(() => cardOf(runId!));
     await click(runId!, 'deny', 'U0RESPOND2');
     await waitFor(async () => (await state(runId!)) === 'denied');
@@ -215,7 +215,10 @@ describe('a mutating step', () => {
     );
     expect(image()).toBeUndefined();
     await waitFor(
-      async () => (await state(runId!)) === 'awaiting_approval' && (await cardOf(runId!))?.ts !== firstCard,
+      async () => {
+        const card = await cardOf(runId!);
+        return (await state(runId!)) === 'awaiting_approval' && card && card.ts !== firstCard;
+      },
       5000,
       'a fresh approval card',
     );
@@ -323,7 +326,12 @@ describe('two bot replicas', () => {
     const second = await startHarness({
       slack: h.slack,
       databaseUrl: h.config.databaseUrl,
-      env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), APPROVAL_TTL: '30s' },
+      env: {
+        KUBECONFIG: kube.kubeconfig('bot-token'),
+        INCIDENT_POLICY: policyFile(POLICY),
+        APPROVAL_TTL: '30s',
+        PLAYBOOKS_DIR,
+      },
     });
     try {
       await sleep(1100);
@@ -337,7 +345,7 @@ describe('two bot replicas', () => {
       const payload = (user: string) =>
         blockAction({
           actionId: 'runbook_approve',
-          value: runId!,
+          value: buttonOf(card),
           user,
           channel: room,
           messageTs: card.ts,
@@ -363,14 +371,14 @@ describe('two bot replicas', () => {
 describe('crash safety', () => {
   it('marks a run that was mid-step as interrupted at start-up, reports it, and re-runs nothing', async () => {
     await h.sql.query(
-      `INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at, state, step, channel) VALUES ('RUN-DEADBEEF', $1, 'restart-service', '{"namespace":"shop","deployment":"web"}', 'shop/crash', 'U0RESPOND1', now(), 'running', 0, $2)`,
+      `INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at, commander, state, step, channel) VALUES ('RUN-DEADBEEF', $1, 'restart-service', '{"namespace":"shop","deployment":"web"}', 'shop/crash', 'U0RESPOND1', now(), 'U0DECLARER', 'running', 0, $2)`,
       [id, room],
     );
     const patchesBefore = realPatches().length;
     const second = await startHarness({
       slack: h.slack,
       databaseUrl: h.config.databaseUrl,
-      env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY) },
+      env: { KUBECONFIG: kube.kubeconfig('bot-token'), INCIDENT_POLICY: policyFile(POLICY), PLAYBOOKS_DIR },
     });
     try {
       expect(await state('RUN-DEADBEEF')).toBe('interrupted');

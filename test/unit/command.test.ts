@@ -71,4 +71,15 @@ describe('parseCommand', () => {
       expect(message).toContain('*Usage*');
     }
   });
+
+  it('refuses a parameter given twice, and names every object already has, saying what to do', () => {
+    expect(problem('run restart-service deployment=a deployment=b')).toContain(
+      '`deployment` is given twice; give each parameter once',
+    );
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(problem(`run restart-service ${key}=x`)).toContain(`\`${key}\` cannot be a parameter name`);
+    const run = parse('run scale-service deployment=web replicas=5');
+    expect(run).toMatchObject({ verb: 'run', playbook: 'scale-service', args: { deployment: 'web', replicas: '5' } });
+    expect(Object.getPrototypeOf((run as { args: object }).args)).toBeNull();
+  });
 });

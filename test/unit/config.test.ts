@@ -88,6 +88,20 @@ describe('loadConfig', () => {
     expect(text).toMatch(/policy\.yaml:\d: severities\.P1: Unrecognized key: "warroom"/);
   });
 
+  it('reads who may approve runbook changes: approvers, and approvals.requireApprover (off by default)', () => {
+    expect(loadConfig(good).policy.approvals).toEqual({ requireApprover: false });
+    const strict = `approvers: [U0SRE0001, S0PLATFORM]\napprovals: { requireApprover: true }\n${policyFile}`;
+    const c = loadConfig({ ...good, INCIDENT_POLICY: 'p.yaml' }, (p) =>
+      p === 'p.yaml' ? strict : readFileSync(p, 'utf8'),
+    );
+    expect(c.policy.approvers).toEqual(['U0SRE0001', 'S0PLATFORM']);
+    expect(c.policy.approvals).toEqual({ requireApprover: true });
+    const typo = `approvals: { requireApprovers: true }\n${policyFile}`;
+    expect(() =>
+      loadConfig({ ...good, INCIDENT_POLICY: 'p.yaml' }, (p) => (p === 'p.yaml' ? typo : readFileSync(p, 'utf8'))),
+    ).toThrow(/p\.yaml:1: approvals: Unrecognized key: "requireApprovers"/);
+  });
+
   it('reports an unreadable policy file', () => {
     expect(() =>
       loadConfig({ ...good, INCIDENT_POLICY: '/nope.yaml' }, (p) => {

@@ -5,7 +5,7 @@ import { bindParams, checkApproval, checkRequest, renderStep, targetOf } from '.
 import { parsePlaybook } from '../../src/runbook/playbook.js';
 
 const book = (id: string) =>
-  parsePlaybook(readFileSync(new URL(`../../playbooks/${id}.yaml`, import.meta.url), 'utf8'), `${id}.yaml`);
+  parsePlaybook(readFileSync(new URL(`../../playbooks/examples/${id}.yaml`, import.meta.url), 'utf8'), `${id}.yaml`);
 const scale = book('scale-service');
 const now = new Date('2026-11-22T15:00:00Z');
 const refused = (f: () => unknown) => {
@@ -67,10 +67,12 @@ describe('the request guard', () => {
 
 describe('the two-person rule at click time', () => {
   const f = {
-    approver: 'U0IC000001',
+    actor: 'U0IC000001',
     requestedBy: 'U0REQUEST1',
-    commander: 'U0IC000001',
+    commanderAtRequest: 'U0IC000001',
+    commanderNow: 'U0IC000001',
     approvers: new Set(['U0SRE00001']),
+    requireApprover: false,
     state: 'awaiting_approval',
     decidedBy: null,
     expiresAt: new Date(now.getTime() + 60_000),
@@ -78,13 +80,18 @@ describe('the two-person rule at click time', () => {
   };
   it('lets the IC or a listed approver approve', () => {
     expect(() => checkApproval(f, 'approve')).not.toThrow();
-    expect(() => checkApproval({ ...f, approver: 'U0SRE00001' }, 'approve')).not.toThrow();
+    expect(() => checkApproval({ ...f, actor: 'U0SRE00001' }, 'approve')).not.toThrow();
   });
   it('refuses the requester, strangers, late and repeated clicks', () => {
     expect(
-      refused(() => checkApproval({ ...f, approver: 'U0REQUEST1', commander: 'U0REQUEST1' }, 'approve')),
+      refused(() =>
+        checkApproval(
+          { ...f, actor: 'U0REQUEST1', commanderAtRequest: 'U0REQUEST1', commanderNow: 'U0REQUEST1' },
+          'approve',
+        ),
+      ),
     ).toContain('someone else must approve');
-    expect(refused(() => checkApproval({ ...f, approver: 'U0RANDOM01' }, 'approve'))).toContain(
+    expect(refused(() => checkApproval({ ...f, actor: 'U0RANDOM01' }, 'approve'))).toContain(
       'Only the incident commander',
     );
     expect(refused(() => checkApproval({ ...f, expiresAt: new Date(now.getTime() - 1) }, 'approve'))).toContain(
@@ -95,5 +102,60 @@ describe('the two-person rule at click time', () => {
     );
   });
   it('lets the requester deny their own request', () =>
-    expect(() => checkApproval({ ...f, approver: 'U0REQUEST1' }, 'deny')).not.toThrow());
+    expect(() => checkApproval({ ...f, actor: 'U0REQUEST1' }, 'deny')).not.toThrow());
+
+  it('does not make someone who named themselves IC after the request an approver', () => {
+    const selfMade = { ...f, actor: 'U0MALLORY1', commanderNow: 'U0MALLORY1' };
+    expect(refused(() => checkApproval(selfMade, 'approve'))).toContain(
+      'You became incident commander after this run was requested; it stays with the IC at the time (<@U0IC000001>)',
+    );
+    expect(() => checkApproval({ ...f, commanderNow: 'U0NEWIC001' }, 'approve')).not.toThrow();
+  });
+
+  it('under approvals.requireApprover, only listed approvers approve; the IC may still deny', () => {
+    const strict = { ...f, requireApprover: true };
+    expect(refused(() => checkApproval(strict, 'approve'))).toContain('Only a listed approver can approve');
+    expect(() => checkApproval({ ...strict, actor: 'U0SRE00001' }, 'approve')).not.toThrow();
+    expect(() => checkApproval(strict, 'deny')).not.toThrow();
+  });
+
+  it('lets the requester, the IC (then or now) and approvers deny, and nobody else', () => {
+    for (const actor of ['U0REQUEST1', 'U0IC000001', 'U0SRE00001'])
+      expect(() => checkApproval({ ...f, actor }, 'deny')).not.toThrow();
+    expect(() => checkApproval({ ...f, actor: 'U0NEWIC001', commanderNow: 'U0NEWIC001' }, 'deny')).not.toThrow();
+    expect(refused(() => checkApproval({ ...f, actor: 'U0RANDOM01' }, 'deny'))).toContain(
+      'Only the requester (<@U0REQUEST1>), the incident commander or a listed approver can deny',
+    );
+  });
+});
+
+describe('allowlists of the shipped playbooks', () => {
+  const shipped = (id: string) =>
+    parsePlaybook(readFileSync(new URL(`../../playbooks/${id}.yaml`, import.meta.url), 'utf8'), `${id}.yaml`);
+  const restart = shipped('restart-service');
+  const facts = (params: Record<string, string | number>) => ({
+    playbook: restart,
+    params,
+    severity: 'P1',
+    incidentOpen: true,
+    lastFinishedAt: null,
+    defaultCooldownMs: 600_000,
+    now,
+  });
+  it('allow a deployment only in the namespace it belongs to', () => {
+    expect(() =>
+      checkRequest(facts(bindParams(restart, { namespace: 'adaptive-learning-production', deployment: 'ml-service' }))),
+    ).not.toThrow();
+    expect(
+      refused(() => checkRequest(facts(bindParams(restart, { namespace: 'education', deployment: 'ml-service' })))),
+    ).toBe(
+      "education/ml-service is outside restart-service's allowlist; in education it may act on education-revenue-engine.",
+    );
+  });
+  it('refuse parameter names that every object already has', () => {
+    expect(refused(() => bindParams(restart, { constructor: 'x', deployment: 'ml-service' }))).toContain(
+      '`constructor` is not a parameter of restart-service',
+    );
+    expect(refused(() => bindParams(restart, { toString: 'x' }))).toContain('`toString` is not a parameter');
+  });
 });

@@ -1,12 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { loadPlaybooks, MUTATING, parsePlaybook } from '../../src/runbook/playbook.js';
+import { bindParams, renderStep } from '../../src/runbook/guard.js';
+import { loadPlaybooks, MUTATING, parsePlaybook, reachOf } from '../../src/runbook/playbook.js';
 import { SourceError } from '../../src/yaml-source.js';
 
-const DIR = new URL('../../playbooks/', import.meta.url);
-const shipped = readdirSync(DIR)
-  .filter((f) => f.endsWith('.yaml'))
-  .map((name) => ({ name: `playbooks/${name}`, text: readFileSync(new URL(name, DIR), 'utf8') }));
+const folder = (path: string) => {
+  const dir = new URL(`../../${path}/`, import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((name) => ({ name: `${path}/${name}`, text: readFileSync(new URL(name, dir), 'utf8') }));
+};
+/** The shop/payments examples the runbook tests drive (PLAYBOOKS_DIR=playbooks/examples). */
+const examples = folder('playbooks/examples');
+const shipped = folder('playbooks');
 
 const problems = (text: string) => {
   try {
@@ -29,9 +35,9 @@ params:
 ${extra}steps:
 ${steps}`;
 
-describe('the shipped playbooks', () => {
+describe('the example playbooks', () => {
   it('all parse and validate, with unique ids', () => {
-    const books = loadPlaybooks(shipped);
+    const books = loadPlaybooks(examples);
     expect([...books.keys()].sort()).toEqual([
       'check-service-health',
       'connection-pool-increase',
@@ -43,7 +49,7 @@ describe('the shipped playbooks', () => {
   });
 
   it('cover the runbooks’ procedures, read-only health check included', () => {
-    const books = loadPlaybooks(shipped);
+    const books = loadPlaybooks(examples);
     expect(books.get('check-service-health')!.steps.every((s) => !MUTATING.has(s.action))).toBe(true);
     expect(books.get('restart-service')!.steps.map((s) => s.action)).toEqual(['rollout-restart', 'rollout-status']);
     expect(books.get('connection-pool-increase')!.steps[0]!.action).toBe('set-env');
@@ -54,6 +60,74 @@ describe('the shipped playbooks', () => {
       max: 20,
       description: 'Desired replicas',
     });
+  });
+});
+
+describe('the shipped playbooks, for the services our runbooks name', () => {
+  const books = loadPlaybooks(shipped);
+  const targets = (id: string) =>
+    reachOf(books.get(id)!)
+      .filter((r) => MUTATING.has(r.action))
+      .map((r) => `${r.namespace}/${r.name}`);
+
+  it('all parse and validate, with unique ids', () => {
+    expect([...books.keys()].sort()).toEqual([
+      'api-gateway-rate-limit',
+      'check-service-health',
+      'connection-pool-increase',
+      'memory-leak-mitigation',
+      'restart-service',
+      'rollback-deployment',
+      'scale-service',
+    ]);
+  });
+
+  it('restart, scale and roll back exactly the services of the four products, each in its own namespace', () => {
+    const services = [
+      'adaptive-learning-production/auth-service',
+      'adaptive-learning-production/ml-service',
+      'adaptive-learning-production/scheduler-service',
+      'adaptive-learning-production/user-service',
+      'ai-development/api-gateway',
+      'ai-development/api-server',
+      'ai-development/auth-service',
+      'education/education-revenue-engine',
+      'studyteddy-production/backend-production',
+    ];
+    for (const id of ['restart-service', 'scale-service', 'rollback-deployment'])
+      expect([...new Set(targets(id))].sort()).toEqual(services);
+    expect(books.get('scale-service')!.params.replicas).toMatchObject({ type: 'integer', min: 1, max: 20 });
+    expect(books.get('check-service-health')!.steps.map((s) => s.action)).toEqual([
+      'get-deployment',
+      'pod-restarts',
+      'top-pods',
+      'hpa-status',
+      'warning-events',
+      'rollout-history',
+    ]);
+  });
+
+  it('raise api-server’s pool to DB_POOL_SIZE=50 and DB_POOL_OVERFLOW=20 by default, then restart and wait', () => {
+    const pool = books.get('connection-pool-increase')!;
+    expect(pool.steps.map((s) => s.action)).toEqual(['set-env', 'rollout-restart', 'rollout-status']);
+    expect(renderStep(pool.steps[0]!, bindParams(pool, {}))).toMatchObject({
+      namespace: 'ai-development',
+      deployment: 'api-server',
+      env: { DB_POOL_SIZE: 50, DB_POOL_OVERFLOW: 20 },
+    });
+    expect(targets('connection-pool-increase')).toEqual(['ai-development/api-server', 'ai-development/api-server']);
+    expect(targets('memory-leak-mitigation')).toEqual(['ai-development/api-server']);
+  });
+
+  it('change only the rate-limit key of api-gateway-config, then restart api-gateway', () => {
+    const rate = books.get('api-gateway-rate-limit')!;
+    expect(rate.configMaps).toEqual([
+      { namespace: 'ai-development', name: 'api-gateway-config', keys: ['RATE_LIMIT_PER_MINUTE'] },
+    ]);
+    expect(targets('api-gateway-rate-limit')).toEqual([
+      'ai-development/api-gateway-config',
+      'ai-development/api-gateway',
+    ]);
   });
 });
 
@@ -139,5 +213,23 @@ describe('a malformed or hostile playbook is refused at load time, naming the fi
     expect(many).toContain('hostile.yaml:10: steps.0.action: "exec"');
     expect(many).toContain('hostile.yaml:12: steps.1.namespace: "prod" is outside');
     expect(problems('id: x\nid: y\n')).toMatch(/^hostile\.yaml:2: /);
+  });
+
+  it('a reserved parameter name, and a deployment outside the deployments allowlist', () => {
+    const reserved = base('  - action: rollout-restart\n    namespace: shop\n    deployment: web\n').replace(
+      '  deployment: { type: enum, values: [web] }',
+      '  deployment: { type: enum, values: [web] }\n  constructor: { type: enum, values: [x] }',
+    );
+    expect(problems(reserved)).toContain('params.constructor: "constructor" is a reserved name');
+    const outside = base(
+      '  - action: rollout-restart\n    namespace: shop\n    deployment: web\n',
+      'deployments:\n  shop: [api]\n  kube-system: [coredns]\n',
+    );
+    expect(problems(outside)).toContain(
+      'deployments.kube-system: "kube-system" is not one of the playbook\'s namespaces',
+    );
+    expect(problems(outside)).toContain(
+      'steps.0.deployment: "web" is not in the playbook\'s deployments allowlist for shop',
+    );
   });
 });

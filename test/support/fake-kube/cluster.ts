@@ -25,6 +25,25 @@ interface Meta {
 
 export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
 
+const stampNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** A deployment condition as util.NewDeploymentCondition makes it: both times now. */
+function condition(type: string, status: string, reason: string, message: string): any {
+  const now = stampNow();
+  return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
+}
+
+/**
+ * deployment_util.go SetDeploymentCondition: nothing changes when the status and reason are the
+ * same; lastTransitionTime is kept while the status is the same; the condition moves to the end.
+ */
+function setCondition(status: { conditions: any[] }, c: any): void {
+  const current = status.conditions.find((x) => x.type === c.type);
+  if (current && current.status === c.status && current.reason === c.reason) return;
+  if (current && current.status === c.status) c.lastTransitionTime = current.lastTransitionTime;
+  status.conditions = [...status.conditions.filter((x) => x.type !== c.type), c];
+}
+
 const REVISION = 'deployment.kubernetes.io/revision';
 const HASH = 'pod-template-hash';
 
@@ -189,7 +208,7 @@ export class FakeCluster {
     );
   }
 
-  private event(namespace: string, involved: KubeObject, reason: string, message: string): void {
+  private event(namespace: string, involved: KubeObject, reason: string, message: string, type = 'Normal'): void {
     const name = `${involved.metadata.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 1e6).toString(16)}`;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     this.put('events', {
@@ -206,13 +225,13 @@ export class FakeCluster {
       },
       reason,
       message,
-      source: { component: 'deployment-controller' },
+      source: { component: involved.kind === 'Pod' ? 'kubelet' : 'deployment-controller' },
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
-      type: 'Normal',
+      type,
       eventTime: null,
-      reportingComponent: 'deployment-controller',
+      reportingComponent: involved.kind === 'Pod' ? 'kubelet' : 'deployment-controller',
       reportingInstance: '',
     });
   }
@@ -229,6 +248,7 @@ export class FakeCluster {
     const maxRevision = Math.max(0, ...sets.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0)));
     const key = templateKey(d.spec.template);
     let current = sets.find((rs) => templateKey(rs.spec.template) === key);
+    const rollout = !current || current.spec.replicas === 0;
     if (!current) {
       const hash = shortHash(`${key}${maxRevision}`);
       const template = structuredClone(d.spec.template);
@@ -278,11 +298,20 @@ export class FakeCluster {
       const want = rs.metadata.name === current.metadata.name ? dep.spec.replicas : 0;
       if (rs.spec.replicas !== want) this.put('replicasets', { ...rs, spec: { ...rs.spec, replicas: want } });
     }
-    this.refreshStatus(namespace, name, true);
+    this.refreshStatus(
+      namespace,
+      name,
+      rollout
+        ? {
+            reason: sets.includes(current) ? 'FoundNewReplicaSet' : 'NewReplicaSetCreated',
+            message: `${sets.includes(current) ? 'Found new' : 'Created new'} replica set "${current.metadata.name}"`,
+          }
+        : undefined,
+    );
     this.schedule(namespace, name);
   }
 
-  private timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   private schedule(namespace: string, name: string): void {
     const t = setTimeout(() => {
@@ -303,27 +332,35 @@ export class FakeCluster {
       const have = rs.status?.replicas ?? 0;
       if (have === rs.spec.replicas) continue;
       moving = true;
-      const next = have + (rs.spec.replicas > have ? 1 : -1);
-      this.put('replicasets', {
-        ...rs,
-        status: {
-          replicas: next,
-          fullyLabeledReplicas: next,
-          readyReplicas: next,
-          availableReplicas: next,
-          observedGeneration: rs.metadata.generation,
-        },
-      });
-      this.syncPods(namespace, rs, next);
+      this.syncPods(namespace, rs, have + (rs.spec.replicas > have ? 1 : -1));
+      this.countPods(namespace, rs);
     }
     this.refreshStatus(namespace, name);
     return moving;
   }
 
-  private syncPods(namespace: string, rs: KubeObject, count: number): void {
-    const pods = this.list('pods', namespace).filter((p) =>
+  private podsOf(namespace: string, rs: KubeObject): KubeObject[] {
+    return this.list('pods', namespace).filter((p) =>
       p.metadata.ownerReferences?.some((r: any) => r.uid === rs.metadata.uid),
     );
+  }
+
+  /** The ReplicaSet controller's status: its pods counted, ready ones as available (minReadySeconds 0). */
+  private countPods(namespace: string, rs: KubeObject): void {
+    const pods = this.podsOf(namespace, rs);
+    const ready = pods.filter((p) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    const status = {
+      replicas: pods.length,
+      fullyLabeledReplicas: pods.length,
+      readyReplicas: ready.length,
+      availableReplicas: ready.length,
+      observedGeneration: rs.metadata.generation,
+    };
+    if (JSON.stringify(rs.status) !== JSON.stringify(status)) this.put('replicasets', { ...rs, status });
+  }
+
+  private syncPods(namespace: string, rs: KubeObject, count: number): void {
+    const pods = this.podsOf(namespace, rs);
     for (const p of pods.slice(count)) this.remove('pods', namespace, p.metadata.name);
     for (let n = pods.length; n < count; n++) {
       const suffix = Math.random().toString(36).slice(2, 7);
@@ -369,8 +406,15 @@ export class FakeCluster {
     }
   }
 
-  /** The deployment's status as the controller reports it; `fresh` marks a new rollout as progressing. */
-  private refreshStatus(namespace: string, name: string, fresh = false): void {
+  /**
+   * The deployment's status as the deployment controller writes it (sync.go calculateStatus,
+   * progress.go syncRolloutStatus): a condition is rewritten only when its status or reason
+   * changes, keeping lastTransitionTime while its status holds (SetDeploymentCondition); the
+   * Progressing condition alone refreshes lastUpdateTime when the rollout makes progress. The
+   * status is written only when it changed, and every write moves resourceVersion.
+   * `newRollout` is the condition a new ReplicaSet (or an old one brought back) gets.
+   */
+  private refreshStatus(namespace: string, name: string, newRollout?: { reason: string; message: string }): void {
     const d = this.objects.get(this.key('deployments', namespace, name));
     if (!d) return;
     const sets = this.owned(namespace, d);
@@ -378,53 +422,217 @@ export class FakeCluster {
     const sum = (f: (rs: KubeObject) => number) => sets.reduce((n, rs) => n + f(rs), 0);
     const replicas = sum((rs) => rs.status?.replicas ?? 0);
     const updated = current?.status?.replicas ?? 0;
+    const ready = sum((rs) => rs.status?.readyReplicas ?? 0);
     const available = sum((rs) => rs.status?.availableReplicas ?? 0);
-    const done = !fresh && updated === d.spec.replicas && replicas === d.spec.replicas && available === d.spec.replicas;
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const rsName = current?.metadata.name ?? name;
-    const progressing = d.spec.paused
-      ? { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' }
-      : done
-        ? {
-            type: 'Progressing',
-            status: 'True',
-            reason: 'NewReplicaSetAvailable',
-            message: `ReplicaSet "${rsName}" has successfully progressed.`,
-          }
-        : {
-            type: 'Progressing',
-            status: 'True',
-            reason: 'ReplicaSetUpdated',
-            message: `ReplicaSet "${rsName}" is progressing.`,
-          };
-    const minAvailable = Math.max(0, d.spec.replicas - Math.floor(d.spec.replicas * 0.25));
-    const status = {
+    const old = d.status ?? {};
+    const status: any = {
       observedGeneration: d.metadata.generation,
       replicas,
       updatedReplicas: updated,
-      readyReplicas: available,
+      readyReplicas: ready,
       availableReplicas: available,
       ...(replicas - available > 0 && { unavailableReplicas: replicas - available }),
-      conditions: [
-        {
-          type: 'Available',
-          status: available >= minAvailable ? 'True' : 'False',
-          reason: available >= minAvailable ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
-          message:
-            available >= minAvailable
-              ? 'Deployment has minimum availability.'
-              : 'Deployment does not have minimum availability.',
-          lastUpdateTime: now,
-          lastTransitionTime: now,
-        },
-        { ...progressing, lastUpdateTime: now, lastTransitionTime: now },
-      ],
+      conditions: structuredClone(old.conditions ?? []),
     };
+    const want = d.spec.replicas;
+    const minAvailable = Math.max(0, want - Math.floor(want * 0.25));
+    setCondition(
+      status,
+      available >= minAvailable
+        ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+        : condition(
+            'Available',
+            'False',
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+          ),
+    );
+    const rsName = current?.metadata.name ?? name;
+    const progressing = status.conditions.find((c: any) => c.type === 'Progressing');
+    if (d.spec.paused)
+      setCondition(status, condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'));
+    else if (newRollout) setCondition(status, condition('Progressing', 'True', newRollout.reason, newRollout.message));
+    else if (!(replicas === updated && progressing?.reason === 'NewReplicaSetAvailable')) {
+      const complete = updated === want && replicas === want && available === want;
+      const progressed =
+        updated > (old.updatedReplicas ?? 0) ||
+        replicas - updated < (old.replicas ?? 0) - (old.updatedReplicas ?? 0) ||
+        ready > (old.readyReplicas ?? 0) ||
+        available > (old.availableReplicas ?? 0);
+      if (complete)
+        setCondition(
+          status,
+          condition(
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${rsName}" has successfully progressed.`,
+          ),
+        );
+      else if (progressed) {
+        const c = condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
+        if (progressing?.status === 'True') c.lastTransitionTime = progressing.lastTransitionTime;
+        status.conditions = status.conditions.filter((x: any) => x.type !== 'Progressing');
+        setCondition(status, c);
+      }
+    }
     if (JSON.stringify(d.status) === JSON.stringify(status)) return;
     const next = { ...d, status };
     next.metadata = { ...d.metadata, resourceVersion: String(++this.rv) };
     this.objects.set(this.key('deployments', namespace, name), next);
     for (const l of this.listeners) l('deployments', { type: 'MODIFIED', object: structuredClone(next) });
+  }
+
+  /** A pod's readiness probe starts failing (`false`) or passing again, as the kubelet reports it. */
+  setPodReady(namespace: string, pod: string, ready: boolean): void {
+    const p = this.get('pods', namespace, pod);
+    if (!p) throw new Error(`no pod ${namespace}/${pod}`);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const flag = ready ? 'True' : 'False';
+    for (const type of ['Ready', 'ContainersReady']) {
+      const c = p.status.conditions.find((x: any) => x.type === type);
+      if (!c) p.status.conditions.push({ type, status: flag, lastTransitionTime: now });
+      else if (c.status !== flag) Object.assign(c, { status: flag, lastTransitionTime: now });
+    }
+    for (const cs of p.status.containerStatuses) cs.ready = ready;
+    this.put('pods', p);
+    this.podChanged(namespace, p);
+  }
+
+  /** A container of the pod is killed (OOMKilled, Error…) and restarted by the kubelet. */
+  crashPod(namespace: string, pod: string, reason = 'OOMKilled', exitCode = 137): void {
+    const p = this.get('pods', namespace, pod);
+    if (!p) throw new Error(`no pod ${namespace}/${pod}`);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const cs = p.status.containerStatuses[0];
+    cs.lastState = {
+      terminated: {
+        exitCode,
+        reason,
+        startedAt: cs.state?.running?.startedAt ?? now,
+        finishedAt: now,
+        containerID: cs.containerID,
+      },
+    };
+    cs.restartCount += 1;
+    cs.state = { running: { startedAt: now } };
+    this.put('pods', p);
+    this.podChanged(namespace, p);
+  }
+
+  /**
+   * Status churn: every `everyMs`, one pod of the deployment fails its readiness probe or
+   * recovers, as during an incident. Each flap writes pod, ReplicaSet and deployment status.
+   */
+  churn(namespace: string, deployment: string, everyMs = 25): () => void {
+    let n = 0;
+    const timer = setInterval(() => {
+      const d = this.objects.get(this.key('deployments', namespace, deployment));
+      const pods = d
+        ? this.list('pods', namespace).filter((p) => p.metadata.labels?.app === d.spec.selector.matchLabels.app)
+        : [];
+      const p = pods[n++ % Math.max(1, pods.length)];
+      if (!p) return;
+      const ready = p.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True');
+      this.setPodReady(namespace, p.metadata.name, !ready);
+    }, everyMs);
+    timer.unref();
+    this.timers.add(timer);
+    return () => {
+      clearInterval(timer);
+      this.timers.delete(timer);
+      for (const p of this.list('pods', namespace))
+        if (!p.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'))
+          this.setPodReady(namespace, p.metadata.name, true);
+    };
+  }
+
+  /** Edits a ReplicaSet's pod template behind the controller's back (as `kubectl edit rs` would). */
+  editReplicaSet(namespace: string, name: string, edit: (template: any) => void): KubeObject {
+    const rs = this.get('replicasets', namespace, name);
+    if (!rs) throw new Error(`no ReplicaSet ${namespace}/${name}`);
+    edit(rs.spec.template);
+    return this.put('replicasets', rs);
+  }
+
+  /** Adds an autoscaling/v2 HPA on CPU utilisation for the deployment, with the status the HPA controller reports. */
+  addAutoscaler(
+    namespace: string,
+    deployment: string,
+    opts: { min: number; max: number; cpuTarget: number; cpuNow?: number },
+  ): KubeObject {
+    const d = this.get('deployments', namespace, deployment)!;
+    const now = stampNow();
+    const limited = d.spec.replicas >= opts.max;
+    const cond = (type: string, status: string, reason: string, message: string) => ({
+      type,
+      status,
+      lastTransitionTime: now,
+      reason,
+      message,
+    });
+    return this.put('horizontalpodautoscalers', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: deployment, namespace },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment },
+        minReplicas: opts.min,
+        maxReplicas: opts.max,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: opts.cpuTarget } },
+          },
+        ],
+      },
+      status: {
+        currentReplicas: d.spec.replicas,
+        desiredReplicas: d.spec.replicas,
+        ...(opts.cpuNow !== undefined && {
+          currentMetrics: [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                current: { averageUtilization: opts.cpuNow, averageValue: `${opts.cpuNow * 5}m` },
+              },
+            },
+          ],
+        }),
+        conditions: [
+          cond('AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size'),
+          cond(
+            'ScalingActive',
+            'True',
+            'ValidMetricFound',
+            'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)',
+          ),
+          limited
+            ? cond(
+                'ScalingLimited',
+                'True',
+                'TooManyReplicas',
+                'the desired replica count is more than the maximum replica count',
+              )
+            : cond('ScalingLimited', 'False', 'DesiredWithinRange', 'the desired count is within the acceptable range'),
+        ],
+      },
+    });
+  }
+
+  /** Records an event about `involved`, as a controller or the kubelet would. */
+  addEvent(namespace: string, involved: KubeObject, reason: string, message: string, type = 'Warning'): void {
+    this.event(namespace, involved, reason, message, type);
+  }
+
+  private podChanged(namespace: string, pod: KubeObject): void {
+    const owner = pod.metadata.ownerReferences?.[0];
+    const rs = owner && this.list('replicasets', namespace).find((r) => r.metadata.uid === owner.uid);
+    if (!rs) return;
+    this.countPods(namespace, rs);
+    const dep = rs.metadata.ownerReferences?.[0];
+    if (dep) this.refreshStatus(namespace, dep.name);
   }
 
   /** Stops the controller's timers. */

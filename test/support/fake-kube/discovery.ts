@@ -14,6 +14,28 @@ export interface ResourceInfo {
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const RESOURCES: Record<string, ResourceInfo> = {
+  horizontalpodautoscalers: {
+    name: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+    group: 'autoscaling',
+    version: 'v2',
+    namespaced: true,
+    shortNames: ['hpa'],
+    verbs: RW,
+    subresources: ['status'],
+  },
+  'metrics.k8s.io/pods': {
+    name: 'pods',
+    singular: '',
+    kind: 'PodMetrics',
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    namespaced: true,
+    shortNames: [],
+    verbs: ['get', 'list'],
+    subresources: [],
+  },
   namespaces: {
     name: 'namespaces',
     singular: 'namespace',
@@ -82,6 +104,17 @@ export const RESOURCES: Record<string, ResourceInfo> = {
   },
 };
 
+/** The resource `plural` of `group` at `version`, if the fake serves it. */
+export function resourceFor(group: string, version: string, plural: string): ResourceInfo | undefined {
+  return Object.values(RESOURCES).find((r) => r.group === group && r.version === version && r.name === plural);
+}
+
+const GROUPS = [
+  { name: 'apps', version: 'v1' },
+  { name: 'autoscaling', version: 'v2' },
+  { name: 'metrics.k8s.io', version: 'v1beta1' },
+];
+
 function resourceList(groupVersion: string, group: string) {
   const resources = Object.values(RESOURCES)
     .filter((r) => r.group === group)
@@ -109,32 +142,29 @@ function resourceList(groupVersion: string, group: string) {
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }
 
-/** The discovery document for `path`, or undefined when `path` is not a discovery endpoint. */
-export function discovery(path: string, serverUrl: string): unknown {
-  switch (path) {
-    case '/api':
-      return {
-        kind: 'APIVersions',
-        versions: ['v1'],
-        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: new URL(serverUrl).host }],
-      };
-    case '/apis':
-      return {
-        kind: 'APIGroupList',
-        apiVersion: 'v1',
-        groups: [
-          {
-            name: 'apps',
-            versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
-            preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
-          },
-        ],
-      };
-    case '/api/v1':
-      return resourceList('v1', '');
-    case '/apis/apps/v1':
-      return resourceList('apps/v1', 'apps');
-    default:
-      return undefined;
-  }
+/**
+ * The discovery document for `path`, or undefined when `path` is not a discovery endpoint.
+ * metrics.k8s.io is listed only while `metrics` is on, as when metrics-server is installed.
+ */
+export function discovery(path: string, serverUrl: string, metrics: boolean): unknown {
+  const groups = GROUPS.filter((g) => metrics || g.name !== 'metrics.k8s.io');
+  if (path === '/api')
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: new URL(serverUrl).host }],
+    };
+  if (path === '/apis')
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: groups.map((g) => ({
+        name: g.name,
+        versions: [{ groupVersion: `${g.name}/${g.version}`, version: g.version }],
+        preferredVersion: { groupVersion: `${g.name}/${g.version}`, version: g.version },
+      })),
+    };
+  if (path === '/api/v1') return resourceList('v1', '');
+  const group = groups.find((g) => path === `/apis/${g.name}/${g.version}`);
+  return group ? resourceList(`${group.name}/${group.version}`, group.name) : undefined;
 }

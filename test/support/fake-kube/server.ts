@@ -6,10 +6,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeCluster, type KubeObject, type WatchEvent } from './cluster.js';
-import { discovery, RESOURCES, type ResourceInfo } from './discovery.js';
+import { discovery, RESOURCES, type ResourceInfo, resourceFor } from './discovery.js';
 import { type Json, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.js';
 import { matchesFields, matchesLabels } from './selectors.js';
 import { table } from './tables.js';
+
+/** One rule of an RBAC Role: API groups, resources (`deployments/scale`), verbs, and optionally object names. */
+export interface Rule {
+  readonly apiGroups?: readonly string[];
+  readonly verbs: readonly string[];
+  readonly resources: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
 
 /** What a bearer token may do; absent means everything. */
 export interface Grant {
@@ -17,7 +25,20 @@ export interface Grant {
   readonly resources: readonly string[];
   readonly namespaces?: readonly string[];
   /** Rules as in an RBAC Role: a request is allowed when one rule allows both its verb and its resource. */
-  readonly rules?: readonly { verbs: readonly string[]; resources: readonly string[] }[];
+  readonly rules?: readonly Rule[];
+  /** Roles bound in one namespace each (RoleBindings): a request in a namespace is checked against that namespace's rules. */
+  readonly roles?: readonly { readonly namespace: string; readonly rules: readonly Rule[] }[];
+}
+
+/** An answer the server gives instead of serving a request, for tests of upstream failures. */
+export interface Fault {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly status: number;
+  readonly contentType: string;
+  /** The body, built from the request's headers (a proxy's error page may echo them). */
+  readonly body: (headers: Record<string, string | string[] | undefined>) => string;
+  times: number;
 }
 
 const PATCH_TYPES: Record<string, (target: Json, patch: Json) => Json> = {
@@ -54,8 +75,16 @@ export class FakeKube {
     dryRun: boolean;
     body?: unknown;
     at: number;
+    /** The HTTP status answered, once the response is sent. */
+    status?: number;
   }[] = [];
   readonly tokens = new Map<string, Grant | undefined>([['fake-admin-token', undefined]]);
+  /** Whether metrics-server is installed: metrics.k8s.io is discovered and served only then. */
+  metricsServer = false;
+  /** CPU and memory per pod (`namespace/pod`) as metrics-server reports them; others get a small default. */
+  readonly usage = new Map<string, { cpu: string; memory: string }>();
+  private readonly faults: Fault[] = [];
+  private readonly holds: { method: string; path: RegExp; ms: number; times: number }[] = [];
   private server?: Server;
   private readonly watches = new Set<ServerResponse>();
   url = '';
@@ -126,6 +155,25 @@ export class FakeKube {
     });
   }
 
+  /** Answers the next `times` requests matching `method` and `path` with `status` and a body of its own. */
+  fail(fault: Omit<Fault, 'times' | 'contentType'> & { times?: number; contentType?: string }): void {
+    this.faults.push({ contentType: 'text/html', ...fault, times: fault.times ?? 1 });
+  }
+
+  /** Delays the next `times` requests matching `method` and `path` by `ms` before serving them. */
+  hold(method: string, path: RegExp, ms: number, times = 1): void {
+    this.holds.push({ method, path, ms, times });
+  }
+
+  /** Scales a deployment the way `kubectl scale` does: a merge patch of its scale subresource. */
+  async scale(namespace: string, name: string, replicas: number): Promise<void> {
+    const r = await this.call('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/scale`, {
+      contentType: 'application/merge-patch+json',
+      body: JSON.stringify({ spec: { replicas } }),
+    });
+    if (r.status !== 200) throw new Error(`scale failed: ${JSON.stringify(r.body)}`);
+  }
+
   async stop(): Promise<void> {
     this.cluster.close();
     for (const w of this.watches) w.end();
@@ -190,24 +238,41 @@ export class FakeKube {
     });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
-    this.requests.push({
+    const path = url.pathname + url.search;
+    const entry: FakeKube['requests'][number] = {
       method: req.method!,
-      path: url.pathname + url.search,
+      path,
       ...(contentType && { contentType }),
       dryRun,
       ...(raw && { body: safeJson(raw) }),
       at: Date.now(),
+    };
+    this.requests.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
     });
+    const hold = this.holds.find((h) => h.method === req.method && h.path.test(path) && h.times > 0);
+    if (hold) {
+      hold.times--;
+      await new Promise((r) => setTimeout(r, hold.ms).unref());
+    }
+    const fault = this.faults.find((f) => f.method === req.method && f.path.test(path) && f.times > 0);
+    if (fault) {
+      fault.times--;
+      return this.send(res, fault.status, fault.body(req.headers), fault.contentType);
+    }
     try {
       const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
       if (!this.tokens.has(token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-      const found = discovery(url.pathname, this.url);
+      const found = discovery(url.pathname, this.url, this.metricsServer);
       if (found) return this.send(res, 200, found);
       if (url.pathname === '/version')
         return this.send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' });
       const route = parseResourcePath(url.pathname);
-      if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!route || (route.info.group === 'metrics.k8s.io' && !this.metricsServer))
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       this.authorize(token, req.method!, route, url);
+      if (route.info.group === 'metrics.k8s.io') return this.send(res, 200, this.podMetrics(route, url));
       await this.serve(req.method!, route, url, raw, contentType, dryRun, req, res);
     } catch (err) {
       if (err instanceof ApiError) return this.status(res, err);
@@ -235,9 +300,22 @@ export class FakeKube {
               ? 'create'
               : 'delete';
     const resource = route.sub ? `${route.info.name}/${route.sub}` : route.info.name;
-    const byRule = grant.rules
-      ? grant.rules.some((r) => r.verbs.includes(verb) && r.resources.includes(resource))
-      : grant.verbs.includes(verb) && grant.resources.includes(resource);
+    // RBAC checks resourceNames on a list or watch only through a metadata.name field selector.
+    const named =
+      route.name ??
+      (verb === 'list' || verb === 'watch'
+        ? /(?:^|,)metadata\.name=([^,]+)/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1]
+        : undefined);
+    const allows = (r: Rule) =>
+      r.verbs.includes(verb) &&
+      r.resources.includes(resource) &&
+      (!r.apiGroups || r.apiGroups.includes(route.info.group)) &&
+      (!r.resourceNames || (named !== undefined && r.resourceNames.includes(named)));
+    const byRule = grant.roles
+      ? grant.roles.some((role) => role.namespace === route.namespace && role.rules.some(allows))
+      : grant.rules
+        ? grant.rules.some(allows)
+        : grant.verbs.includes(verb) && grant.resources.includes(resource);
     const allowed =
       byRule && (!grant.namespaces || (route.namespace !== undefined && grant.namespaces.includes(route.namespace)));
     if (!allowed) {
@@ -371,6 +449,36 @@ export class FakeKube {
     throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
   }
 
+  /** metrics-server's PodMetricsList for the namespace's pods that match the label selector. */
+  private podMetrics(route: Route, url: URL) {
+    const pods = this.cluster
+      .list('pods', route.namespace)
+      .filter((p) => matchesLabels(p, url.searchParams.get('labelSelector') ?? ''));
+    const items = pods.map((p) => ({
+      metadata: {
+        name: p.metadata.name,
+        namespace: p.metadata.namespace,
+        labels: p.metadata.labels,
+        creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+      timestamp: new Date(Date.now() - 10_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+      window: '15.005s',
+      containers: p.spec.containers.map((c: any, i: number) => ({
+        name: c.name,
+        usage:
+          i === 0
+            ? (this.usage.get(`${p.metadata.namespace}/${p.metadata.name}`) ?? { cpu: '3127843n', memory: '24564Ki' })
+            : { cpu: '0', memory: '0' },
+      })),
+    }));
+    if (route.name) {
+      const one = items.find((i) => i.metadata.name === route.name);
+      if (!one) throw new ApiError(404, 'NotFound', `podmetrics.metrics.k8s.io "${route.name}" not found`);
+      return { kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...one };
+    }
+    return { kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items };
+  }
+
   private watch(route: Route, url: URL, initial: KubeObject[], res: ServerResponse): void {
     res.writeHead(200, {
       'content-type': 'application/json',
@@ -411,16 +519,16 @@ interface Route {
 /** `/api/v1/namespaces/ns/pods/name/log`, `/apis/apps/v1/namespaces/ns/deployments/name/scale`, cluster-wide lists. */
 function parseResourcePath(path: string): Route | undefined {
   const m =
-    /^\/(?:api\/v1|apis\/([a-z0-9.-]+)\/(v1))(?:\/namespaces\/([a-z0-9-]+))?\/([a-z]+)(?:\/([a-z0-9.-]+))?(?:\/([a-z]+))?$/.exec(
+    /^\/(?:api\/v1|apis\/([a-z0-9.-]+)\/(v1|v2|v1beta1))(?:\/namespaces\/([a-z0-9-]+))?\/([a-z]+)(?:\/([a-z0-9.-]+))?(?:\/([a-z]+))?$/.exec(
       path,
     );
   if (!m) {
     const ns = /^\/api\/v1\/namespaces(?:\/([a-z0-9-]+))?$/.exec(path);
     return ns ? { info: RESOURCES.namespaces!, ...(ns[1] && { name: ns[1] }) } : undefined;
   }
-  const [, group = '', , namespace, plural, name, sub] = m;
-  const info = RESOURCES[plural!];
-  if (!info || info.group !== group || (sub && !info.subresources.includes(sub))) return undefined;
+  const [, group = '', version = 'v1', namespace, plural, name, sub] = m;
+  const info = resourceFor(group, version, plural!);
+  if (!info || (sub && !info.subresources.includes(sub))) return undefined;
   return { info, ...(namespace && { namespace }), ...(name && { name }), ...(sub && { sub }) };
 }
 

@@ -5,7 +5,20 @@ const age = (ts?: string) => {
   return s < 120 ? `${s}s` : `${Math.floor(s / 60)}m`;
 };
 
-const COLUMNS: Record<string, { names: string[]; cells: (o: KubeObject) => unknown[] }> = {
+function hpaTargets(o: KubeObject): string {
+  const metrics: any[] = o.spec.metrics ?? [];
+  if (!metrics.length) return '<none>';
+  return metrics
+    .map((m, i) => {
+      const current = o.status?.currentMetrics?.[i]?.resource?.current?.averageUtilization;
+      const target = m.resource?.target?.averageUtilization;
+      return `${m.resource?.name}: ${current === undefined ? '<unknown>' : `${current}%`}/${target}%`;
+    })
+    .join(', ');
+}
+
+/** Per resource, its columns (the first `shown` print without `-o wide`, as the API server's printers say). */
+const COLUMNS: Record<string, { names: string[]; shown?: number; cells: (o: KubeObject) => unknown[] }> = {
   deployments: {
     names: ['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector'],
     cells: (o) => [
@@ -35,9 +48,23 @@ const COLUMNS: Record<string, { names: string[]; cells: (o: KubeObject) => unkno
     names: ['Name', 'Ready', 'Status', 'Restarts', 'Age'],
     cells: (o) => [
       o.metadata.name,
-      `${o.spec.containers.length}/${o.spec.containers.length}`,
+      `${(o.status?.containerStatuses ?? []).filter((c: any) => c.ready).length}/${o.spec.containers.length}`,
       o.status?.phase ?? 'Pending',
-      0,
+      (o.status?.containerStatuses ?? []).reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0),
+      age(o.metadata.creationTimestamp),
+    ],
+  },
+  // pkg/printers/internalversion: printHorizontalPodAutoscaler and formatHPAMetrics.
+  horizontalpodautoscalers: {
+    names: ['Name', 'Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age'],
+    shown: 7,
+    cells: (o) => [
+      o.metadata.name,
+      `${o.spec.scaleTargetRef.kind}/${o.spec.scaleTargetRef.name}`,
+      hpaTargets(o),
+      o.spec.minReplicas ?? 1,
+      o.spec.maxReplicas,
+      o.status?.currentReplicas ?? 0,
       age(o.metadata.creationTimestamp),
     ],
   },
@@ -69,7 +96,7 @@ export function table(resource: string, items: KubeObject[], resourceVersion: st
             : 'string',
       format: n === 0 ? 'name' : '',
       description: name,
-      priority: n > 4 ? 1 : 0,
+      priority: n >= (def.shown ?? 5) ? 1 : 0,
     })),
     rows: items.map((o) => ({
       cells: def.cells(o),

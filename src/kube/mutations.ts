@@ -1,0 +1,172 @@
+import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { type Cluster, ClusterFailure, type MutationOptions } from '../runbook/ports.js';
+import { httpCode, toClusterFailure } from './errors.js';
+import { call, type createKubeReads, revisionView, view } from './reads.js';
+import { rollbackPlan } from './rollout.js';
+
+/**
+ * client-go's `retry.DefaultRetry` (10 ms apart, 10% jitter), with ten attempts instead of five:
+ * every attempt re-checks the previewed spec, so retrying is safe, and during an incident a
+ * deployment's status can be written faster than five round trips.
+ */
+const RETRY = { steps: 10, ms: 10, jitter: 0.1 } as const;
+
+/**
+ * client-go's RetryOnConflict: `attempt` re-reads, checks and applies; a write that raced it
+ * (the API server answered one of `codes`) is tried again on a fresh read, a bounded number of
+ * times. A failed check (`SpecChanged`) or any other failure ends it at once.
+ */
+async function retryOnConflict<T>(what: string, attempt: () => Promise<T>, codes: readonly number[] = [409]) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const code = httpCode(err);
+      if (code !== undefined && codes.includes(code) && n >= RETRY.steps)
+        throw new ClusterFailure(
+          'conflict',
+          `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch). The approval still held; request the run again to retry.`,
+        );
+      if (code === undefined || !codes.includes(code)) throw toClusterFailure(err, what);
+      // A status write is over by the time its 409 arrives: the first retry goes at once, later ones back off.
+      if (n > 1) await new Promise((r) => setTimeout(r, RETRY.ms * (1 + Math.random() * RETRY.jitter)));
+    }
+  }
+}
+
+const dry = (o: MutationOptions) => (o.dryRun ? 'All' : undefined);
+const header = (strategy: PatchStrategy) => setHeaderOptions('Content-Type', strategy);
+/** With a check, the patch applies only to the version that was read and checked. */
+const precondition = (o: MutationOptions, d: { metadata?: { resourceVersion?: string } }) =>
+  o.verify ? { metadata: { resourceVersion: d.metadata?.resourceVersion } } : {};
+
+/**
+ * The mutating half of the `Cluster` port. Every mutation does what kubectl does, with the same
+ * wire format and an explicit patch content type (the client's default is JSON Patch, which a
+ * real server refuses for an object body).
+ */
+export function createKubeMutations(reads: ReturnType<typeof createKubeReads>) {
+  const { apps, core, read, replicaSets } = reads;
+
+  /** A strategic-merge patch of the deployment built from a fresh read, checked first. */
+  const strategic = (
+    namespace: string,
+    name: string,
+    body: (d: V1Deployment) => Record<string, unknown>,
+    o: MutationOptions,
+    what: string,
+  ) =>
+    retryOnConflict(what, async () => {
+      const d = await read(namespace, name);
+      const patch = body(d);
+      o.verify?.({ kind: 'deployment', deployment: view(d) });
+      const saved = await apps.patchNamespacedDeployment(
+        { namespace, name, body: { ...patch, ...precondition(o, d) }, dryRun: dry(o) },
+        header(PatchStrategy.StrategicMergePatch),
+      );
+      return view(saved);
+    });
+  const containers = (d: V1Deployment, container: string | undefined, part: Record<string, unknown>) => ({
+    spec: {
+      template: { spec: { containers: [{ name: container ?? d.spec!.template.spec!.containers[0]!.name, ...part }] } },
+    },
+  });
+
+  const mutations = {
+    restart: (namespace, name, at, o) =>
+      strategic(
+        namespace,
+        name,
+        (d) => {
+          if (d.spec?.paused)
+            throw new ClusterFailure(
+              'refused',
+              `can't restart paused deployment ${namespace}/${name} (run rollout resume first)`,
+            );
+          const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z');
+          return { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': stamp } } } } };
+        },
+        o,
+        `restarting ${namespace}/${name}`,
+      ),
+
+    async scale(namespace, name, replicas, o) {
+      await retryOnConflict(`scaling ${namespace}/${name}`, async () => {
+        const d = await read(namespace, name);
+        o.verify?.({ kind: 'deployment', deployment: view(d) });
+        await apps.patchNamespacedDeploymentScale(
+          { namespace, name, body: { spec: { replicas }, ...precondition(o, d) }, dryRun: dry(o) },
+          header(PatchStrategy.MergePatch),
+        );
+      });
+      const after = view(await read(namespace, name));
+      return o.dryRun ? { ...after, replicas } : after;
+    },
+
+    undo: (namespace, name, revision, o) =>
+      retryOnConflict(
+        `rolling back ${namespace}/${name}`,
+        async () => {
+          const d = await read(namespace, name);
+          const plan = rollbackPlan(d, await replicaSets(d), revision);
+          if (plan.kind === 'error')
+            throw new ClusterFailure(
+              plan.message.startsWith('unable') || plan.message.startsWith('no rollout') ? 'not_found' : 'refused',
+              plan.message,
+            );
+          if (plan.kind === 'already') return { outcome: 'already' as const, revision: plan.revision };
+          const target = revisionView(plan.target);
+          o.verify?.({ kind: 'deployment', deployment: view(d), rollbackTo: target });
+          const patched = await apps.patchNamespacedDeployment(
+            { namespace, name, body: plan.patch, dryRun: dry(o) },
+            header(PatchStrategy.JsonPatch),
+          );
+          return { outcome: 'patched' as const, revision: plan.revision, target, deployment: view(patched) };
+        },
+        // 422: the generation test failed, so the spec moved between the read and the patch.
+        [409, 422],
+      ),
+
+    setImage: (namespace, name, container, image, o) =>
+      strategic(
+        namespace,
+        name,
+        (d) => containers(d, container, { image }),
+        o,
+        `setting the image of ${namespace}/${name}`,
+      ),
+
+    setEnv: (namespace, name, container, env, o) =>
+      strategic(
+        namespace,
+        name,
+        (d) => containers(d, container, { env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })) }),
+        o,
+        `setting the environment of ${namespace}/${name}`,
+      ),
+
+    setMemoryLimit: (namespace, name, container, limit, o) =>
+      strategic(
+        namespace,
+        name,
+        (d) => containers(d, container, { resources: { limits: { memory: limit } } }),
+        o,
+        `raising the memory limit of ${namespace}/${name}`,
+      ),
+
+    patchConfigMap: (namespace, name, key, value, o) =>
+      retryOnConflict(`patching ConfigMap ${namespace}/${name}`, async () => {
+        const cm = await call(`reading ConfigMap ${namespace}/${name}`, () =>
+          core.readNamespacedConfigMap({ namespace, name }),
+        );
+        const before = cm.data?.[key] ?? null;
+        o.verify?.({ kind: 'configmap', value: before });
+        await core.patchNamespacedConfigMap(
+          { namespace, name, body: { data: { [key]: value }, ...precondition(o, cm) }, dryRun: dry(o) },
+          header(PatchStrategy.MergePatch),
+        );
+        return { before, after: value };
+      }),
+  } satisfies Partial<Cluster>;
+  return mutations;
+}
