@@ -30,6 +30,12 @@ interface JobData {
   step?: number;
 }
 
+/** What each run job carries, by job name: only the run's ID, for the handler to re-read. */
+export interface RunJobData {
+  readonly 'run-actions': { readonly runId: string };
+  readonly 'run-expire': { readonly runId: string };
+}
+
 export interface JobsOptions {
   readonly url: string;
   readonly prefix: string;
@@ -75,9 +81,11 @@ export function createJobs(options: JobsOptions, log: Logger) {
     escalationDue: (incidentId, level, step, at) =>
       prompt('escalate', `esc-${incidentId}-${level}-${step}`, { incidentId, level, step }, at),
   };
+  const runJob = <N extends keyof RunJobData>(name: N, jobId: string, data: RunJobData[N], at: Date) =>
+    prompt(name, jobId, data, at);
   const runTimers: RunTimers = {
-    actions: (runId, at) => prompt('run-actions', `run-${runId}-${at.getTime()}`, { runId }, at),
-    expire: (runId, at) => prompt('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
+    actions: (runId, at) => runJob('run-actions', `run-${runId}-${at.getTime()}`, { runId }, at),
+    expire: (runId, at) => runJob('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
   };
   const upsertSchedulers = () =>
     Promise.all([
@@ -138,9 +146,9 @@ export function createJobs(options: JobsOptions, log: Logger) {
             case 'escalate':
               return void (await handlers.escalationDue(d.incidentId!, d.level!, d.step!));
             case 'run-actions':
-              return void (await handlers.runActions(d.runId!));
+              return void (await handlers.runActions((d as RunJobData['run-actions']).runId));
             case 'run-expire':
-              return void (await handlers.expireRun(d.runId!));
+              return void (await handlers.expireRun((d as RunJobData['run-expire']).runId));
             default:
               return void (d.incidentId && (await handlers.runEffects(d.incidentId)));
           }
