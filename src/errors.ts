@@ -36,6 +36,36 @@ export class ConfigError extends AppError {
   }
 }
 
+/** What went wrong with a cluster call, as a stable code. */
+export type ClusterFailureCode =
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid'
+  | 'timeout'
+  | 'unreachable'
+  | 'refused';
+
+/**
+ * A cluster call failed; the message says in words an SRE can act on what happened and what to do
+ * next. Messages hold no upstream body verbatim.
+ */
+export class ClusterFailure extends AppError {
+  constructor(
+    readonly code: ClusterFailureCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The spec moved on since the preview, so nothing was applied; `reason` says what changed. */
+export class SpecChanged extends ClusterFailure {
+  constructor(readonly reason: string) {
+    super('conflict', `Nothing was applied: ${reason}. Review the new preview and approve again.`);
+  }
+}
+
 /** Short reference shown to users for unexpected errors, logged beside the error. */
 export function errorReference(): string {
   return `ERR-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;

@@ -1,6 +1,9 @@
-/** Pure readings of what a responder looks at first: pods, their usage, autoscalers and warnings. */
-import type { CoreV1Event, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { AutoscalerView, PodView } from '../runbook/ports.js';
+/** The `ClusterDiagnostics` role: what a responder looks at first, read and shown as kubectl shows it. */
+import type { CoreV1Event, PodMetric, PodMetricsList, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { AutoscalerView, PodUsageView, PodView, WarningEventView } from '../runbook/cluster-views.js';
+import type { ClusterDiagnostics } from '../runbook/ports.js';
+import { call, type KubeApi, selectorOf } from './api.js';
+import { httpCode, toClusterFailure } from './errors.js';
 
 const stamp = (t: Date | string | undefined) => (t ? new Date(t).toISOString().replace(/\.\d+Z$/, 'Z') : '');
 
@@ -45,8 +48,9 @@ export function quantity(text: string): number {
 }
 
 /** A PodMetrics item as kubectl top sums it: CPU in millicores and memory in bytes over its containers. */
-export function podUsageOf(item: { metadata?: { name?: string }; containers?: { usage?: Record<string, string> }[] }) {
-  const sum = (key: string) => (item.containers ?? []).reduce((n, c) => n + (quantity(c.usage?.[key] ?? '0') || 0), 0);
+export function podUsageOf(item: PodMetric): PodUsageView {
+  const sum = (key: 'cpu' | 'memory') =>
+    (item.containers ?? []).reduce((n, c) => n + (quantity(c.usage?.[key] ?? '0') || 0), 0);
   return {
     name: item.metadata?.name ?? '',
     cpuMillicores: Math.round(sum('cpu') * 1000),
@@ -80,12 +84,93 @@ export function autoscalerView(h: V2HorizontalPodAutoscaler): AutoscalerView {
 }
 
 /** An event as a line's worth of facts, for the events of a deployment and what it owns. */
-export function eventView(e: CoreV1Event) {
+export function eventView(e: CoreV1Event): WarningEventView {
   return {
     at: stamp(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp),
     object: `${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
     reason: e.reason ?? '',
     message: e.message ?? '',
     count: e.count ?? 1,
+  };
+}
+
+const METRICS_MISSING =
+  'metrics-server is not installed: the Metrics API (metrics.k8s.io) is not available, so there is no CPU or memory per pod (`kubectl top pod` says "Metrics API not available")';
+
+/** The `ClusterDiagnostics` role on client-node. */
+export function createKubeDiagnostics(api: KubeApi): ClusterDiagnostics {
+  const { core, custom, autoscaling, read, pods, replicaSets } = api;
+  return {
+    async recentEvents(namespace, deployment) {
+      const events = await call(`reading events of ${namespace}/${deployment}`, () =>
+        core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${deployment}` }),
+      );
+      return events.items
+        .map(eventView)
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .slice(-20)
+        .map(({ at, reason, message }) => ({ at, reason, message }));
+    },
+
+    async warningEvents(namespace, deployment) {
+      const d = await read(namespace, deployment);
+      const owned = new Set([
+        deployment,
+        ...(await replicaSets(d)).map((rs) => rs.metadata!.name!),
+        ...(await pods(namespace, deployment)).map((p) => p.metadata!.name!),
+      ]);
+      const events = await call(`reading warning events in ${namespace}`, () =>
+        core.listNamespacedEvent({ namespace, fieldSelector: 'type=Warning' }),
+      );
+      return events.items
+        .filter((e) => owned.has(e.involvedObject?.name ?? ''))
+        .map(eventView)
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .slice(-20);
+    },
+
+    async podUsage(namespace, deployment) {
+      const d = await read(namespace, deployment);
+      try {
+        const list = (await custom.listNamespacedCustomObject({
+          group: 'metrics.k8s.io',
+          version: 'v1beta1',
+          namespace,
+          plural: 'pods',
+          labelSelector: selectorOf(d),
+        })) as PodMetricsList;
+        return { available: true, pods: (list.items ?? []).map(podUsageOf) };
+      } catch (err) {
+        if (httpCode(err) === 404) return { available: false, reason: METRICS_MISSING };
+        if (httpCode(err) === 503)
+          return { available: false, reason: 'metrics-server is installed but not answering (503); try again shortly' };
+        throw toClusterFailure(err, `reading pod metrics of ${namespace}/${deployment}`);
+      }
+    },
+
+    async autoscalers(namespace, deployment) {
+      const list = await call(`listing autoscalers in ${namespace}`, () =>
+        autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
+      );
+      return list.items
+        .filter((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment)
+        .map(autoscalerView);
+    },
+
+    async logs(namespace, deployment, opts) {
+      const lines: string[] = [];
+      for (const p of (await pods(namespace, deployment)).slice(0, 5)) {
+        const text = await call(`reading logs of ${p.metadata!.name}`, () =>
+          core.readNamespacedPodLog({ namespace, name: p.metadata!.name!, tailLines: opts.tail }),
+        );
+        lines.push(
+          ...String(text)
+            .split('\n')
+            .filter((l) => l && (!opts.filter || l.includes(opts.filter)))
+            .map((l) => `${p.metadata!.name}: ${l}`),
+        );
+      }
+      return lines.slice(-opts.tail);
+    },
   };
 }

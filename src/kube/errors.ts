@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ClusterFailure } from '../runbook/ports.js';
+import { ClusterFailure } from '../errors.js';
 import { untrusted } from '../runbook/text.js';
 
 function parsed(body: unknown): unknown {

@@ -1,7 +1,18 @@
-import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
-import { type Cluster, ClusterFailure, type MutationOptions } from '../runbook/ports.js';
+/** The `ClusterMutations` role: kubectl's changes, each checked against the previewed spec before it applies. */
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ConfigMap,
+  type V1Container,
+  type V1Deployment,
+  type V1Scale,
+} from '@kubernetes/client-node';
+import { ClusterFailure } from '../errors.js';
+import type { MutationOptions } from '../runbook/cluster-views.js';
+import type { ClusterMutations } from '../runbook/ports.js';
+import { call, type KubeApi } from './api.js';
 import { httpCode, toClusterFailure } from './errors.js';
-import { call, type createKubeReads, revisionView, view } from './reads.js';
+import { revisionView, view } from './reads.js';
 import { rollbackPlan } from './rollout.js';
 
 /**
@@ -34,6 +45,10 @@ async function retryOnConflict<T>(what: string, attempt: () => Promise<T>, codes
   }
 }
 
+/** A merge or strategic-merge patch body: the part of the object it sets. */
+type Patch<T> = { [K in keyof T]?: PatchOf<NonNullable<T[K]>> };
+type PatchOf<V> = V extends readonly (infer E)[] ? Patch<E>[] : V extends Date ? V : V extends object ? Patch<V> : V;
+
 const dry = (o: MutationOptions) => (o.dryRun ? 'All' : undefined);
 const header = (strategy: PatchStrategy) => setHeaderOptions('Content-Type', strategy);
 /** With a check, the patch applies only to the version that was read and checked. */
@@ -45,14 +60,14 @@ const precondition = (o: MutationOptions, d: { metadata?: { resourceVersion?: st
  * wire format and an explicit patch content type (the client's default is JSON Patch, which a
  * real server refuses for an object body).
  */
-export function createKubeMutations(reads: ReturnType<typeof createKubeReads>) {
-  const { apps, core, read, replicaSets } = reads;
+export function createKubeMutations(api: KubeApi): ClusterMutations {
+  const { apps, core, read, replicaSets } = api;
 
   /** A strategic-merge patch of the deployment built from a fresh read, checked first. */
   const strategic = (
     namespace: string,
     name: string,
-    body: (d: V1Deployment) => Record<string, unknown>,
+    body: (d: V1Deployment) => Patch<V1Deployment>,
     o: MutationOptions,
     what: string,
   ) =>
@@ -66,13 +81,17 @@ export function createKubeMutations(reads: ReturnType<typeof createKubeReads>) {
       );
       return view(saved);
     });
-  const containers = (d: V1Deployment, container: string | undefined, part: Record<string, unknown>) => ({
+  const containers = (
+    d: V1Deployment,
+    container: string | undefined,
+    part: Patch<V1Container>,
+  ): Patch<V1Deployment> => ({
     spec: {
       template: { spec: { containers: [{ name: container ?? d.spec!.template.spec!.containers[0]!.name, ...part }] } },
     },
   });
 
-  const mutations = {
+  return {
     restart: (namespace, name, at, o) =>
       strategic(
         namespace,
@@ -95,7 +114,12 @@ export function createKubeMutations(reads: ReturnType<typeof createKubeReads>) {
         const d = await read(namespace, name);
         o.verify?.({ kind: 'deployment', deployment: view(d) });
         await apps.patchNamespacedDeploymentScale(
-          { namespace, name, body: { spec: { replicas }, ...precondition(o, d) }, dryRun: dry(o) },
+          {
+            namespace,
+            name,
+            body: { spec: { replicas }, ...precondition(o, d) } satisfies Patch<V1Scale>,
+            dryRun: dry(o),
+          },
           header(PatchStrategy.MergePatch),
         );
       });
@@ -162,11 +186,15 @@ export function createKubeMutations(reads: ReturnType<typeof createKubeReads>) {
         const before = cm.data?.[key] ?? null;
         o.verify?.({ kind: 'configmap', value: before });
         await core.patchNamespacedConfigMap(
-          { namespace, name, body: { data: { [key]: value }, ...precondition(o, cm) }, dryRun: dry(o) },
+          {
+            namespace,
+            name,
+            body: { data: { [key]: value }, ...precondition(o, cm) } satisfies Patch<V1ConfigMap>,
+            dryRun: dry(o),
+          },
           header(PatchStrategy.MergePatch),
         );
         return { before, after: value };
       }),
-  } satisfies Partial<Cluster>;
-  return mutations;
+  };
 }

@@ -3,8 +3,8 @@
  * (see reads.ts and mutations.ts), on exactly the objects they can name, and nothing else.
  */
 import { Document, isScalar, visit } from 'yaml';
-import type { ActionName, Playbook } from '../runbook/playbook.js';
-import { reachOf } from '../runbook/playbook.js';
+import { type Playbook, reachOf } from '../runbook/playbook.js';
+import type { ActionName } from '../runbook/playbook-schema.js';
 
 /** One API permission: `group/resource` and verb, limited to `name` when the call names its object. */
 interface Need {

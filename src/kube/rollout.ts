@@ -81,6 +81,13 @@ export function templateDigest(template: V1PodTemplateSpec | undefined): string 
 export const revisionOf = (o: V1Deployment | V1ReplicaSet | undefined): number =>
   Number(o?.metadata?.annotations?.[REVISION] ?? 0);
 
+/** One operation of a JSON Patch (RFC 6902), as kubectl's rollback sends them. */
+export interface JsonPatchOperation {
+  readonly op: 'test' | 'replace';
+  readonly path: string;
+  readonly value: unknown;
+}
+
 /**
  * kubectl's rollback: the ReplicaSet of `toRevision` (0 = the previous one),
  * and the JSON patch of `/spec/template` and the annotations (guarded by the
@@ -91,7 +98,7 @@ export function rollbackPlan(
   replicaSets: readonly V1ReplicaSet[],
   toRevision: number,
 ):
-  | { kind: 'patch'; revision: number; target: V1ReplicaSet; patch: unknown[] }
+  | { kind: 'patch'; revision: number; target: V1ReplicaSet; patch: JsonPatchOperation[] }
   | { kind: 'already'; revision: number }
   | { kind: 'error'; message: string } {
   if (deployment.spec?.paused)

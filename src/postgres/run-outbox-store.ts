@@ -1,12 +1,13 @@
 import type pg from 'pg';
-import type { RunAction, RunActionSpec, RunOutbox } from '../runbook/run-ports.js';
+import type { RunAction, RunActionSpec } from '../runbook/run-actions.js';
+import type { RunOutbox, RunOutboxQueries } from '../runbook/run-ports.js';
 import { guarded } from './pool.js';
 
 /**
  * The Postgres `RunOutbox`. A claimed action whose process died is claimable again after
  * `leaseMs`; long actions renew their lease while they work.
  */
-export function createRunOutboxStore(pool: pg.Pool, options: { leaseMs: number }): RunOutbox {
+export function createRunOutboxStore(pool: pg.Pool, options: { leaseMs: number }): RunOutbox & RunOutboxQueries {
   const lease = `$2::timestamptz + ${Number(options.leaseMs)} * interval '1 millisecond'`;
   /** Back to pending; a card edit superseded by a newer pending one is simply done. */
   const requeue = async (actionId: number, at: Date, error: string) => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { Run } from '../runbook/ports.js';
-import type { RunActionSpec, RunStore } from '../runbook/run-ports.js';
+import type { Run } from '../runbook/run.js';
+import type { RunActionSpec } from '../runbook/run-actions.js';
+import type { RunAudit, RunQueries, RunStore } from '../runbook/run-ports.js';
 import { guarded } from './pool.js';
 import { inTransaction } from './transaction.js';
 
@@ -74,7 +75,7 @@ const UPDATE_RUN = `
   RETURNING *`;
 
 /** The Postgres `RunStore`: every state change is one conditional UPDATE, stored with the actions it calls for. */
-export function createRunStore(pool: pg.Pool): RunStore {
+export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit {
   const get = async (db: Queryable, id: string) => {
     const { rows } = await db.query<Row>('SELECT * FROM runbook_runs WHERE id = $1', [id]);
     return rows[0] && toRun(rows[0]);

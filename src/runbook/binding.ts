@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentView, Observed, Preview, RevisionView, SpecBinding } from './ports.js';
-import { SpecChanged } from './ports.js';
+import { SpecChanged } from '../errors.js';
+import type { DeploymentView, Observed, RevisionView } from './cluster-views.js';
+import type { Preview, SpecBinding } from './run.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 const imagesOf = (d: DeploymentView) => d.containers.map((c) => c.image);

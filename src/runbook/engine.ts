@@ -1,27 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../errors.js';
-import type { Clock, IncidentStore } from '../incident/ports.js';
+import { ClusterFailure, SpecChanged, UserError } from '../errors.js';
+import type { Clock } from '../incident/ports.js';
 import type { Logger } from '../log.js';
 import { changeSince } from './binding.js';
-import { incidentBlocks, renderStep } from './guard.js';
-import { MUTATING, type Playbook } from './playbook.js';
-import { type Cluster, ClusterFailure, type Run, type RunState, SpecChanged } from './ports.js';
-import type { RunActionSpec, RunbookChat, RunOutbox, RunStore, RunTimers } from './run-ports.js';
-import { executeStep, observe, previewStep, readStep, stepTarget } from './steps.js';
-import { untrusted } from './text.js';
+import { executeStep, observe, previewStep } from './change-steps.js';
+import { incidentBlocks } from './guard.js';
+import { createRunJournal } from './journal.js';
+import type { Playbook } from './playbook.js';
+import { MUTATING } from './playbook-schema.js';
+import type { Cluster } from './ports.js';
+import { readStep } from './read-steps.js';
+import type { Run, RunState } from './run.js';
+import type { RunActionSpec } from './run-actions.js';
+import type { RunAudit, RunIncidents, RunOutbox, RunStore, RunTimers } from './run-ports.js';
+import { renderStep, stepTarget } from './template.js';
 
+/** What the run engine works with. */
 export interface RunEngineDeps {
   readonly playbooks: ReadonlyMap<string, Playbook>;
-  readonly runs: RunStore;
+  readonly runs: RunStore & RunAudit;
   readonly outbox: RunOutbox;
-  readonly incidents: IncidentStore;
+  readonly incidents: RunIncidents;
   readonly cluster: Cluster;
-  readonly chat: RunbookChat;
   readonly timers: RunTimers;
   readonly clock: Clock;
   readonly log: Logger;
   readonly approvalTtlMs: number;
-  readonly incidentsChannel: string;
 }
 
 /** A random token per preview: the card's buttons carry it, so a click on an older card never counts. */
@@ -44,17 +48,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
 
   /** Every event goes to the audit table and the incident timeline, as plain text. */
-  async function record(run: Run, actor: string, event: string, text: string, detail: Record<string, unknown> = {}) {
-    const at = clock.now();
-    await runs.audit(run, at, actor, event, detail);
-    await deps.incidents.addTimeline(run.incidentId, {
-      at,
-      actor,
-      kind: `runbook_${event}`,
-      text: untrusted(`${run.id} ${run.playbook}: ${text}`, 600),
-      data: { runId: run.id, ...detail },
-    });
-  }
+  const record = createRunJournal(deps);
 
   /** Ends the run; its card and a result message are posted through the outbox. */
   async function finish(run: Run, ok: boolean, lines: readonly string[], completes?: number): Promise<void> {

@@ -1,7 +1,8 @@
 import { ChatFailure } from '../incident/ports.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
-import type { Run } from './ports.js';
-import type { RunAction, RunActionKind, RunActionSpec } from './run-ports.js';
+import type { Run } from './run.js';
+import type { RunAction, RunActionKind, RunActionSpec } from './run-actions.js';
+import type { RunbookChat } from './run-ports.js';
 
 const MAX_ATTEMPTS = 20;
 /** Cluster work and chat work go in two lanes, so a slow or failing Slack never holds up a step, nor a step a card. */
@@ -11,7 +12,11 @@ const LANES: readonly (readonly RunActionKind[])[] = [
 ];
 const ALL: readonly RunActionKind[] = LANES.flat();
 
+/** What the outbox runner works with, besides the engine's. */
 export interface RunOutboxRunnerDeps extends RunEngineDeps {
+  readonly chat: RunbookChat;
+  /** Where a run's messages go when it has no war room. */
+  readonly incidentsChannel: string;
   /** Backoff before the n-th retry; `Retry-After` wins when Slack sends one. */
   readonly backoffMs?: (attempt: number) => number;
 }

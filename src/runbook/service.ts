@@ -1,19 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { commander, type Incident } from '../incident/incident.js';
-import { createRunEngine, type RunEngineDeps } from './engine.js';
-import { bindParams, checkApproval, checkRequest, incidentBlocks, targetOf } from './guard.js';
-import { createRunOutboxRunner } from './outbox.js';
+import { createRunEngine } from './engine.js';
+import { checkApproval, checkRequest } from './guard.js';
+import { createRunOutboxRunner, type RunOutboxRunnerDeps } from './outbox.js';
+import { bindParams } from './params.js';
 import type { Playbook } from './playbook.js';
-import type { Run } from './ports.js';
+import type { Run } from './run.js';
+import { targetOf } from './template.js';
+import { createRunUpkeep, type RunUpkeepDeps } from './upkeep.js';
 
-export interface RunbookDeps extends RunEngineDeps {
+/** What the runbook service works with. */
+export interface RunbookDeps extends RunOutboxRunnerDeps, RunUpkeepDeps {
+  readonly runs: RunUpkeepDeps['runs'];
+  readonly outbox: RunUpkeepDeps['outbox'];
   /** Users and user groups who may approve besides the IC at the time of the request. */
   readonly approvers: readonly string[];
   /** Only listed approvers may approve (the policy's `approvals.requireApprover`). */
   readonly requireApprover: boolean;
   readonly defaultCooldownMs: number;
-  readonly backoffMs?: (attempt: number) => number;
 }
 
 /** A click on a run's card, as the chat adapter read it. Only `runId` and `token` come from the button. */
@@ -44,6 +49,7 @@ export function createRunbooks(deps: RunbookDeps) {
   const { runs, incidents, clock } = deps;
   const engine = createRunEngine(deps);
   const runner = createRunOutboxRunner(deps, engine);
+  const upkeep = createRunUpkeep(deps, engine, runner);
   const { book, record } = engine;
   const roomOf = (i: Incident) => i.channelId ?? deps.incidentsChannel;
 
@@ -69,35 +75,29 @@ export function createRunbooks(deps: RunbookDeps) {
     return undefined;
   }
 
-  /** Request-time guards, checked again: an incident that no longer allows the run expires it. */
+  /** Request-time guards against the incident as it is now: severity, allowlists, cooldown. */
+  async function allowed(pb: Playbook, params: Run['params'], target: string, incident: Incident | undefined) {
+    checkRequest({
+      playbook: pb,
+      params,
+      severity: incident?.severity ?? '',
+      incidentOpen: !!incident && incident.status !== 'resolved',
+      lastFinishedAt: await runs.lastFinished(target),
+      defaultCooldownMs: deps.defaultCooldownMs,
+      now: clock.now(),
+    });
+  }
+
+  /** Request-time guards, checked again at click time: an incident that no longer allows the run expires it. */
   async function recheck(run: Run, pb: Playbook): Promise<void> {
-    const incident = await incidents.get(run.incidentId);
     try {
-      checkRequest({
-        playbook: pb,
-        params: run.params,
-        severity: incident?.severity ?? '',
-        incidentOpen: !!incident && incident.status !== 'resolved',
-        lastFinishedAt: await runs.lastFinished(run.target),
-        defaultCooldownMs: deps.defaultCooldownMs,
-        now: clock.now(),
-      });
+      await allowed(pb, run.params, run.target, await incidents.get(run.incidentId));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       await engine.expire(run, err.message);
       await runner.drain(run.id);
       throw new UserError(err.code, `${err.message} ${run.id} has expired; nothing was changed.`);
     }
-  }
-
-  /** Expires what the incident no longer allows; true when it did. */
-  async function expireIfBlocked(run: Run, incident: Incident | undefined): Promise<boolean> {
-    const blocked = incident ? incidentBlocks(book(run.playbook), incident) : 'The incident no longer exists.';
-    const now = clock.now();
-    const due = !!run.expiresAt && run.expiresAt <= now;
-    if (!blocked && !due) return false;
-    if (await engine.expire(run, blocked)) await runner.drain(run.id);
-    return true;
   }
 
   return {
@@ -114,15 +114,7 @@ export function createRunbooks(deps: RunbookDeps) {
       const pb = book(playbookId);
       const params = bindParams(pb, args);
       const target = targetOf(pb, params) ?? `read-only/${newRunId()}`;
-      checkRequest({
-        playbook: pb,
-        params,
-        severity: incident.severity,
-        incidentOpen: incident.status !== 'resolved',
-        lastFinishedAt: await runs.lastFinished(target),
-        defaultCooldownMs: deps.defaultCooldownMs,
-        now: clock.now(),
-      });
+      await allowed(pb, params, target, incident);
       const made = await runs.create(
         {
           id: newRunId(),
@@ -211,53 +203,11 @@ export function createRunbooks(deps: RunbookDeps) {
     /** The job: carries out the run's due actions. */
     runActions: (runId: string) => runner.drain(runId),
 
-    /** The expiry timer: an unanswered request expires and its buttons go. */
-    async expire(runId: string): Promise<void> {
-      const run = await runs.get(runId);
-      if (run?.state === 'awaiting_approval') await expireIfBlocked(run, await incidents.get(run.incidentId));
-    },
-
-    /**
-     * The incident changed (resolved, or its severity moved): requests it no longer allows expire
-     * now, and their cards say why. Never throws: the sweep catches anything missed.
-     */
-    async incidentChanged(incident: Incident): Promise<void> {
-      try {
-        for (const run of await runs.awaiting(incident.id)) await expireIfBlocked(run, incident);
-      } catch (err) {
-        deps.log.warn(
-          { err, incidentId: incident.id },
-          'could not expire runs after an incident change; the sweep will',
-        );
-      }
-    },
-
-    /** Periodic safety net: due actions, overdue or disallowed requests, and runs nothing carries on. */
-    async sweep(): Promise<void> {
-      for (const id of await deps.outbox.due(clock.now())) await runner.drain(id);
-      for (const run of await runs.awaiting()) await expireIfBlocked(run, await incidents.get(run.incidentId));
-      for (const run of await runs.orphans()) {
-        await engine.interrupt(run);
-        await runner.drain(run.id);
-      }
-    },
-
-    /** Start-up and Redis reconnects: puts every run's prompts back from Postgres. */
-    async rebuild(): Promise<number> {
-      const awaiting = await runs.awaiting();
-      for (const run of awaiting) if (run.expiresAt) await deps.timers.expire(run.id, run.expiresAt);
-      const scheduled = await deps.outbox.scheduled();
-      for (const s of scheduled) await deps.timers.actions(s.runId, s.at);
-      return awaiting.length + scheduled.length;
-    },
-
-    /** Start-up: runs left mid-step with nothing to carry them on are marked interrupted; due actions run. */
-    async recover(): Promise<number> {
-      const orphans = await runs.orphans();
-      for (const run of orphans) await engine.interrupt(run);
-      for (const id of await deps.outbox.due(clock.now())) await runner.drain(id);
-      return orphans.length;
-    },
+    expire: upkeep.expire,
+    incidentChanged: upkeep.incidentChanged,
+    sweep: upkeep.sweep,
+    rebuild: upkeep.rebuild,
+    recover: upkeep.recover,
 
     /** Graceful stop: waits (at most `ms`) for run work started in this process without a job. */
     idle: (ms: number) => runner.idle(ms),

@@ -1,8 +1,8 @@
 import { clampText } from '../incident/incident.js';
-import { describeParam } from '../runbook/guard.js';
+import { describeParam } from '../runbook/params.js';
 import type { Playbook } from '../runbook/playbook.js';
-import type { Preview, Run } from '../runbook/ports.js';
-import type { RunNotice } from '../runbook/run-ports.js';
+import type { Preview, Run } from '../runbook/run.js';
+import type { RunNotice } from '../runbook/run-notice.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
 
 const time = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ClusterFailure } from '../../src/errors.js';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
 import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
-import { type Cluster, ClusterFailure, type DeploymentView } from '../../src/runbook/ports.js';
+import type { DeploymentView } from '../../src/runbook/cluster-views.js';
+import type { Cluster } from '../../src/runbook/ports.js';
 import { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { SpecChanged } from '../../src/errors.js';
 import { changeSince, configMapBinding, deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
-import { type DeploymentView, type RevisionView, SpecChanged } from '../../src/runbook/ports.js';
+import type { DeploymentView, RevisionView } from '../../src/runbook/cluster-views.js';
 
 const web: DeploymentView = {
   namespace: 'shop',

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../src/errors.js';
-import { bindParams, checkApproval, checkRequest, renderStep, targetOf } from '../../src/runbook/guard.js';
+import { checkApproval, checkRequest } from '../../src/runbook/guard.js';
+import { bindParams } from '../../src/runbook/params.js';
 import { parsePlaybook } from '../../src/runbook/playbook.js';
+import { renderStep, targetOf } from '../../src/runbook/template.js';
 
 const book = (id: string) =>
   parsePlaybook(readFileSync(new URL(`../../playbooks/examples/${id}.yaml`, import.meta.url), 'utf8'), `${id}.yaml`);

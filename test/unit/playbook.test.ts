@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { bindParams, renderStep } from '../../src/runbook/guard.js';
-import { loadPlaybooks, MUTATING, parsePlaybook, reachOf } from '../../src/runbook/playbook.js';
+import { bindParams } from '../../src/runbook/params.js';
+import { loadPlaybooks, parsePlaybook, reachOf } from '../../src/runbook/playbook.js';
+import { MUTATING } from '../../src/runbook/playbook-schema.js';
+import { renderStep } from '../../src/runbook/template.js';
 import { SourceError } from '../../src/yaml-source.js';
 
 const folder = (path: string) => {

@@ -1,0 +1,113 @@
+/** The shape of a playbook file: its parameters, and every action a step may name with its fields. */
+import { z } from 'zod';
+
+/** A value a parameter may take: no spaces, no template or shell syntax. */
+const SAFE_VALUE = /^[A-Za-z0-9._:/@=+-]{1,253}$/;
+
+const description = z.string().max(300).optional();
+const paramSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('enum'),
+    values: z.array(z.string().regex(SAFE_VALUE, 'is not a safe value (letters, digits and ._:/@=+- only)')).min(1),
+    default: z.string().optional(),
+    description,
+  }),
+  z.strictObject({
+    type: z.literal('integer'),
+    min: z.number().int(),
+    max: z.number().int(),
+    default: z.number().int().optional(),
+    description,
+  }),
+  z.strictObject({
+    type: z.literal('string'),
+    pattern: z.string().min(1),
+    default: z.string().optional(),
+    description,
+  }),
+]);
+
+const text = z.string().min(1).max(253);
+const target = { namespace: text, deployment: text };
+
+/** Every action a playbook may name: the read-only ones, then those that change the cluster. */
+export const ACTIONS = {
+  'get-deployment': z.strictObject({ ...target }),
+  'list-pods': z.strictObject({ ...target }),
+  'recent-events': z.strictObject({ ...target }),
+  'pod-restarts': z.strictObject({ ...target }),
+  'top-pods': z.strictObject({ ...target }),
+  'hpa-status': z.strictObject({ ...target }),
+  'warning-events': z.strictObject({ ...target }),
+  'rollout-history': z.strictObject({ ...target }),
+  'rollout-status': z.strictObject({
+    ...target,
+    timeout: z
+      .string()
+      .regex(/^\d+[sm]$/)
+      .default('5m'),
+  }),
+  'pod-logs': z.strictObject({
+    ...target,
+    filter: z.string().max(100).optional(),
+    tail: z.number().int().min(1).max(500).default(100),
+  }),
+  'rollout-restart': z.strictObject({ ...target }),
+  scale: z.strictObject({ ...target, replicas: z.union([z.number().int(), text]) }),
+  'rollout-undo': z.strictObject({ ...target, revision: z.union([z.number().int(), text]).optional() }),
+  'set-image': z.strictObject({ ...target, container: text, image: text }),
+  'set-env': z.strictObject({
+    ...target,
+    container: text.optional(),
+    env: z.record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'is not an environment variable name'),
+      z.union([text, z.number()]),
+    ),
+  }),
+  'set-memory-limit': z.strictObject({ ...target, container: text.optional(), limit: text }),
+  'patch-configmap': z.strictObject({ namespace: text, name: text, key: text, value: z.union([text, z.number()]) }),
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+/** The actions that change the cluster: each is dry-run, previewed and approved before it applies. */
+export const MUTATING: ReadonlySet<ActionName> = new Set([
+  'rollout-restart',
+  'scale',
+  'rollout-undo',
+  'set-image',
+  'set-env',
+  'set-memory-limit',
+  'patch-configmap',
+]);
+
+/** A step's shape is checked per action by the audit, so every problem in the file is reported at once. */
+const stepSchema = z.object({ action: z.string(), label: z.string().max(80).optional() }).passthrough();
+
+/** A playbook file as written, before the audit. */
+export const playbookSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'ids are lowercase letters, digits and dashes'),
+  title: z.string().min(1).max(80),
+  description: z.string().min(1).max(1000),
+  severities: z.array(z.string()).min(1),
+  namespaces: z.array(z.string().regex(/^[a-z0-9-]{1,63}$/)).min(1),
+  /** Per namespace, the deployments the playbook may touch; when set, every step's target must be listed. */
+  deployments: z.record(z.string(), z.array(text).min(1)).optional(),
+  configMaps: z
+    .array(z.strictObject({ namespace: z.string(), name: z.string(), keys: z.array(z.string()).min(1) }))
+    .default([]),
+  cooldown: z
+    .string()
+    .regex(/^\d+[smh]$/)
+    .optional(),
+  params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), paramSchema).default({}),
+  steps: z.array(stepSchema).min(1),
+});
+
+export type PlaybookFile = z.output<typeof playbookSchema>;
+export type Param = z.output<typeof paramSchema>;
+export type Step = { [A in ActionName]: { action: A; label?: string } & z.output<(typeof ACTIONS)[A]> }[ActionName];
+
+/** A step's action fields, without its action and label. */
+export function fields(step: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(step).filter(([k]) => k !== 'action' && k !== 'label'));
+}

@@ -1,0 +1,45 @@
+/** `{{ param }}` in playbook steps: what a field can become, and the step with its parameters filled in. */
+import type { Playbook } from './playbook.js';
+import { MUTATING, type Param, type Step } from './playbook-schema.js';
+
+/** `{{ name }}`: the only template form; anything else with braces is refused. */
+export const TEMPLATE = /\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*\}\}/g;
+
+/** The values a field may take at run time: a literal, or every value of the enum it names. */
+export function possible(value: unknown, params: Readonly<Record<string, Param>>): string[] | undefined {
+  if (typeof value !== 'string') return [String(value)];
+  const refs = [...value.matchAll(TEMPLATE)];
+  if (!refs.length) return [value];
+  if (refs.length !== 1 || refs[0]![0] !== value) return undefined;
+  const p = params[refs[0]![1]!];
+  return p?.type === 'enum' ? p.values : undefined;
+}
+
+/** A step with its parameters filled in. */
+export function renderStep(step: Step, params: Readonly<Record<string, string | number>>): Step {
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const whole = /^\{\{\s*(\w+)\s*\}\}$/.exec(v);
+      if (whole) return params[whole[1]!];
+      return v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => String(params[k]));
+    }
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
+    return v;
+  };
+  return fill(step) as Step;
+}
+
+/** A step that names a deployment: every action but `patch-configmap`. */
+export type DeploymentStep = Step & { namespace: string; deployment: string };
+
+/** `namespace/name` of what a step acts on: its deployment, or for `patch-configmap` its ConfigMap. */
+export function stepTarget(step: Step): string {
+  const s = step as Step & { namespace: string; deployment?: string; name?: string };
+  return `${s.namespace}/${s.deployment ?? s.name}`;
+}
+
+/** `namespace/deployment` the run changes: one mutating run per target at a time. */
+export function targetOf(playbook: Playbook, params: Readonly<Record<string, string | number>>): string | undefined {
+  const step = playbook.steps.find((s) => MUTATING.has(s.action));
+  return step && stepTarget(renderStep(step, params));
+}
