@@ -1,0 +1,174 @@
+import { describe, expect, it } from '@jest/globals';
+import { ClusterFailure } from '../../src/errors.js';
+import { memoryRunbooks, refusal, shown } from '../support/memory/runbooks.js';
+
+const IC = 'U0DECLARER';
+
+describe('a cluster that fails', () => {
+  it('ends the run failed with words an SRE can act on, on its card and in the war room', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked();
+    const forbidden =
+      "The cluster refused restarting shop/web: deployments.apps is forbidden. The bot's service account needs that permission (see manifests/rbac.yaml).";
+    w.cluster.failNext('restart', new ClusterFailure('forbidden', forbidden));
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    const run = await w.run(id);
+    expect(run).toMatchObject({ state: 'failed', outcome: forbidden });
+    expect(shown(w.card(id).notice)).toBe('failed');
+    expect(w.chat.about(id).find((m) => m.notice.kind === 'result')?.notice).toMatchObject({
+      ok: false,
+      lines: [forbidden],
+    });
+    expect(w.runs.events(id)).toEqual(['requested', 'dry_run', 'approved', 'failed']);
+    expect(await w.runs.lastFinished('shop/web')).toEqual(w.clock.now());
+  });
+
+  it('during the dry run: nothing is asked, and the requester sees why', async () => {
+    const w = memoryRunbooks();
+    w.cluster.failNext('getDeployment', new ClusterFailure('unreachable', 'The Kubernetes API could not be reached.'));
+    const { run } = await w.request('restart-service', { deployment: 'web' });
+    expect(run).toMatchObject({ state: 'failed', outcome: 'The Kubernetes API could not be reached.' });
+    expect(w.chat.cards(run.id)).toEqual([]);
+    expect(await w.runs.lastFinished('shop/web')).toBeNull();
+  });
+});
+
+describe('a playbook of several changes', () => {
+  it('asks for each change on a card of its own; the earlier card ends with what was applied', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked('pool-increase');
+    expect((await w.run(id)).preview?.lines[0]).toBe('DB_POOL_MAX: (unset) → 50');
+    const first = w.card(id);
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    const second = await w.run(id);
+    expect(second).toMatchObject({ state: 'awaiting_approval', step: 1, decidedBy: IC });
+    expect(second.preview?.lines[0]).toMatch(/^rolling restart of shop\/web \(revision 2 → 3/);
+    expect(w.chat.cards(id)).toHaveLength(2);
+    expect(first.notice).toMatchObject({ kind: 'applied', message: 'shop/web environment updated', approvedBy: IC });
+    expect(w.card(id).ts).toBe(second.cardTs);
+    expect(w.card(id).ts).not.toBe(first.ts);
+    expect(await refusal(w.click(id, 'approve', IC, first))).toContain('earlier preview');
+
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect((await w.run(id)).state).toBe('succeeded');
+    expect(w.cluster.applied.map((a) => a.verb)).toEqual(['setEnv', 'restart']);
+    expect(w.runs.events(id)).toEqual([
+      'requested',
+      'dry_run',
+      'approved',
+      'executed',
+      'dry_run',
+      'approved',
+      'executed',
+      'succeeded',
+    ]);
+  });
+});
+
+describe('the approval binds to the previewed spec', () => {
+  it('a spec changed from outside applies nothing: the old card says why, and a new preview asks again', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked('scale-service', { replicas: '5' });
+    const old = w.card(id);
+    w.cluster.change('shop', 'web', { replicas: 4 });
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect(w.cluster.applied).toEqual([]);
+    const run = await w.run(id);
+    expect(run.state).toBe('awaiting_approval');
+    expect(run.preview?.lines).toEqual(['replicas 4 → 5']);
+    expect(run.preview?.replaces).toBe('replicas 3 → 4 changed by someone else after the preview');
+    expect(old.notice).toMatchObject({
+      kind: 'superseded',
+      reason: 'replicas 3 → 4 changed by someone else after the preview',
+      approvedBy: IC,
+    });
+    expect(w.card(id).ts).not.toBe(old.ts);
+    expect(w.runs.events(id)).toEqual(['requested', 'dry_run', 'approved', 'changed', 'dry_run']);
+
+    expect(await refusal(w.click(id, 'approve', IC, old))).toContain('earlier preview');
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect(w.cluster.applied).toEqual([{ verb: 'scale', target: 'shop/web' }]);
+    expect((await w.cluster.getDeployment('shop', 'web')).replicas).toBe(5);
+  });
+
+  it('holds through status writes: the change applies once, with no second ask', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked('scale-service', { replicas: '5' });
+    w.cluster.touchStatus('shop', 'web');
+    w.cluster.touchStatus('shop', 'web');
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect(w.cluster.applied).toEqual([{ verb: 'scale', target: 'shop/web' }]);
+    expect(w.runs.events(id)).not.toContain('changed');
+    expect(w.chat.cards(id)).toHaveLength(1);
+  });
+
+  it('a ConfigMap key changed since the preview is not overwritten', async () => {
+    const w = memoryRunbooks();
+    const { run } = await w.request('rate-limit');
+    expect(run.preview?.lines).toEqual(['ConfigMap shop/gateway RATE_LIMIT: 600 → 300']);
+    w.cluster.setConfigMapValue('shop', 'gateway', 'RATE_LIMIT', '450');
+    await w.click(run.id, 'approve', IC);
+    await w.fire();
+    expect(await w.cluster.configMapValue('shop', 'gateway', 'RATE_LIMIT')).toBe('450');
+    expect((await w.run(run.id)).preview?.replaces).toBe(
+      'its value "600" → "450" was changed by someone else after the preview',
+    );
+  });
+});
+
+describe('a worker that dies', () => {
+  it('mid-step, before the change landed: the next worker applies it once the lease lapses', async () => {
+    const w = memoryRunbooks({ leaseMs: 30_000 });
+    const id = await w.asked();
+    const token = (await w.run(id)).preview!.token;
+    await w.click(id, 'approve', IC);
+    // The dead worker moved the run to running and held the action, then stopped before the patch.
+    expect(await w.outbox.claim(id, w.clock.now(), ['execute'])).toBeDefined();
+    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    w.clock.advance(29_999);
+    await w.runbooks.sweep();
+    expect(w.cluster.applied).toEqual([]);
+    w.clock.advance(2);
+    await w.runbooks.sweep();
+    expect(w.cluster.applied).toEqual([{ verb: 'restart', target: 'shop/web' }]);
+    expect((await w.run(id)).state).toBe('succeeded');
+  });
+
+  it('mid-step, after the change landed: the run is interrupted and nothing is applied again', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked('scale-service', { replicas: '5' });
+    const token = (await w.run(id)).preview!.token;
+    await w.click(id, 'approve', IC);
+    await w.outbox.claim(id, w.clock.now(), ['execute']);
+    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    w.cluster.change('shop', 'web', { replicas: 5 });
+    w.clock.advance(31_000);
+    await w.runbooks.sweep();
+    const run = await w.run(id);
+    expect(run.state).toBe('interrupted');
+    expect(run.outcome).toContain('Interrupted: Firebreak restarted during step 1.');
+    expect(w.cluster.applied).toEqual([]);
+    expect(shown(w.card(id).notice)).toBe('interrupted');
+  });
+
+  it('with nothing left to carry the run on: start-up marks it interrupted', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked();
+    const token = (await w.run(id)).preview!.token;
+    await w.click(id, 'approve', IC);
+    const action = (await w.outbox.claim(id, w.clock.now(), ['execute']))!;
+    await w.runs.transition(id, ['approved'], 'running', {}, { token, completes: action.id });
+    const card = (await w.outbox.claim(id, w.clock.now(), ['card']))!;
+    await w.outbox.complete(card.id);
+    expect(await w.runbooks.recover()).toBe(1);
+    expect((await w.run(id)).state).toBe('interrupted');
+    expect(w.runs.events(id).at(-1)).toBe('interrupted');
+    expect(w.cluster.applied).toEqual([]);
+  });
+});
