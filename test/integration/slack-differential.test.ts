@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebClient } from '@slack/web-api';
 import { createEmulator } from 'emulate';
 import { parse } from 'yaml';
-import type { Incident } from '../../src/incident/incident.js';
 import { DEFAULT_POLICY } from '../../src/incident/policy.js';
 import { type Chat, ChatFailure } from '../../src/incident/ports.js';
 import { clientOptions } from '../../src/slack/app.js';
 import { createSlackChat } from '../../src/slack/chat.js';
 import { FakeSlack } from '../support/fake-slack.js';
+import { anIncident } from '../support/incident-fixture.js';
 
 const SCOPES = (
   parse(readFileSync(new URL('../../manifests/slack-app.yaml', import.meta.url), 'utf8')) as {
@@ -17,32 +17,7 @@ const SCOPES = (
 ).oauth_config.scopes.bot;
 const TOKEN = 'xoxb-differential-0001';
 
-const incident: Incident = {
-  id: 'INC-2026-1122-001',
-  severity: 'P1',
-  title: 'Auth down',
-  impact: null,
-  services: [],
-  status: 'investigating',
-  declaredBy: 'U0DECLARER',
-  declaredAt: new Date('2026-11-22T14:05:00Z'),
-  resolvedAt: null,
-  resolution: null,
-  channelId: null,
-  channelName: null,
-  cardTs: null,
-  announceChannel: null,
-  announceTs: null,
-  drill: false,
-  roles: {},
-  lastUpdate: null,
-  nextUpdateDue: null,
-  ackedAt: null,
-  ackedBy: null,
-  escalated: [],
-  impactStartedAt: null,
-  mitigatedAt: null,
-};
+const incident = anIncident();
 
 /** Runs the war-room steps through our Chat adapter and records what each step answered. */
 async function script(chat: Chat): Promise<string[]> {

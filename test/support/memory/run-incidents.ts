@@ -1,38 +1,12 @@
 import type { Incident } from '../../../src/incident/incident.js';
 import type { RunIncidents } from '../../../src/runbook/run-ports.js';
+import { anIncident } from '../incident-fixture.js';
 
 type TimelineEntry = Parameters<RunIncidents['addTimeline']>[1];
 
-/** An open P1 incident declared by `U0DECLARER` (its IC until someone else is named), with `changes` applied. */
-export function openIncident(changes: Partial<Incident> = {}): Incident {
-  return {
-    id: 'INC-2026-0101-001',
-    severity: 'P1',
-    title: 'Checkout slow',
-    impact: null,
-    services: [],
-    status: 'investigating',
-    declaredBy: 'U0DECLARER',
-    declaredAt: new Date('2026-01-01T00:00:00Z'),
-    resolvedAt: null,
-    resolution: null,
-    channelId: 'C0WARROOM1',
-    channelName: 'inc-checkout-slow',
-    cardTs: null,
-    announceChannel: null,
-    announceTs: null,
-    drill: false,
-    roles: {},
-    lastUpdate: null,
-    nextUpdateDue: null,
-    ackedAt: null,
-    ackedBy: null,
-    escalated: [],
-    impactStartedAt: null,
-    mitigatedAt: null,
-    ...changes,
-  };
-}
+/** The incident of the runbook tests: an open P1 whose war room is `C0WARROOM1`, with `changes` applied. */
+export const openIncident = (changes: Partial<Incident> = {}): Incident =>
+  anIncident({ title: 'Checkout slow', channelId: 'C0WARROOM1', channelName: 'inc-checkout-slow', ...changes });
 
 /** The incidents runs belong to, in memory: a test sets them and reads the timeline runs wrote. */
 export class MemoryRunIncidents implements RunIncidents {
