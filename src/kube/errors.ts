@@ -53,7 +53,10 @@ export function toClusterFailure(err: unknown, what: string): ClusterFailure {
     case 400:
     case 415:
     case 422:
-      return new ClusterFailure('invalid', `The cluster rejected ${what}: ${detail}.`);
+      return new ClusterFailure(
+        'invalid',
+        `The cluster rejected ${what}: ${detail}. Nothing was applied; check the values the playbook gives this step.`,
+      );
     default:
       return new ClusterFailure(
         'unreachable',

@@ -133,11 +133,14 @@ export function createKubeMutations(api: KubeApi): ClusterMutations {
         async () => {
           const d = await read(namespace, name);
           const plan = rollbackPlan(d, await replicaSets(d), revision);
-          if (plan.kind === 'error')
+          if (plan.kind === 'error') {
+            const missing = plan.message.startsWith('unable') || plan.message.startsWith('no rollout');
+            if (!missing) throw new ClusterFailure('refused', plan.message);
             throw new ClusterFailure(
-              plan.message.startsWith('unable') || plan.message.startsWith('no rollout') ? 'not_found' : 'refused',
-              plan.message,
+              'not_found',
+              `${plan.message} (${namespace}/${name}). Nothing was applied; its rollout history lists the revisions to roll back to.`,
             );
+          }
           if (plan.kind === 'already') return { outcome: 'already' as const, revision: plan.revision };
           const target = revisionView(plan.target);
           o.verify?.({ kind: 'deployment', deployment: view(d), rollbackTo: target });

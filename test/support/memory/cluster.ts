@@ -145,7 +145,11 @@ export class MemoryCluster extends MemoryDeployments implements Cluster {
     const target = revision
       ? all.find((r) => r.revision === revision)
       : all.filter((r) => r.revision < d.revision).at(-1);
-    if (!target) throw new ClusterFailure('not_found', 'no rollout history found for this deployment');
+    if (!target)
+      throw new ClusterFailure(
+        'not_found',
+        `no rollout history found for this deployment (${namespace}/${name}). Nothing was applied; its rollout history lists the revisions to roll back to.`,
+      );
     if (target.templateDigest === digest(d)) return { outcome: 'already', revision: target.revision };
     o.verify?.({ kind: 'deployment', deployment: view(d), rollbackTo: target });
     const after = this.apply('undo', d, o, (next) => {
