@@ -27,8 +27,12 @@ export async function drainWithin(
           timer = setTimeout(() => resolve('late'), msLeft);
         });
         try {
-          const outcome = await Promise.race([run(msLeft).then(() => 'done' as const), late]);
-          if (outcome === 'late') log.warn({ step: what }, `${what} did not finish in time; left to other replicas`);
+          const work = run(msLeft).then(() => 'done' as const);
+          // A step left behind may still fail later; that must not become an unhandled rejection.
+          work.catch(() => undefined);
+          const outcome = await Promise.race([work, late]);
+          if (outcome === 'late')
+            log.warn({ step: what }, `${what} did not finish within the drain; leased work goes to another replica`);
           return outcome === 'done';
         } catch (err) {
           log.warn({ err, step: what }, `stopping ${what} failed`);

@@ -86,7 +86,7 @@ describe('draining within a budget', () => {
     expect(poolClosed).toBe(true);
     expect(left[0]).toBeLessThanOrEqual(10);
     expect(messages()).toContain(
-      'the Slack receiver and the work it took did not finish in time; left to other replicas',
+      'the Slack receiver and the work it took did not finish within the drain; leased work goes to another replica',
     );
   });
 
