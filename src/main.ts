@@ -17,7 +17,7 @@ import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
@@ -45,7 +45,6 @@ export interface StartOptions {
 export interface Firebreak {
   /** Base URL of the HTTP receiver (POST /slack/events, GET /healthz, /readyz). */
   readonly url: string;
-  readonly log: Logger;
   /**
    * Drains within `budgetMs` (10 s): /readyz turns 503 and the Slack receiver
    * closes, then the work already taken finishes, running jobs end, the pools
@@ -206,7 +205,6 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}`,
-    log,
     async stop(budgetMs = 10_000) {
       draining = true;
       const clean = await drainFirebreak(
@@ -240,8 +238,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const bot = await startFirebreak(config);
-  exitOnSignals({ stop: (budgetMs) => bot.stop(budgetMs), log: bot.log });
+  // Signals are handled from the first moment: one that comes while the bot starts drains it once it is up.
+  const starting = startFirebreak(config);
+  exitOnSignals({ bot: starting, log: createLogger({ level: config.logLevel, secrets: config.secrets }) });
+  await starting;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -91,10 +91,15 @@ export function drainFirebreak(bot: Drainable, budgetMs: number, log: Logger): P
   );
 }
 
+/** A bot that can be drained within a budget; resolves true when everything finished. */
+export interface Stoppable {
+  stop(budgetMs: number): Promise<boolean>;
+}
+
 /** What `exitOnSignals` needs; `signals` and `exit` are the process unless a test gives its own. */
 export interface SignalDeps {
-  /** Drains the bot within `budgetMs`; resolves true when everything finished. */
-  readonly stop: (budgetMs: number) => Promise<boolean>;
+  /** The bot, once it has started. */
+  readonly bot: Promise<Stoppable>;
   readonly log: Logger;
   /** The most a stop may take from the first signal to exit (10 s). */
   readonly graceMs?: number;
@@ -107,8 +112,10 @@ const REPORT_MS = 500;
 
 /**
  * SIGTERM or SIGINT drains the bot and exits: 0 when everything finished, 1
- * when something was left behind. A second signal, or the grace period running
- * out, exits at once with 1, saying so.
+ * when something was left behind. A signal that comes while the bot is still
+ * starting drains it as soon as it is up, within what is left of the grace
+ * period. A second signal, or the grace period running out, exits at once
+ * with 1, saying so.
  */
 export function exitOnSignals(deps: SignalDeps): void {
   const graceMs = deps.graceMs ?? 10_000;
@@ -130,17 +137,20 @@ export function exitOnSignals(deps: SignalDeps): void {
     }
     stopping = true;
     log.info({ signal, graceMs }, `${signal}: draining (send it again to exit at once)`);
+    const until = Date.now() + graceMs - REPORT_MS;
     deadline = setTimeout(() => {
       log.error({ graceMs }, `the drain did not finish within ${graceMs / 1000} s; exiting anyway`);
       leave(1);
     }, graceMs);
-    deps.stop(Math.max(0, graceMs - REPORT_MS)).then(
-      (clean) => leave(clean ? 0 : 1),
-      (err: unknown) => {
-        log.error({ err }, 'the drain failed; exiting');
-        leave(1);
-      },
-    );
+    deps.bot
+      .then((bot) => bot.stop(Math.max(0, until - Date.now())))
+      .then(
+        (clean) => leave(clean ? 0 : 1),
+        (err: unknown) => {
+          log.error({ err }, 'the drain failed; exiting');
+          leave(1);
+        },
+      );
   };
   signals.on('SIGTERM', () => onSignal('SIGTERM'));
   signals.on('SIGINT', () => onSignal('SIGINT'));

@@ -120,11 +120,13 @@ describe('signals', () => {
     const p = fakeProcess();
     const budgets: number[] = [];
     exitOnSignals({
-      stop: async (ms) => {
-        budgets.push(ms);
-        await sleep(30);
-        return true;
-      },
+      bot: Promise.resolve({
+        stop: async (ms: number) => {
+          budgets.push(ms);
+          await sleep(30);
+          return true;
+        },
+      }),
       log,
       graceMs: 10_000,
       signals: p.signals as never,
@@ -132,14 +134,39 @@ describe('signals', () => {
     });
     p.signals.emit('SIGTERM');
     expect(await p.exited()).toMatchObject({ code: 0 });
-    expect(budgets).toEqual([9_500]);
+    expect(budgets).toHaveLength(1);
+    expect(budgets[0]).toBeGreaterThan(9_400);
+    expect(budgets[0]).toBeLessThanOrEqual(9_500);
     expect(messages()).toContain('SIGTERM: draining (send it again to exit at once)');
+  });
+
+  it('a signal while the bot is starting drains it once it is up, within what is left of the grace period', async () => {
+    const { log } = logged();
+    const p = fakeProcess();
+    const budgets: number[] = [];
+    const starting = sleep(300).then(() => ({
+      stop: async (ms: number) => {
+        budgets.push(ms);
+        return true;
+      },
+    }));
+    exitOnSignals({ bot: starting, log, graceMs: 10_000, signals: p.signals as never, exit: p.exit });
+    p.signals.emit('SIGTERM');
+    const exit = await p.exited();
+    expect(exit.code).toBe(0);
+    expect(exit.at).toBeGreaterThanOrEqual(290);
+    expect(budgets[0]).toBeLessThanOrEqual(9_500 - 290);
   });
 
   it('a stop that left work behind exits 1', async () => {
     const { log } = logged();
     const p = fakeProcess();
-    exitOnSignals({ stop: async () => false, log, signals: p.signals as never, exit: p.exit });
+    exitOnSignals({
+      bot: Promise.resolve({ stop: async () => false }),
+      log,
+      signals: p.signals as never,
+      exit: p.exit,
+    });
     p.signals.emit('SIGINT');
     expect((await p.exited()).code).toBe(1);
   });
@@ -147,7 +174,13 @@ describe('signals', () => {
   it('a second signal exits at once, saying so', async () => {
     const { log, messages } = logged();
     const p = fakeProcess();
-    exitOnSignals({ stop: never, log, graceMs: 10_000, signals: p.signals as never, exit: p.exit });
+    exitOnSignals({
+      bot: Promise.resolve({ stop: never }),
+      log,
+      graceMs: 10_000,
+      signals: p.signals as never,
+      exit: p.exit,
+    });
     p.signals.emit('SIGTERM');
     await sleep(20);
     expect(p.exits).toEqual([]);
@@ -161,7 +194,13 @@ describe('signals', () => {
   it('a drain that hangs past the grace period exits anyway, saying so', async () => {
     const { log, messages } = logged();
     const p = fakeProcess();
-    exitOnSignals({ stop: never, log, graceMs: 300, signals: p.signals as never, exit: p.exit });
+    exitOnSignals({
+      bot: Promise.resolve({ stop: never }),
+      log,
+      graceMs: 300,
+      signals: p.signals as never,
+      exit: p.exit,
+    });
     p.signals.emit('SIGTERM');
     const exit = await p.exited();
     expect(exit).toMatchObject({ code: 1 });
@@ -173,7 +212,7 @@ describe('signals', () => {
     const { log, messages } = logged();
     const p = fakeProcess();
     exitOnSignals({
-      stop: () => Promise.reject(new Error('boom')),
+      bot: Promise.resolve({ stop: () => Promise.reject(new Error('boom')) }),
       log,
       signals: p.signals as never,
       exit: p.exit,
