@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/log.js';
-import { drainWithin, exitOnSignals } from '../../src/shutdown.js';
+import { drainWithin, exitOnSignals, type Stoppable } from '../../src/shutdown.js';
 import { LogCapture } from '../support/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,15 +14,22 @@ function logged() {
   return { log, messages };
 }
 
-/** A process stand-in: signals come from the test, exits are recorded with their time. */
-function fakeProcess() {
+/**
+ * A process stand-in watched by `exitOnSignals`: signals come from the test,
+ * exits are recorded with their time, log lines are kept.
+ */
+function watched(bot: Promise<Stoppable> | Stoppable['stop'], graceMs = 10_000) {
+  const { log, messages } = logged();
   const signals = new EventEmitter();
   const exits: { code: number; at: number }[] = [];
   const started = Date.now();
+  const exit = (code: number) => void exits.push({ code, at: Date.now() - started });
+  const starting = typeof bot === 'function' ? Promise.resolve({ stop: bot }) : bot;
+  exitOnSignals({ bot: starting, log, graceMs, signals: signals as never, exit });
   return {
-    signals,
+    messages,
     exits,
-    exit: (code: number) => void exits.push({ code, at: Date.now() - started }),
+    signal: (name: string) => signals.emit(name),
     exited: (ms = 3000) =>
       new Promise<{ code: number; at: number }>((resolve, reject) => {
         const deadline = Date.now() + ms;
@@ -116,42 +123,28 @@ describe('draining within a budget', () => {
 
 describe('signals', () => {
   it('SIGTERM drains with the grace period less a margin to report in, then exits 0', async () => {
-    const { log, messages } = logged();
-    const p = fakeProcess();
     const budgets: number[] = [];
-    exitOnSignals({
-      bot: Promise.resolve({
-        stop: async (ms: number) => {
-          budgets.push(ms);
-          await sleep(30);
-          return true;
-        },
-      }),
-      log,
-      graceMs: 10_000,
-      signals: p.signals as never,
-      exit: p.exit,
+    const p = watched(async (ms) => {
+      budgets.push(ms);
+      await sleep(30);
+      return true;
     });
-    p.signals.emit('SIGTERM');
+    p.signal('SIGTERM');
     expect(await p.exited()).toMatchObject({ code: 0 });
     expect(budgets).toHaveLength(1);
     expect(budgets[0]).toBeGreaterThan(9_400);
     expect(budgets[0]).toBeLessThanOrEqual(9_500);
-    expect(messages()).toContain('SIGTERM: draining (send it again to exit at once)');
+    expect(p.messages()).toContain('SIGTERM: draining (send it again to exit at once)');
   });
 
   it('a signal while the bot is starting drains it once it is up, within what is left of the grace period', async () => {
-    const { log } = logged();
-    const p = fakeProcess();
     const budgets: number[] = [];
-    const starting = sleep(300).then(() => ({
-      stop: async (ms: number) => {
-        budgets.push(ms);
-        return true;
-      },
-    }));
-    exitOnSignals({ bot: starting, log, graceMs: 10_000, signals: p.signals as never, exit: p.exit });
-    p.signals.emit('SIGTERM');
+    const stop = async (ms: number) => {
+      budgets.push(ms);
+      return true;
+    };
+    const p = watched(sleep(300).then(() => ({ stop })));
+    p.signal('SIGTERM');
     const exit = await p.exited();
     expect(exit.code).toBe(0);
     expect(exit.at).toBeGreaterThanOrEqual(290);
@@ -159,66 +152,36 @@ describe('signals', () => {
   });
 
   it('a stop that left work behind exits 1', async () => {
-    const { log } = logged();
-    const p = fakeProcess();
-    exitOnSignals({
-      bot: Promise.resolve({ stop: async () => false }),
-      log,
-      signals: p.signals as never,
-      exit: p.exit,
-    });
-    p.signals.emit('SIGINT');
+    const p = watched(async () => false);
+    p.signal('SIGINT');
     expect((await p.exited()).code).toBe(1);
   });
 
   it('a second signal exits at once, saying so', async () => {
-    const { log, messages } = logged();
-    const p = fakeProcess();
-    exitOnSignals({
-      bot: Promise.resolve({ stop: never }),
-      log,
-      graceMs: 10_000,
-      signals: p.signals as never,
-      exit: p.exit,
-    });
-    p.signals.emit('SIGTERM');
+    const p = watched(never);
+    p.signal('SIGTERM');
     await sleep(20);
     expect(p.exits).toEqual([]);
-    p.signals.emit('SIGTERM');
+    p.signal('SIGTERM');
     const exit = await p.exited();
     expect(exit.code).toBe(1);
     expect(exit.at).toBeLessThan(1000);
-    expect(messages()).toContain('second SIGTERM: exiting now without finishing the drain');
+    expect(p.messages()).toContain('second SIGTERM: exiting now without finishing the drain');
   });
 
   it('a drain that hangs past the grace period exits anyway, saying so', async () => {
-    const { log, messages } = logged();
-    const p = fakeProcess();
-    exitOnSignals({
-      bot: Promise.resolve({ stop: never }),
-      log,
-      graceMs: 300,
-      signals: p.signals as never,
-      exit: p.exit,
-    });
-    p.signals.emit('SIGTERM');
+    const p = watched(never, 300);
+    p.signal('SIGTERM');
     const exit = await p.exited();
     expect(exit).toMatchObject({ code: 1 });
     expect(exit.at).toBeGreaterThanOrEqual(290);
-    expect(messages()).toContain('the drain did not finish within 0.3 s; exiting anyway');
+    expect(p.messages()).toContain('the drain did not finish within 0.3 s; exiting anyway');
   });
 
   it('a drain that throws exits 1, saying so', async () => {
-    const { log, messages } = logged();
-    const p = fakeProcess();
-    exitOnSignals({
-      bot: Promise.resolve({ stop: () => Promise.reject(new Error('boom')) }),
-      log,
-      signals: p.signals as never,
-      exit: p.exit,
-    });
-    p.signals.emit('SIGTERM');
+    const p = watched(() => Promise.reject(new Error('boom')));
+    p.signal('SIGTERM');
     expect((await p.exited()).code).toBe(1);
-    expect(messages()).toContain('the drain failed; exiting');
+    expect(p.messages()).toContain('the drain failed; exiting');
   });
 });
