@@ -28,6 +28,7 @@ import { createRunOutboxStore } from './postgres/run-outbox-store.js';
 import { createRunStore } from './postgres/run-store.js';
 import { createStatsStore } from './postgres/stats-store.js';
 import { createRunbooks } from './runbook/service.js';
+import { drainFirebreak, exitOnSignals } from './shutdown.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
 import { createSlackDirectory } from './slack/directory.js';
@@ -44,7 +45,13 @@ export interface StartOptions {
 export interface Firebreak {
   /** Base URL of the HTTP receiver (POST /slack/events, GET /healthz, /readyz). */
   readonly url: string;
-  stop(): Promise<void>;
+  /**
+   * Drains within `budgetMs` (10 s): /readyz turns 503 and the Slack receiver
+   * closes, then the work already taken finishes, running jobs end, the pools
+   * close. Resolves true when everything finished; what did not is leased and
+   * another replica takes it over.
+   */
+  stop(budgetMs?: number): Promise<boolean>;
 }
 
 /**
@@ -150,7 +157,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     onPurged: metrics.countDeleted,
   });
 
-  const routes = [...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }), metrics.route];
+  let draining = false;
+  const checks = { postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() };
+  const routes = [...healthRoutes(checks, () => draining), metrics.route];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
     {
@@ -196,14 +205,24 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}`,
-    async stop() {
-      await app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver failed'));
-      await drain(10_000);
-      await runbooks.idle(5_000);
-      await jobs.close();
-      await pool.end();
-      log.info('firebreak stopped');
+    async stop(budgetMs = 10_000) {
+      draining = true;
+      const clean = await drainFirebreak(
+        {
+          stopReceiver: () => app.stop(),
+          server: config.slack.appToken ? undefined : (started as Server),
+          finishSlackWork: drain,
+          stopWorker: () => jobs.stopWorker(),
+          finishRunbookWork: (ms) => runbooks.idle(ms),
+          closeQueue: () => jobs.close(),
+          closePool: () => pool.end(),
+        },
+        budgetMs,
+        log,
+      );
+      log.info({ clean }, clean ? 'firebreak stopped' : 'firebreak stopped, leaving unfinished work to other replicas');
       log.flush?.();
+      return clean;
     },
   };
 }
@@ -219,19 +238,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const bot = await startFirebreak(config);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: shutting down\n`);
-    void bot.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Signals are handled from the first moment: one that comes while the bot starts drains it once it is up.
+  const starting = startFirebreak(config);
+  exitOnSignals({ bot: starting, log: createLogger({ level: config.logLevel, secrets: config.secrets }) });
+  await starting;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -26,15 +26,17 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 /**
  * GET /healthz answers while the process lives; GET /readyz answers 200 only
- * while every check (Postgres, Redis) does, and names the ones that fail.
+ * while every check (Postgres, Redis) does, and names the ones that fail. Once
+ * `draining()` is true, /readyz answers 503 so the Service stops routing here.
  */
-export function healthRoutes(checks: Readonly<Record<string, Check>>): Route[] {
+export function healthRoutes(checks: Readonly<Record<string, Check>>, draining: () => boolean = () => false): Route[] {
   return [
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
     {
       path: '/readyz',
       method: 'GET',
       handler: (_req, res) => {
+        if (draining()) return json(res, 503, { status: 'draining', failing: [] });
         const names = Object.keys(checks);
         void Promise.allSettled(names.map((n) => within(CHECK_TIMEOUT_MS, checks[n]!()))).then((results) => {
           const failing = names.filter((_, i) => results[i]!.status === 'rejected');

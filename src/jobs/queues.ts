@@ -158,6 +158,10 @@ export function createJobs(options: JobsOptions, log: Logger) {
       worker.on('failed', (job, err) => log.warn({ job: job?.id, err: { message: err.message } }, 'job failed'));
       worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
     },
+    /** Takes no more jobs and waits for the running ones; the queue stays open for work still finishing. */
+    async stopWorker(): Promise<void> {
+      await worker?.close();
+    },
     /** Graceful stop: lets running jobs finish, then closes connections. */
     async close(): Promise<void> {
       await worker?.close();

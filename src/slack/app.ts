@@ -120,9 +120,17 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
 
   return {
     app,
-    /** Waits (up to `ms`) for requests already being handled, so a graceful stop finishes them. */
+    /**
+     * Waits (up to `ms`) until no request is being handled, so a graceful stop finishes them, including
+     * any that arrived on a connection still open while it waited.
+     */
     async drain(ms: number): Promise<void> {
-      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, ms).unref())]);
+      const until = Date.now() + ms;
+      while (inflight.size && Date.now() < until)
+        await Promise.race([
+          Promise.allSettled([...inflight]),
+          new Promise((r) => setTimeout(r, until - Date.now()).unref()),
+        ]);
     },
   };
 }

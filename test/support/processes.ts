@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { BOT_ID, BOT_USER } from './fake-slack.js';
 import { waitFor } from './harness.js';
 import { REPO } from './paths.js';
+import { SIGNING_SECRET } from './signed.js';
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -63,16 +65,47 @@ export const NODE_OPTIONS = (
   JSON.parse(readFileSync(new URL('package.json', REPO), 'utf8')) as { config: { node_options: string } }
 ).config.node_options;
 
+/** The Slack part of a bot process's environment: a fake Slack's Web API at `apiUrl`, the tests' signing secret. */
+export function slackEnv(token: string, apiUrl: string): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: apiUrl,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+  };
+}
+
+/** How a process exited: its code, or the signal that killed it. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Where and how the bot is started when not from this repository's `dist/src/main.js`. */
+export interface Launch {
+  /** The working directory (the image's WORKDIR). */
+  readonly cwd: string;
+  /** Node's arguments (the image's CMD after `node`). */
+  readonly args: readonly string[];
+}
+
 /** The bot as a separate OS process (`node dist/src/main.js`), configured by environment. */
 export class BotProcess {
   private child?: ChildProcess;
   readonly output: string[] = [];
   port = 0;
+  /** Resolves when the process has exited. */
+  exited: Promise<Exit> = new Promise(() => undefined);
 
-  /** `nodeOptions` replaces the shipped heap settings, for a bench that compares them with others. */
+  /**
+   * `nodeOptions` replaces the shipped heap settings, for a bench that compares them with others;
+   * undefined sets no NODE_OPTIONS at all. `launch` starts it from another folder with other arguments.
+   */
   constructor(
     private readonly env: Record<string, string>,
-    private readonly nodeOptions = NODE_OPTIONS,
+    private readonly nodeOptions: string | undefined = NODE_OPTIONS,
+    private readonly launch?: Launch,
   ) {}
 
   get url(): string {
@@ -85,13 +118,21 @@ export class BotProcess {
 
   async start(): Promise<this> {
     this.port = await freePort();
-    const entry = new URL('dist/src/main.js', REPO).pathname;
-    this.child = spawn(process.execPath, [entry], {
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...this.env, PORT: String(this.port) },
+    const args = this.launch?.args ?? [new URL('dist/src/main.js', REPO).pathname];
+    this.child = spawn(process.execPath, args, {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(this.nodeOptions !== undefined && { NODE_OPTIONS: this.nodeOptions }),
+        ...this.env,
+        PORT: String(this.port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(this.launch && { cwd: this.launch.cwd }),
     });
-    this.child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
-    this.child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
     await waitFor(
       async () =>
         (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status ===
@@ -104,12 +145,16 @@ export class BotProcess {
     return this;
   }
 
+  /** Sends a signal and returns at once; `exited` says how it ended. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** SIGTERM (graceful) or SIGKILL (a crash). */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
-    await exited;
+    await this.exited;
   }
 }
