@@ -17,7 +17,13 @@ export interface Config {
     readonly botId: string | undefined;
     readonly botUserId: string | undefined;
   };
-  readonly http: { readonly port: number };
+  readonly http: {
+    readonly port: number;
+    /** Serve GET /metrics on this port alone (not beside the Slack endpoint); undefined keeps it on `port`. */
+    readonly metricsPort: number | undefined;
+    /** When set, GET /metrics answers only `Authorization: Bearer <token>`. */
+    readonly metricsToken: string | undefined;
+  };
   readonly databaseUrl: string;
   /** How long a claimed side effect is held before another replica may take it over. */
   readonly effectLeaseMs: number;
@@ -77,6 +83,16 @@ export function loadConfig(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT must be a port number (0-65535), not "${portText}"`);
 
+  const metricsPortText = optional('METRICS_PORT');
+  const metricsPort = metricsPortText === undefined ? undefined : Number(metricsPortText);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    problems.push(`METRICS_PORT must be a port number (0-65535), not "${metricsPortText}"`);
+  else if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port)
+    problems.push('METRICS_PORT must differ from PORT (unset it to serve /metrics beside the Slack endpoint)');
+  const metricsToken = optional('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push('METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 24`');
+
   const databaseUrl = required(
     'DATABASE_URL',
     'give a Postgres URL such as postgres://firebreak@127.0.0.1:5432/firebreak',
@@ -132,9 +148,14 @@ export function loadConfig(
   if (!cooldownMs) problems.push('RUNBOOK_COOLDOWN must be a duration such as 10m');
 
   if (problems.length) throw new ConfigError(problems);
-  const secrets = [botToken, signingSecret, appToken, passwordOf(databaseUrl), passwordOf(redisUrl)].filter(
-    (s): s is string => !!s,
-  );
+  const secrets = [
+    botToken,
+    signingSecret,
+    appToken,
+    metricsToken,
+    passwordOf(databaseUrl),
+    passwordOf(redisUrl),
+  ].filter((s): s is string => !!s);
   return deepFreeze({
     slack: {
       botToken,
@@ -145,7 +166,7 @@ export function loadConfig(
       botId: optional('SLACK_BOT_ID'),
       botUserId: optional('SLACK_BOT_USER_ID'),
     },
-    http: { port },
+    http: { port, metricsPort, metricsToken },
     databaseUrl,
     effectLeaseMs,
     redis: { url: redisUrl, prefix, sweepEveryMs },
