@@ -16,6 +16,8 @@ export interface Config {
     readonly incidentsChannel: string;
     readonly botId: string | undefined;
     readonly botUserId: string | undefined;
+    /** `slack`: pace Web API calls to Slack's published limits; `off`: for a local Slack emulator that has none. */
+    readonly pacing: 'slack' | 'off';
   };
   readonly http: {
     readonly port: number;
@@ -77,6 +79,12 @@ export function loadConfig(
     problems.push('SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset it to use HTTP mode)');
   const apiUrl = optional('SLACK_API_URL');
   if (apiUrl && !isUrl(apiUrl)) problems.push(`SLACK_API_URL is not a URL: use the form https://slack.com/api/`);
+
+  const pacing = optional('SLACK_PACING') ?? 'slack';
+  if (pacing !== 'slack' && pacing !== 'off')
+    problems.push(
+      `SLACK_PACING must be "slack" (Slack's own rate limits) or "off" (a local emulator), not "${pacing}"`,
+    );
 
   const portText = optional('PORT') ?? '3000';
   const port = Number(portText);
@@ -165,6 +173,7 @@ export function loadConfig(
       incidentsChannel: optional('INCIDENTS_CHANNEL') ?? 'incidents',
       botId: optional('SLACK_BOT_ID'),
       botUserId: optional('SLACK_BOT_USER_ID'),
+      pacing: pacing === 'off' ? 'off' : 'slack',
     },
     http: { port, metricsPort, metricsToken },
     databaseUrl,

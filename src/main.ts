@@ -7,6 +7,7 @@ import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
+import { bearerOnly, serveRoutes } from './http/metrics-access.js';
 import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
@@ -15,30 +16,43 @@ import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createPool } from './postgres/pool.js';
 import { createRecordStore } from './postgres/record-store.js';
 import { createRunStore } from './postgres/run-store.js';
+import { installProcessGuards } from './process-guards.js';
 import { createRunbooks } from './runbook/service.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
 import { createSlackDirectory } from './slack/directory.js';
+import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
+import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
 import { createRunbookChat } from './slack/runbook-chat.js';
 
 /** Seams the tests may set; production uses the defaults. */
 export interface StartOptions {
   readonly clock?: Clock;
   readonly logDestination?: DestinationStream;
+  readonly log?: Logger;
   readonly backoffMs?: (attempt: number) => number;
+  /** Runs Slack's rate limits this much faster, to match a fake Slack whose clock does (with SLACK_PACING=slack). */
+  readonly slackSpeedup?: number;
 }
 
 /** A running bot. */
 export interface Firebreak {
   /** Base URL of the HTTP receiver (POST /slack/events, GET /healthz, /readyz). */
   readonly url: string;
+  /** Base URL of the metrics server, when /metrics has a port of its own. */
+  readonly metricsUrl: string | undefined;
   stop(): Promise<void>;
+}
+
+function pacerFor(pacing: Config['slack']['pacing'], speedup = 1): Pacer {
+  if (pacing === 'off') return unpaced();
+  return createPacer({ limitOf: (method) => slackLimit(method, speedup), perChannel: PER_CHANNEL });
 }
 
 /**
@@ -46,7 +60,7 @@ export interface Firebreak {
  * config, runs migrations, rebuilds pending work from Postgres and starts.
  */
 export async function startFirebreak(config: Config, options: StartOptions = {}): Promise<Firebreak> {
-  const log = createLogger({ level: config.logLevel, secrets: config.secrets }, options.logDestination);
+  const log = options.log ?? createLogger({ level: config.logLevel, secrets: config.secrets }, options.logDestination);
   const clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
@@ -54,7 +68,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   let observeQueueLag: ((seconds: number) => void) | undefined;
   const jobs = createJobs({ ...config.redis, onLag: (s) => observeQueueLag?.(s) }, log);
 
-  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl));
+  const pacer = pacerFor(config.slack.pacing, options.slackSpeedup);
+  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl, pacer));
   let botUser: Promise<string | undefined> | undefined;
   const botUserId = () =>
     (botUser ??= config.slack.botUserId
@@ -63,7 +78,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
           (r) => r.user_id,
           () => (botUser = undefined),
         ));
-  const chat = createSlackChat(web, config.policy, botUserId);
+  const chat = createSlackChat(web, config.policy, botUserId, pacer);
 
   const effects = createEffectRunner({
     store,
@@ -73,6 +88,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     policy: config.policy,
     incidentsChannel: config.slack.incidentsChannel,
     log,
+    renewEveryMs: Math.max(250, Math.floor(config.effectLeaseMs / 3)),
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
   const clocks = createClocks({ store, timers: jobs.timers, clock, policy: config.policy, effects, log });
@@ -108,7 +124,12 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     incidentsChannel: config.slack.incidentsChannel,
   });
 
-  const routes = [...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }), metrics.route];
+  const metricsRoute = config.http.metricsToken ? bearerOnly(metrics.route, config.http.metricsToken) : metrics.route;
+  const ownMetricsPort = config.http.metricsPort !== undefined;
+  const routes = [
+    ...healthRoutes({ postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() }),
+    ...(ownMetricsPort ? [] : [metricsRoute]),
+  ];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
     {
@@ -121,6 +142,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
       log,
       routes,
       observe: metrics.observeCommand,
+      pacer,
     },
   );
 
@@ -138,6 +160,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   });
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
+  const metricsServer = ownMetricsPort ? await serveRoutes(config.http.metricsPort!, [metricsRoute]) : undefined;
   await effects
     .runAllDue()
     .catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
@@ -151,8 +174,12 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: metricsServer && `http://127.0.0.1:${metricsServer.port}`,
     async stop() {
       await app.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver failed'));
+      await metricsServer?.close();
+      // Slack calls still waiting their turn give up; their effects stay in the outbox for the next process.
+      pacer.close();
       await drain(10_000);
       await jobs.close();
       await pool.end();
@@ -173,13 +200,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const bot = await startFirebreak(config);
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+  let bot: Firebreak | undefined;
+  installProcessGuards(log, async () => bot?.stop());
+  const running = await startFirebreak(config, { log });
+  bot = running;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${signal}: shutting down\n`);
-    void bot.stop().then(
+    void running.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );

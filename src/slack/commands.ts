@@ -146,12 +146,13 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
         return;
       }
-      const reply = await deps.limit(async () => {
+      const reply = await deps.limit(async (release) => {
         const name = await directory.displayName(command.user_id).catch(() => command.user_name);
         const ctx: CommandContext = {
           actor: { userId: command.user_id, name },
           channelId: command.channel_id,
           idempotencyKey: `cmd:${command.trigger_id}`,
+          recorded: release,
         };
         return execute(cmd, ctx);
       });

@@ -30,6 +30,7 @@ const incident: Incident = {
   resolution: null,
   channelId: null,
   channelName: null,
+  warRoomIntent: null,
   cardTs: null,
   announceChannel: null,
   announceTs: null,

@@ -25,6 +25,8 @@ export interface HarnessOptions {
   readonly backoffMs?: StartOptions['backoffMs'];
   readonly slack?: FakeSlack;
   readonly databaseUrl?: string;
+  /** Paces the bot's Slack calls to Slack's limits, run this much faster (off unless a test is about them). */
+  readonly slackSpeedup?: number;
 }
 
 let counter = 0;
@@ -116,12 +118,14 @@ export async function startHarness(options: HarnessOptions = {}) {
     REDIS_PREFIX: redisPrefix(),
     PORT: '0',
     LOG_LEVEL: 'info',
+    SLACK_PACING: options.slackSpeedup ? 'slack' : 'off',
     ...options.env,
   });
   const bot: Firebreak = await startFirebreak(config, {
     logDestination: logs,
     ...(options.clock && { clock: options.clock }),
     backoffMs: options.backoffMs ?? (() => 200),
+    ...(options.slackSpeedup && { slackSpeedup: options.slackSpeedup }),
   });
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // Dropping the test database terminates idle connections; that must not crash the run.
