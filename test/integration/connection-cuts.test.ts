@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createTestDatabase, REDIS_URL, redisPrefix } from '../support/db.js';
-import { BOT_ID, BOT_USER, FakeSlack } from '../support/fake-slack.js';
-import { replyOn, sendCommand, waitFor } from '../support/harness.js';
+import { createTestDatabase } from '../support/db.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { botEnv, replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { BotProcess } from '../support/processes.js';
-import { postSigned, SIGNING_SECRET } from '../support/signed.js';
+import { postSigned } from '../support/signed.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const ROUNDS = 10;
@@ -23,19 +23,9 @@ beforeAll(async () => {
   proxy = await new TcpProxy({ host: real.hostname, port: Number(real.port || 5432) }).start();
   const viaProxy = new URL(db.url);
   viaProxy.port = String(proxy.port);
-  bot = await new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: viaProxy.toString(),
-    REDIS_URL,
-    REDIS_PREFIX: redisPrefix(),
-    CLOCK_SWEEP_EVERY: '1s',
-    EFFECT_LEASE: '2s',
-    LOG_LEVEL: 'warn',
-  }).start();
+  bot = await new BotProcess(
+    botEnv(slack, viaProxy.toString(), { CLOCK_SWEEP_EVERY: '1s', EFFECT_LEASE: '2s', LOG_LEVEL: 'warn' }),
+  ).start();
   sql = new pg.Pool({ connectionString: db.url, max: 2 });
   sql.on('error', () => undefined);
 });

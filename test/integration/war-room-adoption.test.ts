@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createTestDatabase, REDIS_URL, redisPrefix } from '../support/db.js';
-import { BOT_ID, BOT_USER, FakeSlack } from '../support/fake-slack.js';
-import { replyOn, sendCommand, waitFor } from '../support/harness.js';
+import { createTestDatabase } from '../support/db.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { botEnv, replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { BotProcess } from '../support/processes.js';
-import { SIGNING_SECRET } from '../support/signed.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const ROUNDS = 10;
@@ -19,22 +18,9 @@ afterEach(async () => {
   await slack.stop();
 });
 
-function botEnv(databaseUrl: string, prefix: string, pacing: 'slack' | 'off'): Record<string, string> {
-  return {
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    CLOCK_SWEEP_EVERY: '1s',
-    EFFECT_LEASE: '1s',
-    LOG_LEVEL: 'warn',
-    SLACK_PACING: pacing,
-  };
-}
+/** A bot on its own database, whose effect leases and sweeps are short so a takeover happens within a second or two. */
+const env = (databaseUrl: string, pacing: 'slack' | 'off') =>
+  botEnv(slack, databaseUrl, { CLOCK_SWEEP_EVERY: '1s', EFFECT_LEASE: '1s', LOG_LEVEL: 'warn', SLACK_PACING: pacing });
 
 /** Runs `hook` once, on the next successful conversations.create. */
 function onNextCreate(hook: () => void): void {
@@ -93,10 +79,10 @@ async function expectDeclarerTold(id: string, channel: string): Promise<void> {
 describe('adopt, do not duplicate: a war room whose creation answer was lost', () => {
   it('SIGKILL the moment conversations.create succeeds, ten times: one room each, the declarer told', async () => {
     const db = await createTestDatabase();
-    const env = botEnv(db.url, redisPrefix(), 'slack');
+    const bots = env(db.url, 'slack');
     const sql = new pg.Pool({ connectionString: db.url, max: 2 });
     sql.on('error', () => undefined);
-    let bot = await new BotProcess(env).start();
+    let bot = await new BotProcess(bots).start();
     try {
       for (let round = 1; round <= ROUNDS; round++) {
         const title = `Killed mid-create ${round}`;
@@ -105,7 +91,7 @@ describe('adopt, do not duplicate: a war room whose creation answer was lost', (
         const ack = await sendCommand(bot.url, slack, `declare P1 ${title}`, { user: DECLARER });
         expect(ack.status).toBe(200);
         await waitFor(() => !doomed.alive, 10_000, 'the bot to die');
-        bot = await new BotProcess(env).start();
+        bot = await new BotProcess(bots).start();
         const { id, channel } = await expectOneRoom(sql, title);
         await expectDeclarerTold(id, channel);
       }
@@ -126,7 +112,7 @@ describe('adopt, do not duplicate: a war room whose creation answer was lost', (
     const sql = new pg.Pool({ connectionString: db.url, max: 2 });
     sql.on('error', () => undefined);
     // One process for all ten rounds: pacing off, or Slack's Tier 2 limits on creating rooms set the pace.
-    const bot = await new BotProcess(botEnv(viaProxy.toString(), redisPrefix(), 'off')).start();
+    const bot = await new BotProcess(env(viaProxy.toString(), 'off')).start();
     try {
       for (let round = 1; round <= ROUNDS; round++) {
         const title = `Storage lost mid-create ${round}`;
