@@ -15,8 +15,8 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** Runs a bench helper script as its own process; its first line of output is JSON describing it. */
-export async function helperProcess<T>(script: string): Promise<T & { stop(): void }> {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
+export async function helperProcess<T>(script: string, args: readonly string[] = []): Promise<T & { stop(): void }> {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
@@ -24,7 +24,8 @@ export async function helperProcess<T>(script: string): Promise<T & { stop(): vo
 }
 
 /** The fake Slack in a child process: the bot under test must not pay for the fake's schema checks. */
-export const fakeSlackProcess = () => helperProcess<{ url: string; token: string }>('./fake-slack-process.js');
+export const fakeSlackProcess = (options: { limits?: boolean } = {}) =>
+  helperProcess<{ url: string; token: string }>('./fake-slack-process.js', options.limits ? ['--limits'] : []);
 
 /** Resident set size and its peak of a process, in MB, from /proc. */
 export function rssMb(pid: number): { rss: number; peak: number } {

@@ -215,6 +215,17 @@ export class FakeSlack {
       const ts = Array.from({ length: count }, (_, n) => this.say(channel, user, `${text} ${n}`));
       return { status: 200, body: { ok: true, ts } };
     }
+    if (url.pathname === '/_inspect/channels') {
+      const channels = [...this.channels.values()]
+        .filter((c) => !c.is_im)
+        .map((c) => ({ id: c.id, name: c.name, topic: c.topic, pins: [...c.pins], messages: c.messages.length }));
+      return { status: 200, body: { ok: true, channels } };
+    }
+    if (url.pathname === '/_inspect/limits') {
+      const calls: Record<string, number> = {};
+      for (const c of this.calls) if (c.status !== 429) calls[c.method] = (calls[c.method] ?? 0) + 1;
+      return { status: 200, body: { ok: true, on: !!this.limits, refused: this.limits?.refused ?? [], calls } };
+    }
     if (url.pathname === '/_inspect/messages') {
       const prefix = url.searchParams.get('prefix') ?? '';
       const messages = [...this.channels.values()].flatMap((c) =>
