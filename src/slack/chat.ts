@@ -43,7 +43,8 @@ export function createSlackChat(
       const page = await call(() =>
         client.conversations.list({
           limit: 1000,
-          types: 'public_channel,private_channel',
+          // Private channels would need groups:read, which the manifest does not ask for; war rooms are public.
+          types: 'public_channel',
           ...(cursor && { cursor }),
         }),
       );
