@@ -128,7 +128,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     }
   }
 
-  async function runOne(effect: Effect, failures: EffectFailure[]): Promise<void> {
+  /** Carries out one claimed effect; false when this process is stopping and the run should end here. */
+  async function runOne(effect: Effect, failures: EffectFailure[]): Promise<boolean> {
     try {
       await performLeased(effect);
       await store.completeEffect(effect.id);
@@ -142,15 +143,20 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       }
     } catch (err) {
       if (err instanceof StorageUnavailableError) throw err;
-      if (err instanceof WaitingForRoom || (err instanceof ChatFailure && err.code === 'stopping')) {
-        // Not a failure: it waits for the war room, or for this process to be replaced.
-        const at = new Date(clock.now().getTime() + (err instanceof WaitingForRoom ? ROOM_WAIT_MS : 0));
+      if (err instanceof ChatFailure && err.code === 'stopping') {
+        // Not a failure: due again at once, for whichever process is still running (or the next one).
+        await store.deferEffect(effect.id, clock.now());
+        return false;
+      }
+      if (err instanceof WaitingForRoom) {
+        const at = new Date(clock.now().getTime() + ROOM_WAIT_MS);
         await store.deferEffect(effect.id, at);
-        if (err instanceof WaitingForRoom) await schedule(effect.incidentId, at);
-        return;
+        await schedule(effect.incidentId, at);
+        return true;
       }
       failures.push(await recordFailure(effect, err));
     }
+    return true;
   }
 
   /**
@@ -162,12 +168,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   async function run(incidentId: string): Promise<EffectFailure[]> {
     const failures: EffectFailure[] = [];
     try {
-      for (
-        let effect = await store.claimEffect(incidentId, clock.now());
-        effect;
-        effect = await store.claimEffect(incidentId, clock.now())
-      )
-        await runOne(effect, failures);
+      let effect = await store.claimEffect(incidentId, clock.now());
+      while (effect && (await runOne(effect, failures))) effect = await store.claimEffect(incidentId, clock.now());
     } catch (err) {
       const storage = err instanceof StorageUnavailableError;
       deps.log.warn({ err, incidentId }, 'side effects interrupted; the sweep takes them up again');
