@@ -5,13 +5,8 @@
  * its entry being on the timeline; the spread case is the baseline, since it
  * has no contention on one incident row.
  */
-import { createLogger } from '../src/log.js';
-import { createPool } from '../src/postgres/pool.js';
-import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
-import { BotProcess } from '../test/support/processes.js';
-import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { dropRedisPrefix, fakeSlackProcess, percentile } from './support.js';
+import { postSigned } from '../test/support/signed.js';
+import { percentile, startBenchBot } from './support.js';
 
 const COMMANDS = 60;
 const ROOMS = 20;
@@ -45,21 +40,8 @@ function text(id: string, marker: string, n: number): string {
 }
 
 export async function concurrencyBench(): Promise<string[]> {
-  const slack = await fakeSlackProcess();
-  const db = await createTestDatabase();
-  const prefix = redisPrefix();
-  const bot = await new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'error',
-  }).start();
-  const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
+  const bench = await startBenchBot();
+  const { slack, bot, sql } = bench;
   let sent = 0;
   const send = (user: string, t: string) =>
     postSigned(`${bot.url}/slack/events`, body(slack.url, user, t, sent++), 'application/x-www-form-urlencoded');
@@ -123,10 +105,6 @@ export async function concurrencyBench(): Promise<string[]> {
       `time-to-recorded p99, one incident / spread: ${ratio.toFixed(2)}x | commands not recorded within 30 s: ${lost} (goal 0) ${lost === 0 ? 'OK' : 'MISSED'}`,
     ];
   } finally {
-    await bot.stop();
-    await sql.end();
-    slack.stop();
-    await db.drop();
-    await dropRedisPrefix(REDIS_URL, prefix);
+    await bench.stop();
   }
 }

@@ -5,14 +5,9 @@
  * is there, beside the least time the limits allow; the number of 429s; and
  * the slowest announcement, beside the time 30 posts in one channel take.
  */
-import { createLogger } from '../src/log.js';
-import { createPool } from '../src/postgres/pool.js';
-import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
-import { SlackRateLimits } from '../test/support/fake-slack-limits.js';
-import { BotProcess } from '../test/support/processes.js';
-import { postSigned, SIGNING_SECRET } from '../test/support/signed.js';
-import { dropRedisPrefix, fakeSlackProcess } from './support.js';
+import { declarationCalls, SlackRateLimits } from '../test/support/fake-slack-limits.js';
+import { postSigned } from '../test/support/signed.js';
+import { startBenchBot } from './support.js';
 
 const DECLARATIONS = 30;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,21 +19,8 @@ interface Inspected {
 }
 
 export async function rateLimitBench(): Promise<string[]> {
-  const slack = await fakeSlackProcess({ limits: true });
-  const db = await createTestDatabase();
-  const prefix = redisPrefix();
-  const bot = await new BotProcess({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'error',
-  }).start();
-  const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
+  const bench = await startBenchBot({ limits: true });
+  const { slack, bot, sql } = bench;
   const inspect = async (): Promise<Inspected> => {
     const get = async <T>(path: string) => (await (await fetch(`${slack.url}${path}`)).json()) as T;
     const [c, m, l] = await Promise.all([
@@ -90,14 +72,7 @@ export async function rateLimitBench(): Promise<string[]> {
     if (!state || !finished) throw new Error('the rate-limited burst did not finish within 6 minutes');
     const incidents = state.channels.find((c) => c.name === 'incidents')!;
     const limits = new SlackRateLimits(1);
-    const forced = limits.forcedMs({
-      'conversations.create': DECLARATIONS,
-      'conversations.setTopic': DECLARATIONS,
-      'pins.add': DECLARATIONS,
-      'conversations.invite': DECLARATIONS,
-      'chat.update': DECLARATIONS,
-      [`chat.postMessage ${incidents.id}`]: DECLARATIONS,
-    });
+    const forced = limits.forcedMs(declarationCalls(DECLARATIONS, incidents.id));
     const announcementsForced = limits.forcedMs({ [`chat.postMessage ${incidents.id}`]: DECLARATIONS });
     const elapsed = finished - started;
     const slowest = Math.max(...state.messages.map((m) => m.receivedAt)) - started;
@@ -114,10 +89,6 @@ export async function rateLimitBench(): Promise<string[]> {
       `war rooms: ${rooms} for ${DECLARATIONS} incidents; announcements: ${state.messages.length} (goal: one each) ${rooms === DECLARATIONS && state.messages.length === DECLARATIONS ? 'OK' : 'MISSED'}`,
     ];
   } finally {
-    await bot.stop();
-    await sql.end();
-    slack.stop();
-    await db.drop();
-    await dropRedisPrefix(REDIS_URL, prefix);
+    await bench.stop();
   }
 }

@@ -5,6 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import bolt from '@slack/bolt';
 import { Redis } from 'ioredis';
+import { createLogger } from '../src/log.js';
+import { createPool } from '../src/postgres/pool.js';
+import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
+import { botEnv } from '../test/support/harness.js';
+import { BotProcess } from '../test/support/processes.js';
 import { SIGNING_SECRET } from '../test/support/signed.js';
 
 /** The value below which `p`% of `values` fall (nearest rank). */
@@ -68,4 +73,33 @@ export async function dropRedisPrefix(url: string, prefix: string): Promise<void
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A bot process in production settings against a fake Slack process (with
+ * Slack's rate limits when asked), on a database and key prefix of its own;
+ * `stop` removes all of it.
+ */
+export async function startBenchBot(options: { limits?: boolean } = {}) {
+  const slack = await fakeSlackProcess(options);
+  const db = await createTestDatabase();
+  const prefix = redisPrefix();
+  const env = botEnv({ token: slack.token, apiUrl: `${slack.url}/api/` }, db.url, {
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'error',
+  });
+  const bot = await new BotProcess(env).start();
+  const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
+  return {
+    slack,
+    bot,
+    sql,
+    async stop(): Promise<void> {
+      await bot.stop();
+      await sql.end();
+      slack.stop();
+      await db.drop();
+      await dropRedisPrefix(REDIS_URL, prefix);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FakeSlack } from '../support/fake-slack.js';
-import type { SlackRateLimits } from '../support/fake-slack-limits.js';
+import { declarationCalls, type SlackRateLimits } from '../support/fake-slack-limits.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
 
 /** Slack's clock runs this much faster in the fake, and the bot is told so: 30 declarations take ~20 s, not ~80. */
@@ -57,14 +57,7 @@ describe("with Slack's rate limits on", () => {
       'every war room, card and announcement',
     );
     const elapsed = finished - started;
-    const forced = limits.forcedMs({
-      'conversations.create': DECLARATIONS,
-      'conversations.setTopic': DECLARATIONS,
-      'pins.add': DECLARATIONS,
-      'conversations.invite': DECLARATIONS,
-      'chat.update': DECLARATIONS,
-      [`chat.postMessage ${incidents.id}`]: DECLARATIONS,
-    });
+    const forced = limits.forcedMs(declarationCalls(DECLARATIONS, incidents.id));
     const slowestAnnouncement = Math.max(...announced.values()) - started;
     const announcementsForced = limits.forcedMs({ [`chat.postMessage ${incidents.id}`]: DECLARATIONS });
     process.stdout.write(

@@ -91,3 +91,19 @@ export class SlackRateLimits {
     return worst;
   }
 }
+
+/**
+ * The calls `n` declarations of war-room severity must make at the least:
+ * a room, its topic, its pinned card and its invitations each, and an
+ * announcement in the incidents channel that is edited once the room exists.
+ */
+export function declarationCalls(n: number, incidentsChannel: string): Record<string, number> {
+  return {
+    'conversations.create': n,
+    'conversations.setTopic': n,
+    'pins.add': n,
+    'conversations.invite': n,
+    'chat.update': n,
+    [`chat.postMessage ${incidentsChannel}`]: n,
+  };
+}

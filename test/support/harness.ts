@@ -100,7 +100,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 
 
 /** The environment that points a bot at the fake Slack, a database and a Redis key prefix of its own. */
 export function botEnv(
-  slack: FakeSlack,
+  slack: { readonly token: string; readonly apiUrl: string },
   databaseUrl: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
