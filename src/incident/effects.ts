@@ -1,6 +1,6 @@
 import { StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatDuration } from './duration.js';
+import { createFailureRecorder, describe, type EffectFailure, STORAGE_FAILURE } from './effect-failures.js';
 import type { Incident } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
 import {
@@ -15,12 +15,8 @@ import {
 } from './ports.js';
 import { createWarRoomOpener, warRoomTopic } from './war-room.js';
 
-/** Outcome of one effect that did not succeed, for the person who caused it. */
-export interface EffectFailure {
-  readonly what: string;
-  readonly code: string;
-  readonly retryAt: Date | null;
-}
+/** Where callers have always found it. */
+export type { EffectFailure } from './effect-failures.js';
 
 export interface EffectRunnerDeps {
   readonly store: IncidentStore;
@@ -38,16 +34,12 @@ export interface EffectRunnerDeps {
   readonly random?: () => number;
 }
 
-const MAX_ATTEMPTS = 20;
 const ROOM_WAIT_MS = 5_000;
 /** Incidents whose effects the sweep works on at once; Slack pacing, not this, bounds the calls. */
 const SWEEP_CONCURRENCY = 8;
 
 /** A war-room post found no war room yet: it waits, without counting as a failure. */
 class WaitingForRoom extends Error {}
-
-/** What a storage failure after the change was recorded looks like to the person who made it. */
-export const STORAGE_FAILURE = 'storage_unavailable';
 
 /**
  * Carries out an incident's recorded side effects, most important first. A
@@ -57,8 +49,7 @@ export const STORAGE_FAILURE = 'storage_unavailable';
  */
 export function createEffectRunner(deps: EffectRunnerDeps) {
   const { store, chat, clock, policy } = deps;
-  const random = deps.random ?? Math.random;
-  const backoff = deps.backoffMs ?? ((n: number) => Math.min(5_000 * 2 ** (n - 1), 10 * 60_000));
+  const { recordFailure, schedule } = createFailureRecorder(deps);
   const openWarRoom = createWarRoomOpener({ store, chat, clock, policy });
 
   async function mustGet(id: string): Promise<Incident> {
@@ -182,67 +173,6 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     return failures;
   }
 
-  async function recordFailure(effect: Effect, err: unknown): Promise<EffectFailure> {
-    const failure = err instanceof ChatFailure ? err : undefined;
-    const code = failure?.code ?? (err instanceof Error ? err.message : String(err));
-    const what = describe(effect);
-    const retryable = (failure?.retryable ?? true) && effect.attempts < MAX_ATTEMPTS;
-    deps.log.warn(
-      {
-        incidentId: effect.incidentId,
-        effect: effect.spec.kind,
-        attempts: effect.attempts,
-        code,
-        err: failure ? undefined : err,
-      },
-      'side effect failed',
-    );
-    if (!retryable) {
-      await store.failEffect(effect.id, code);
-      await store.addTimeline(effect.incidentId, {
-        at: clock.now(),
-        actor: 'firebreak',
-        kind: 'effect_failed',
-        text: `${what} failed (${code}); gave up after ${effect.attempts} attempt(s). Do it by hand.`,
-        data: { effectId: effect.id, code },
-      });
-      return { what, code, retryAt: null };
-    }
-    const delay = retryDelay(effect, failure);
-    const retryAt = new Date(clock.now().getTime() + delay);
-    // Anything but a clear "no" from Slack may have done the work: the retry then looks before it posts.
-    await store.retryEffect(effect.id, retryAt, code, failure?.ambiguous ?? true);
-    if (effect.attempts === 1) {
-      await store.addTimeline(effect.incidentId, {
-        at: clock.now(),
-        actor: 'firebreak',
-        kind: 'effect_failed',
-        text: `${what} failed (${code}); retrying in ${formatDuration(delay)}`,
-        data: { effectId: effect.id, code },
-      });
-    }
-    await schedule(effect.incidentId, retryAt);
-    return { what, code, retryAt };
-  }
-
-  /**
-   * Slack's `Retry-After` is the answer when it sends one; otherwise the
-   * backoff. Either way with jitter, so effects that failed together do not
-   * all come back in the same instant.
-   */
-  function retryDelay(effect: Effect, failure: ChatFailure | undefined): number {
-    if (failure?.retryAfterMs !== undefined) return failure.retryAfterMs + Math.round(random() * 1_000);
-    return Math.round(backoff(effect.attempts) * (0.8 + 0.4 * random()));
-  }
-
-  async function schedule(incidentId: string, at: Date): Promise<void> {
-    await deps.timers
-      .retryEffects(incidentId, at)
-      .catch((e: unknown) =>
-        deps.log.warn({ err: e, incidentId }, 'could not schedule a retry; the sweep will pick it up'),
-      );
-  }
-
   /** Runs due effects for every incident that has some (the sweep, and start-up), several incidents at once. */
   async function runAllDue(): Promise<void> {
     const due = await store.incidentsWithDueEffects(clock.now());
@@ -256,24 +186,6 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 }
 
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
-
-function describe(effect: Effect): string {
-  const spec = effect.spec;
-  switch (spec.kind) {
-    case 'war_room':
-      return 'Opening the war room';
-    case 'announce':
-      return 'Announcing in the incidents channel';
-    case 'refresh':
-      return 'Refreshing the summary card';
-    case 'invite':
-      return 'Inviting people to the war room';
-    case 'post':
-      return `Posting the ${spec.notice.kind} message`;
-    case 'dm':
-      return `Messaging ${spec.to} directly`;
-  }
-}
 
 /**
  * A message's effect key: the message carries it, and a retry looks for it

@@ -1,5 +1,5 @@
 import { errorReference, StorageUnavailableError, UserError } from '../errors.js';
-import { type EffectFailure, STORAGE_FAILURE } from '../incident/effects.js';
+import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures.js';
 import type { Outcome } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './blocks.js';
