@@ -22,18 +22,28 @@ export function createSlackChat(
   botUserId: () => Promise<string | undefined>,
   pacer: Pacer = unpaced(),
 ): Chat {
-  const ids = new Map<string, string>();
+  const ids = new Map<string, Promise<string | undefined>>();
   const topics = new Map<string, string>();
   const at = <T>(level: Importance, work: () => Promise<T>) => pacer.withImportance(level, work);
 
-  /** The ID of a channel given by ID or name (#incidents), looked up once. */
-  async function channelId(channel: string): Promise<string | undefined> {
-    if (SLACK_CHANNEL_ID.test(channel)) return channel;
+  /**
+   * The ID of a channel given by ID or name (#incidents), looked up once:
+   * posts made while the look-up is under way wait for that one look-up
+   * rather than each spending a rate-limited call of their own.
+   */
+  function channelId(channel: string): Promise<string | undefined> {
+    if (SLACK_CHANNEL_ID.test(channel)) return Promise.resolve(channel);
     const name = channel.replace(/^#/, '');
-    if (ids.has(name)) return ids.get(name);
-    const found = await findChannel(name);
-    if (found && !found.archived) ids.set(name, found.id);
-    return found?.archived ? undefined : found?.id;
+    const known = ids.get(name);
+    if (known) return known;
+    const lookup = findChannel(name).then((found) => (found && !found.archived ? found.id : undefined));
+    ids.set(name, lookup);
+    // A failed or empty look-up is not remembered: the next post tries again.
+    lookup.then(
+      (id) => id === undefined && ids.delete(name),
+      () => ids.delete(name),
+    );
+    return lookup;
   }
 
   async function findChannel(name: string) {
@@ -101,7 +111,7 @@ export function createSlackChat(
         });
       try {
         const res = await send();
-        if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), res.channel!);
+        if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), Promise.resolve(res.channel!));
         return { channel: res.channel!, ts: res.ts! };
       } catch (err) {
         const failure = toChatFailure(err);
