@@ -11,12 +11,6 @@ export interface CommandContext {
   readonly actor: Actor;
   readonly channelId: string;
   readonly idempotencyKey?: string;
-  /**
-   * Called once the change is recorded, before waiting on Slack: the caller
-   * may let other commands through meanwhile (their recording need not wait
-   * behind Slack's rate limits).
-   */
-  readonly recorded?: () => void;
 }
 
 /** Names an incident: an explicit ID, or the war room the command was typed in. */
@@ -105,8 +99,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
    * `replyWithinMs` for them (they carry on in the background after that),
    * and reads the incident back for the reply.
    */
-  async function carryOut(incident: Incident, duplicate: boolean, ctx: CommandContext): Promise<Outcome> {
-    ctx.recorded?.();
+  async function carryOut(incident: Incident, duplicate: boolean): Promise<Outcome> {
     const running = deps.effects.run(incident.id);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const failures = await Promise.race([
@@ -124,7 +117,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const target = await resolveRef(ref, ctx);
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
     if (applied) await deps.clocks.schedule(incident);
-    return carryOut(incident, !applied, ctx);
+    return carryOut(incident, !applied);
   }
 
   return {
@@ -162,7 +155,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         }),
       );
       if (created) await deps.clocks.schedule(incident);
-      return carryOut(incident, !created, ctx);
+      return carryOut(incident, !created);
     },
 
     /** Moves the incident to a new status; `resolved` resolves it. */

@@ -11,7 +11,7 @@ import type { Runbooks } from '../runbook/service.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter, type Limit } from './limiter.js';
 import { pacedFetch } from './paced-fetch.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { guardSlackRequests } from './request-guard.js';
@@ -104,6 +104,7 @@ export function clientOptions(apiUrl: string | undefined, pacer: Pacer = unpaced
  */
 export function createSlackApp(config: Config['slack'] & { port: number }, deps: SlackAppDeps) {
   const { service, policy, log } = deps;
+  const pacer = deps.pacer ?? unpaced();
   const logger = boltLogger(log);
   const customRoutes = deps.routes.map((r) => ({ ...r }));
   const app = new App({
@@ -121,7 +122,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
       : { receiver: guardedReceiver(config, customRoutes, logger, log) }),
     logger,
     logLevel: LogLevel.WARN,
-    clientOptions: clientOptions(config.apiUrl, deps.pacer),
+    clientOptions: clientOptions(config.apiUrl, pacer),
   });
 
   const inflight = new Set<Promise<unknown>>();
@@ -135,7 +136,9 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     }
   });
 
-  const limit = createLimiter(WORK_CONCURRENCY);
+  const limiter = createLimiter(WORK_CONCURRENCY);
+  // Work that has to wait for Slack's rate limits gives its place up, so the next command is recorded meanwhile.
+  const limit: Limit = (work) => limiter((release) => pacer.whileWaiting(release, () => work(release)));
   registerCommands(app, {
     service,
     record: deps.record,

@@ -160,13 +160,12 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
         return;
       }
-      const reply = await deps.limit(async (release) => {
+      const reply = await deps.limit(async () => {
         const name = await nameOf(command.user_id, command.user_name);
         const ctx: CommandContext = {
           actor: { userId: command.user_id, name },
           channelId: command.channel_id,
           idempotencyKey: `cmd:${command.trigger_id}`,
-          recorded: release,
         };
         return execute(cmd, ctx);
       });

@@ -40,7 +40,12 @@ export class PacerClosed extends Error {
   }
 }
 
-const importance = new AsyncLocalStorage<Importance>();
+/** What the calls made in one piece of work carry: their importance, and what to do when one must wait. */
+interface CallContext {
+  readonly importance: Importance;
+  readonly onWait?: () => void;
+}
+const context = new AsyncLocalStorage<CallContext>();
 /** Full, idle buckets are dropped once this many are held (one per channel posted to). */
 const PRUNE_AT = 500;
 
@@ -110,13 +115,15 @@ export function createPacer(options: PacerOptions) {
       if (closed) return Promise.reject(new PacerClosed());
       const b = bucketFor(method, channel);
       if (!b) return Promise.resolve();
+      const calling = context.getStore();
       return new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = { importance: importance.getStore() ?? IMPORTANCE.normal, seq: seq++, resolve, reject };
+        const waiter: Waiter = { importance: calling?.importance ?? IMPORTANCE.normal, seq: seq++, resolve, reject };
         const at = b.waiters.findIndex(
           (w) => w.importance > waiter.importance || (w.importance === waiter.importance && w.seq > waiter.seq),
         );
         b.waiters.splice(at < 0 ? b.waiters.length : at, 0, waiter);
         pump(b);
+        if (b.waiters.includes(waiter)) calling?.onWait?.();
       });
     },
 
@@ -133,7 +140,16 @@ export function createPacer(options: PacerOptions) {
 
     /** Runs `work` with Slack calls it makes ordered at `level` while they wait. */
     withImportance<T>(level: Importance, work: () => Promise<T>): Promise<T> {
-      return importance.run(level, work);
+      return context.run({ ...context.getStore(), importance: level }, work);
+    },
+
+    /**
+     * Runs `work`, calling `onWait` whenever a Slack call it makes has to
+     * wait its turn: a caller holding a place in a queue of its own can give
+     * it up then, so waiting on Slack never holds other work back.
+     */
+    whileWaiting<T>(onWait: () => void, work: () => Promise<T>): Promise<T> {
+      return context.run({ importance: context.getStore()?.importance ?? IMPORTANCE.normal, onWait }, work);
     },
 
     /** Calls waiting, for metrics and tests. */

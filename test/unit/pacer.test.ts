@@ -85,6 +85,24 @@ describe('the Slack pacer', () => {
     expect(since(start)).toBeLessThan(50);
   });
 
+  it('tells work when one of its calls has to wait, so it can give up its place in a queue of its own', async () => {
+    const pacer = fast();
+    let waits = 0;
+    await pacer.whileWaiting(
+      () => waits++,
+      async () => {
+        await pacer.acquire('pins.add');
+        await pacer.acquire('pins.add');
+      },
+    );
+    expect(waits).toBe(0);
+    await pacer.whileWaiting(
+      () => waits++,
+      () => pacer.withImportance(IMPORTANCE.urgent, () => pacer.acquire('pins.add')),
+    );
+    expect(waits).toBe(1);
+  });
+
   it('fails every waiting call with PacerClosed when the process stops', async () => {
     const pacer = fast();
     await Promise.all([pacer.acquire('pins.add'), pacer.acquire('pins.add')]);
