@@ -101,21 +101,37 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     }
   }
 
-  /** Performs one claimed effect, extending its lease while it waits (on Slack's rate limits, say). */
+  /**
+   * Effects this process is working on. Their leases are extended together,
+   * in one statement every `renewEveryMs`, while any is in progress (an
+   * effect may wait minutes on Slack's rate limits).
+   */
+  const inFlight = new Set<number>();
+  let renewing: ReturnType<typeof setInterval> | undefined;
+
+  function renewLeases(): void {
+    if (!inFlight.size) {
+      clearInterval(renewing);
+      renewing = undefined;
+      return;
+    }
+    store
+      .renewEffects([...inFlight], clock.now())
+      .catch((err: unknown) =>
+        deps.log.warn({ err }, 'could not extend effect leases; another replica may take them over'),
+      );
+  }
+
   async function performLeased(effect: Effect): Promise<void> {
-    const every = deps.renewEveryMs;
-    const renew =
-      every &&
-      setInterval(() => {
-        store
-          .renewEffect(effect.id, clock.now())
-          .catch((err: unknown) => deps.log.warn({ err, effectId: effect.id }, 'could not extend an effect lease'));
-      }, every);
-    if (renew) renew.unref();
+    inFlight.add(effect.id);
+    if (deps.renewEveryMs && !renewing) {
+      renewing = setInterval(renewLeases, deps.renewEveryMs);
+      renewing.unref();
+    }
     try {
       await perform(effect);
     } finally {
-      if (renew) clearInterval(renew);
+      inFlight.delete(effect.id);
     }
   }
 

@@ -191,8 +191,8 @@ export interface IncidentStore {
   completeEffect(effectId: number): Promise<void>;
   /** Back to pending until `at`; `unsure` (sticky) says the failed attempt may have done the work. */
   retryEffect(effectId: number, at: Date, error: string, unsure: boolean): Promise<void>;
-  /** Extends the lease of an effect still being worked on (it waits on Slack's rate limits). */
-  renewEffect(effectId: number, now: Date): Promise<void>;
+  /** Extends the leases of effects still being worked on (they wait on Slack's rate limits). */
+  renewEffects(effectIds: readonly number[], now: Date): Promise<void>;
   failEffect(effectId: number, error: string): Promise<void>;
   /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
   deferEffect(effectId: number, at: Date): Promise<void>;

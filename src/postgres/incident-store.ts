@@ -374,12 +374,13 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
     retryEffect: (effectId, at, error, unsure) =>
       guarded(() => requeue(effectId, 'next_at = $2, last_error = $3, unsure = unsure OR $4', [at, error, unsure])),
 
-    renewEffect: (effectId, now) =>
+    renewEffects: (effectIds, now) =>
       guarded(
         async () =>
           void (await pool.query(
-            `UPDATE effects SET lease_until = $2::timestamptz + $3 * interval '1 millisecond' WHERE id = $1 AND state = 'running'`,
-            [effectId, now, options.leaseMs],
+            `UPDATE effects SET lease_until = $2::timestamptz + $3 * interval '1 millisecond'
+             WHERE id = ANY($1::bigint[]) AND state = 'running'`,
+            [effectIds, now, options.leaseMs],
           )),
       ),
 

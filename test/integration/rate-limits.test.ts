@@ -14,7 +14,9 @@ let h: Harness;
 beforeAll(async () => {
   slack = await new FakeSlack().start();
   limits = slack.limitRates(SPEEDUP);
-  h = await startHarness({ slack, slackSpeedup: SPEEDUP });
+  // Short leases and sweeps: an effect waiting its turn for longer than its lease must keep it (renewed), or a sweep
+  // would take it over and spend calls twice.
+  h = await startHarness({ slack, slackSpeedup: SPEEDUP, env: { EFFECT_LEASE: '2s', CLOCK_SWEEP_EVERY: '1s' } });
 });
 afterAll(async () => {
   await h.stop();
