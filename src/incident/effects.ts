@@ -70,7 +70,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     const spec = effect.spec;
     switch (spec.kind) {
       case 'war_room':
-        return openWarRoom(incident, effect);
+        await openWarRoom(incident, effect);
+        // Posts that found no room wait a few seconds; the room is open now, so they need not.
+        return store.wakeRoomPosts(incident.id, clock.now());
       case 'announce': {
         if (incident.announceTs) return;
         const posted = await chat.post(deps.incidentsChannel, { kind: 'alert', incident }, once(effect));

@@ -196,6 +196,8 @@ export interface IncidentStore {
   failEffect(effectId: number, error: string): Promise<void>;
   /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
   deferEffect(effectId: number, at: Date): Promise<void>;
+  /** Makes the incident's pending war-room posts due at `now`: the room they waited for is open. */
+  wakeRoomPosts(incidentId: string, now: Date): Promise<void>;
   /** Incidents with effects due now (for the sweep and start-up). */
   incidentsWithDueEffects(now: Date): Promise<string[]>;
 }

@@ -386,6 +386,16 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
 
     deferEffect: (effectId, at) => guarded(() => requeue(effectId, 'next_at = $2, attempts = attempts - 1', [at])),
 
+    wakeRoomPosts: (incidentId, now) =>
+      guarded(
+        async () =>
+          void (await pool.query(
+            `UPDATE effects SET next_at = $2
+             WHERE incident_id = $1 AND state = 'pending' AND kind = 'post' AND spec->>'target' = 'room' AND next_at > $2`,
+            [incidentId, now],
+          )),
+      ),
+
     failEffect: (effectId, error) =>
       guarded(
         async () =>

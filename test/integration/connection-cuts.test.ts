@@ -61,7 +61,14 @@ describe('Postgres connections cut mid-burst, ten times', () => {
     let recorded = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       const sending = burstTexts(round).map((text, n) => sleep(n * 4).then(() => command(text, channel)));
-      await sleep(10 + round * 6);
+      // Cut once the burst is under way: a few of this round's commands recorded, the rest still in flight.
+      await waitFor(
+        async () =>
+          Number((await sql.query(`SELECT count(*) n FROM timeline WHERE text LIKE $1`, [`%r${round}-%`])).rows[0].n) >=
+          2,
+        10_000,
+        `round ${round} under way`,
+      );
       proxy.cut();
       const acks = await Promise.all(sending);
       await sleep(300);
