@@ -150,10 +150,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     runEffects: (id) => effects.run(id),
     updateDue: (id, dueMs) => clocks.fireUpdate(id, dueMs),
     escalationDue: (id, level, step) => clocks.fireEscalation(id, level, step),
-    sweep: async () => {
-      await effects.runAllDue();
-      await clocks.sweep();
-    },
+    // Side by side: effects may wait minutes on Slack's rate limits, and lost clocks must not wait for them.
+    sweep: () => Promise.all([effects.runAllDue(), clocks.sweep()]),
     rebuild: () => clocks.rebuild(),
     runStep: (runId, step) => runbooks.runStep(runId, step),
     expireRun: (runId) => runbooks.expire(runId),
