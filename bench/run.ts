@@ -6,7 +6,9 @@
 import { ackBench } from './ack.js';
 import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
+import { concurrencyBench } from './concurrency.js';
 import { historyBench } from './history.js';
+import { rateLimitBench } from './rate-limits.js';
 import { runbookBench } from './runbooks.js';
 
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
@@ -20,6 +22,12 @@ async function main(): Promise<void> {
       ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
       ['runbooks', 'Runbook executor (issue: guarded runbooks)', runbookBench],
       ['history', 'A year of history (issue: costs that do not grow with history)', historyBench],
+      ['concurrency', 'Concurrent commands on one incident (issue: nothing lost under concurrency)', concurrencyBench],
+      [
+        'ratelimits',
+        "A burst under Slack's rate limits (issue: nothing lost under Slack's rate limits)",
+        rateLimitBench,
+      ],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))

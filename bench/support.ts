@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import bolt from '@slack/bolt';
 import { Redis } from 'ioredis';
+import { createLogger } from '../src/log.js';
+import { createPool } from '../src/postgres/pool.js';
+import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
 import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
+import { botEnv } from '../test/support/harness.js';
+import { BotProcess } from '../test/support/processes.js';
 import { SIGNING_SECRET } from '../test/support/signed.js';
 
 /** The value below which `p`% of `values` fall (nearest rank). */
@@ -16,8 +21,8 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** Runs a bench helper script as its own process; its first line of output is JSON describing it. */
-export async function helperProcess<T>(script: string): Promise<T & { stop(): void }> {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
+export async function helperProcess<T>(script: string, args: readonly string[] = []): Promise<T & { stop(): void }> {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
@@ -36,7 +41,8 @@ export function slackEnv(slack: { url: string; token: string }): Record<string, 
 }
 
 /** The fake Slack in a child process: the bot under test must not pay for the fake's schema checks. */
-export const fakeSlackProcess = () => helperProcess<{ url: string; token: string }>('./fake-slack-process.js');
+export const fakeSlackProcess = (options: { limits?: boolean } = {}) =>
+  helperProcess<{ url: string; token: string }>('./fake-slack-process.js', options.limits ? ['--limits'] : []);
 
 /** Resident set size and its peak of a process, in MB, from /proc. */
 export function rssMb(pid: number): { rss: number; peak: number } {
@@ -79,4 +85,33 @@ export async function dropRedisPrefix(url: string, prefix: string): Promise<void
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A bot process in production settings against a fake Slack process (with
+ * Slack's rate limits when asked), on a database and key prefix of its own;
+ * `stop` removes all of it.
+ */
+export async function startBenchBot(options: { limits?: boolean } = {}) {
+  const slack = await fakeSlackProcess(options);
+  const db = await createTestDatabase();
+  const prefix = redisPrefix();
+  const env = botEnv({ token: slack.token, apiUrl: `${slack.url}/api/` }, db.url, {
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'error',
+  });
+  const bot = await new BotProcess(env).start();
+  const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
+  return {
+    slack,
+    bot,
+    sql,
+    async stop(): Promise<void> {
+      await bot.stop();
+      await sql.end();
+      slack.stop();
+      await db.drop();
+      await dropRedisPrefix(REDIS_URL, prefix);
+    },
+  };
 }

@@ -16,8 +16,16 @@ export interface Config {
     readonly incidentsChannel: string;
     readonly botId: string | undefined;
     readonly botUserId: string | undefined;
+    /** `slack`: pace Web API calls to Slack's published limits; `off`: for a local Slack emulator that has none. */
+    readonly pacing: 'slack' | 'off';
   };
-  readonly http: { readonly port: number };
+  readonly http: {
+    readonly port: number;
+    /** Serve GET /metrics on this port alone (not beside the Slack endpoint); undefined keeps it on `port`. */
+    readonly metricsPort: number | undefined;
+    /** When set, GET /metrics answers only `Authorization: Bearer <token>`. */
+    readonly metricsToken: string | undefined;
+  };
   readonly databaseUrl: string;
   /** How long a claimed side effect is held before another replica may take it over. */
   readonly effectLeaseMs: number;
@@ -72,10 +80,26 @@ export function loadConfig(
   const apiUrl = optional('SLACK_API_URL');
   if (apiUrl && !isUrl(apiUrl)) problems.push(`SLACK_API_URL is not a URL: use the form https://slack.com/api/`);
 
+  const pacing = optional('SLACK_PACING') ?? 'slack';
+  if (pacing !== 'slack' && pacing !== 'off')
+    problems.push(
+      `SLACK_PACING must be "slack" (Slack's own rate limits) or "off" (a local emulator), not "${pacing}"`,
+    );
+
   const portText = optional('PORT') ?? '3000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT must be a port number (0-65535), not "${portText}"`);
+
+  const metricsPortText = optional('METRICS_PORT');
+  const metricsPort = metricsPortText === undefined ? undefined : Number(metricsPortText);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    problems.push(`METRICS_PORT must be a port number (0-65535), not "${metricsPortText}"`);
+  else if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port)
+    problems.push('METRICS_PORT must differ from PORT (unset it to serve /metrics beside the Slack endpoint)');
+  const metricsToken = optional('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push('METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 24`');
 
   const databaseUrl = required(
     'DATABASE_URL',
@@ -132,9 +156,14 @@ export function loadConfig(
   if (!cooldownMs) problems.push('RUNBOOK_COOLDOWN must be a duration such as 10m');
 
   if (problems.length) throw new ConfigError(problems);
-  const secrets = [botToken, signingSecret, appToken, passwordOf(databaseUrl), passwordOf(redisUrl)].filter(
-    (s): s is string => !!s,
-  );
+  const secrets = [
+    botToken,
+    signingSecret,
+    appToken,
+    metricsToken,
+    passwordOf(databaseUrl),
+    passwordOf(redisUrl),
+  ].filter((s): s is string => !!s);
   return deepFreeze({
     slack: {
       botToken,
@@ -144,8 +173,9 @@ export function loadConfig(
       incidentsChannel: optional('INCIDENTS_CHANNEL') ?? 'incidents',
       botId: optional('SLACK_BOT_ID'),
       botUserId: optional('SLACK_BOT_USER_ID'),
+      pacing: pacing === 'off' ? 'off' : 'slack',
     },
-    http: { port },
+    http: { port, metricsPort, metricsToken },
     databaseUrl,
     effectLeaseMs,
     redis: { url: redisUrl, prefix, sweepEveryMs },

@@ -7,6 +7,7 @@ import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
+import { bearerOnly, serveRoutes } from './http/metrics-access.js';
 import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
@@ -17,7 +18,7 @@ import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
@@ -27,24 +28,32 @@ import { createRetentionStore } from './postgres/retention-store.js';
 import { createRunOutboxStore } from './postgres/run-outbox-store.js';
 import { createRunStore } from './postgres/run-store.js';
 import { createStatsStore } from './postgres/stats-store.js';
+import { installProcessGuards } from './process-guards.js';
 import { createRunbooks } from './runbook/service.js';
 import { drainFirebreak, exitOnSignals } from './shutdown.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
 import { createSlackDirectory } from './slack/directory.js';
+import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
+import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
 import { createRunbookChat } from './slack/runbook-chat.js';
 
 /** Seams the tests may set; production uses the defaults. */
 export interface StartOptions {
   readonly clock?: Clock;
   readonly logDestination?: DestinationStream;
+  readonly log?: Logger;
   readonly backoffMs?: (attempt: number) => number;
+  /** Runs Slack's rate limits this much faster, to match a fake Slack whose clock does (with SLACK_PACING=slack). */
+  readonly slackSpeedup?: number;
 }
 
 /** A running bot. */
 export interface Firebreak {
   /** Base URL of the HTTP receiver (POST /slack/events, GET /healthz, /readyz). */
   readonly url: string;
+  /** Base URL of the metrics server, when /metrics has a port of its own. */
+  readonly metricsUrl: string | undefined;
   /**
    * Drains within `budgetMs` (10 s): /readyz turns 503 and the Slack receiver
    * closes, then the work already taken finishes, running jobs end, the pools
@@ -54,12 +63,17 @@ export interface Firebreak {
   stop(budgetMs?: number): Promise<boolean>;
 }
 
+function pacerFor(pacing: Config['slack']['pacing'], speedup = 1): Pacer {
+  if (pacing === 'off') return unpaced();
+  return createPacer({ limitOf: (method) => slackLimit(method, speedup), perChannel: PER_CHANNEL });
+}
+
 /**
  * The composition root: builds every adapter, hands each its slice of the
  * config, runs migrations, rebuilds pending work from Postgres and starts.
  */
 export async function startFirebreak(config: Config, options: StartOptions = {}): Promise<Firebreak> {
-  const log = createLogger({ level: config.logLevel, secrets: config.secrets }, options.logDestination);
+  const log = options.log ?? createLogger({ level: config.logLevel, secrets: config.secrets }, options.logDestination);
   const clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
@@ -71,7 +85,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     log,
   );
 
-  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl));
+  const pacer = pacerFor(config.slack.pacing, options.slackSpeedup);
+  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl, pacer));
   let botUser: Promise<string | undefined> | undefined;
   const botUserId = () =>
     (botUser ??= config.slack.botUserId
@@ -80,7 +95,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
           (r) => r.user_id,
           () => (botUser = undefined),
         ));
-  const chat = createSlackChat(web, config.policy, botUserId);
+  const chat = createSlackChat(web, config.policy, botUserId, pacer);
 
   const effects = createEffectRunner({
     store,
@@ -90,6 +105,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     policy: config.policy,
     incidentsChannel: config.slack.incidentsChannel,
     log,
+    renewEveryMs: Math.max(250, Math.floor(config.effectLeaseMs / 3)),
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
   const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
@@ -159,7 +175,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 
   let draining = false;
   const checks = { postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() };
-  const routes = [...healthRoutes(checks, () => draining), metrics.route];
+  const metricsRoute = config.http.metricsToken ? bearerOnly(metrics.route, config.http.metricsToken) : metrics.route;
+  const ownMetricsPort = config.http.metricsPort !== undefined;
+  const routes = [...healthRoutes(checks, () => draining), ...(ownMetricsPort ? [] : [metricsRoute])];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
     {
@@ -173,6 +191,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
       log,
       routes,
       observe: metrics.observeCommand,
+      pacer,
     },
   );
 
@@ -180,11 +199,10 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     runEffects: (id) => effects.run(id),
     updateDue: (id, dueMs) => clocks.fireUpdate(id, dueMs),
     escalationDue: (id, level, step) => clocks.fireEscalation(id, level, step),
+    // Side by side: effects may wait minutes on Slack's rate limits, and lost clocks must not wait for them.
     sweep: async () => {
       const started = performance.now();
-      await effects.runAllDue();
-      await clocks.sweep();
-      await runbooks.sweep();
+      await Promise.all([effects.runAllDue(), clocks.sweep(), runbooks.sweep()]);
       metrics.observeSweep((performance.now() - started) / 1000);
     },
     rebuild: () => Promise.all([clocks.rebuild(), runbooks.rebuild()]),
@@ -194,6 +212,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   });
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
+  const metricsServer = ownMetricsPort ? await serveRoutes(config.http.metricsPort!, [metricsRoute]) : undefined;
   await effects
     .runAllDue()
     .catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
@@ -205,13 +224,16 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: metricsServer && `http://127.0.0.1:${metricsServer.port}`,
     async stop(budgetMs = 10_000) {
       draining = true;
       const clean = await drainFirebreak(
         {
-          stopReceiver: () => app.stop(),
+          stopReceiver: () => Promise.all([app.stop(), metricsServer?.close()]),
           server: config.slack.appToken ? undefined : (started as Server),
           finishSlackWork: drain,
+          // Slack calls still waiting their turn give up; their effects stay in the outbox for the next process.
+          releaseWaitingSlackCalls: () => pacer.close(),
           stopWorker: () => jobs.stopWorker(),
           finishRunbookWork: (ms) => runbooks.idle(ms),
           closeQueue: () => jobs.close(),
@@ -238,9 +260,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets });
   // Signals are handled from the first moment: one that comes while the bot starts drains it once it is up.
-  const starting = startFirebreak(config);
-  exitOnSignals({ bot: starting, log: createLogger({ level: config.logLevel, secrets: config.secrets }) });
+  const starting = startFirebreak(config, { log });
+  installProcessGuards(log, async () => {
+    await (await starting).stop(4_500);
+  });
+  exitOnSignals({ bot: starting, log });
   await starting;
 }
 

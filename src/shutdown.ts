@@ -55,6 +55,8 @@ export interface Drainable {
   readonly server: Server | undefined;
   /** Waits (up to `ms`) for the commands, clicks and events already taken. */
   readonly finishSlackWork: (ms: number) => Promise<unknown>;
+  /** Slack calls still waiting their turn under the rate limits give up (their effects stay in the outbox). */
+  readonly releaseWaitingSlackCalls: () => void;
   /** Takes no more jobs and waits for the running ones. */
   readonly stopWorker: () => Promise<unknown>;
   /** Waits (up to `ms`) for runbook work started in the background. */
@@ -72,6 +74,7 @@ export function drainFirebreak(bot: Drainable, budgetMs: number, log: Logger): P
   const slack = async (ms: number) => {
     const closing = bot.stopReceiver();
     await bot.finishSlackWork(ms);
+    bot.releaseWaitingSlackCalls();
     // A client's keep-alive connection would hold the listener open until it times out.
     bot.server?.closeAllConnections();
     await closing;

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { INCIDENT_ID, ROLES, type Role, STATUSES, type Status } from './incident.js';
+import { unstorableText } from './text.js';
 
 /** A parsed `/incident` command. `id` is absent when the command relies on the war room it is typed in. */
 export type Command =
@@ -64,6 +65,8 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       `That command is ${text.length.toLocaleString('en-US')} characters long; keep it under ${MAX_COMMAND_LENGTH.toLocaleString('en-US')}. Put long detail in the war room instead.`,
     );
   }
+  const unstorable = unstorableText(text);
+  if (unstorable) fail(`That command ${unstorable}.`);
   if (!text) return { verb: 'help' };
   const [verbWord = '', ...rest] = text.split(/\s+/);
   const verb = verbWord.toLowerCase();

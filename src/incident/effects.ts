@@ -1,6 +1,7 @@
+import { StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatDuration } from './duration.js';
-import { commander, type Incident, warRoomName } from './incident.js';
+import { createFailureRecorder, describe, type EffectFailure, STORAGE_FAILURE } from './effect-failures.js';
+import type { Incident } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
 import {
   type Chat,
@@ -12,13 +13,10 @@ import {
   type NoticePayload,
   type Timers,
 } from './ports.js';
+import { createWarRoomOpener, warRoomTopic } from './war-room.js';
 
-/** Outcome of one effect that did not succeed, for the person who caused it. */
-export interface EffectFailure {
-  readonly what: string;
-  readonly code: string;
-  readonly retryAt: Date | null;
-}
+/** Where callers have always found it. */
+export type { EffectFailure } from './effect-failures.js';
 
 export interface EffectRunnerDeps {
   readonly store: IncidentStore;
@@ -28,69 +26,36 @@ export interface EffectRunnerDeps {
   readonly policy: Policy;
   readonly incidentsChannel: string;
   readonly log: Logger;
-  /** Backoff before the n-th retry, capped; `Retry-After` wins when Slack sends one. */
+  /** Backoff before the n-th retry, capped; jitter is added, and `Retry-After` replaces it. */
   readonly backoffMs?: (attempt: number) => number;
+  /** How often the lease of an effect still in progress is extended; a third of the lease is right. */
+  readonly renewEveryMs?: number;
+  /** Uniform in [0, 1): the jitter source, injectable so tests can pin it. */
+  readonly random?: () => number;
 }
 
-const MAX_ATTEMPTS = 20;
-const NAME_ATTEMPTS = 20;
 const ROOM_WAIT_MS = 5_000;
+/** Incidents whose effects the sweep works on at once; Slack pacing, not this, bounds the calls. */
+const SWEEP_CONCURRENCY = 8;
 
 /** A war-room post found no war room yet: it waits, without counting as a failure. */
 class WaitingForRoom extends Error {}
 
 /**
- * Carries out an incident's recorded side effects. A failure is not rolled
- * back: it goes on the timeline and the effect is retried later, because the
- * incident exists whether Slack answered or not.
+ * Carries out an incident's recorded side effects, most important first. A
+ * failure is not rolled back: it goes on the timeline and the effect is
+ * retried later (after Slack's `Retry-After`, or a jittered backoff), because
+ * the incident exists whether Slack answered or not. `run` never throws.
  */
 export function createEffectRunner(deps: EffectRunnerDeps) {
   const { store, chat, clock, policy } = deps;
-  const backoff = deps.backoffMs ?? ((n: number) => Math.min(5_000 * 2 ** (n - 1), 10 * 60_000));
+  const { recordFailure, schedule } = createFailureRecorder(deps);
+  const openWarRoom = createWarRoomOpener({ store, chat, clock, policy });
 
   async function mustGet(id: string): Promise<Incident> {
     const incident = await store.get(id);
     if (!incident) throw new Error(`incident ${id} vanished`);
     return incident;
-  }
-
-  function topic(i: Incident): string {
-    return `${i.severity} · ${i.status} · IC <@${commander(i)}> · ${i.id}: ${i.title}`.slice(0, 250);
-  }
-
-  async function openWarRoom(incident: Incident): Promise<void> {
-    let current = incident;
-    if (!current.channelId) {
-      let created: { id: string; name: string } | undefined;
-      for (let attempt = 1; !created && attempt <= NAME_ATTEMPTS; attempt++) {
-        try {
-          created = await chat.createChannel(warRoomName(current.id, current.title, attempt));
-        } catch (err) {
-          if (!(err instanceof ChatFailure && err.code === 'name_taken')) throw err;
-        }
-      }
-      if (!created) throw new ChatFailure('name_taken', true);
-      await store.setChannel(current.id, created.id, created.name);
-      await store.addTimeline(current.id, {
-        at: clock.now(),
-        actor: 'firebreak',
-        kind: 'war_room',
-        text: `War room <#${created.id}> opened`,
-        data: { channelId: created.id, name: created.name },
-      });
-      current = await mustGet(current.id);
-    }
-    const channelId = current.channelId!;
-    const sev = severityOf(policy, current.severity);
-    await chat.invite(channelId, unique([current.declaredBy, ...Object.values(current.roles), ...sev.responders]));
-    await chat.setTopic(channelId, topic(current));
-    if (!current.cardTs) {
-      const card = await chat.post(channelId, { kind: 'card', incident: current });
-      await store.setCard(current.id, card.ts);
-      await chat.pin(channelId, card.ts);
-    }
-    if (current.announceTs && current.announceChannel)
-      await chat.edit(current.announceChannel, current.announceTs, { kind: 'alert', incident: current });
   }
 
   /** Builds the notice from current state; a reminder lists what happened since the last update. */
@@ -105,7 +70,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     const spec = effect.spec;
     switch (spec.kind) {
       case 'war_room':
-        return openWarRoom(incident);
+        await openWarRoom(incident, effect);
+        // Posts that found no room wait a few seconds; the room is open now, so they need not.
+        return store.wakeRoomPosts(incident.id, clock.now());
       case 'announce': {
         if (incident.announceTs) return;
         const posted = await chat.post(deps.incidentsChannel, { kind: 'alert', incident }, once(effect));
@@ -118,7 +85,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       case 'refresh':
         if (incident.channelId && incident.cardTs) {
           await chat.edit(incident.channelId, incident.cardTs, { kind: 'card', incident });
-          await chat.setTopic(incident.channelId, topic(incident));
+          await chat.setTopic(incident.channelId, warRoomTopic(incident));
         }
         if (incident.announceChannel && incident.announceTs)
           await chat.edit(incident.announceChannel, incident.announceTs, { kind: 'alert', incident });
@@ -136,91 +103,101 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     }
   }
 
-  /** Runs every effect of the incident that is due now; returns what failed. */
+  /**
+   * Effects this process is working on. Their leases are extended together,
+   * in one statement every `renewEveryMs`, while any is in progress (an
+   * effect may wait minutes on Slack's rate limits).
+   */
+  const inFlight = new Set<number>();
+  let renewing: ReturnType<typeof setInterval> | undefined;
+
+  function renewLeases(): void {
+    if (!inFlight.size) {
+      clearInterval(renewing);
+      renewing = undefined;
+      return;
+    }
+    store
+      .renewEffects([...inFlight], clock.now())
+      .catch((err: unknown) =>
+        deps.log.warn({ err }, 'could not extend effect leases; another replica may take them over'),
+      );
+  }
+
+  async function performLeased(effect: Effect): Promise<void> {
+    inFlight.add(effect.id);
+    if (deps.renewEveryMs && !renewing) {
+      renewing = setInterval(renewLeases, deps.renewEveryMs);
+      renewing.unref();
+    }
+    try {
+      await perform(effect);
+    } finally {
+      inFlight.delete(effect.id);
+    }
+  }
+
+  /** Carries out one claimed effect; false when this process is stopping and the run should end here. */
+  async function runOne(effect: Effect, failures: EffectFailure[]): Promise<boolean> {
+    try {
+      await performLeased(effect);
+      await store.completeEffect(effect.id);
+      if (effect.attempts > 1) {
+        await store.addTimeline(effect.incidentId, {
+          at: clock.now(),
+          actor: 'firebreak',
+          kind: 'effect_recovered',
+          text: `${describe(effect)}: done after ${effect.attempts} attempts`,
+        });
+      }
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) throw err;
+      if (err instanceof ChatFailure && err.code === 'stopping') {
+        // Not a failure: due again at once, for whichever process is still running (or the next one).
+        await store.deferEffect(effect.id, clock.now());
+        return false;
+      }
+      if (err instanceof WaitingForRoom) {
+        const at = new Date(clock.now().getTime() + ROOM_WAIT_MS);
+        await store.deferEffect(effect.id, at);
+        await schedule(effect.incidentId, at);
+        return true;
+      }
+      failures.push(await recordFailure(effect, err));
+    }
+    return true;
+  }
+
+  /**
+   * Runs every effect of the incident that is due now; returns what failed.
+   * Postgres failing midway is reported as one `storage_unavailable` failure:
+   * the change itself is recorded, and a leased effect is taken up again
+   * once storage is back.
+   */
   async function run(incidentId: string): Promise<EffectFailure[]> {
     const failures: EffectFailure[] = [];
-    for (
+    try {
       let effect = await store.claimEffect(incidentId, clock.now());
-      effect;
-      effect = await store.claimEffect(incidentId, clock.now())
-    ) {
-      try {
-        await perform(effect);
-        await store.completeEffect(effect.id);
-        if (effect.attempts > 1) {
-          await store.addTimeline(incidentId, {
-            at: clock.now(),
-            actor: 'firebreak',
-            kind: 'effect_recovered',
-            text: `${describe(effect)}: done after ${effect.attempts} attempts`,
-          });
-        }
-      } catch (err) {
-        if (err instanceof WaitingForRoom) {
-          const at = new Date(clock.now().getTime() + ROOM_WAIT_MS);
-          await store.deferEffect(effect.id, at);
-          await schedule(incidentId, at);
-          continue;
-        }
-        failures.push(await recordFailure(effect, err));
-      }
+      while (effect && (await runOne(effect, failures))) effect = await store.claimEffect(incidentId, clock.now());
+    } catch (err) {
+      const storage = err instanceof StorageUnavailableError;
+      deps.log.warn({ err, incidentId }, 'side effects interrupted; the sweep takes them up again');
+      failures.push({
+        what: 'Carrying out the Slack side of this',
+        code: storage ? STORAGE_FAILURE : 'internal_error',
+        retryAt: null,
+      });
     }
     return failures;
   }
 
-  async function recordFailure(effect: Effect, err: unknown): Promise<EffectFailure> {
-    const failure = err instanceof ChatFailure ? err : undefined;
-    const code = failure?.code ?? (err instanceof Error ? err.message : String(err));
-    const what = describe(effect);
-    const retryable = (failure?.retryable ?? true) && effect.attempts < MAX_ATTEMPTS;
-    deps.log.warn(
-      {
-        incidentId: effect.incidentId,
-        effect: effect.spec.kind,
-        attempts: effect.attempts,
-        code,
-        err: failure ? undefined : err,
-      },
-      'side effect failed',
-    );
-    if (!retryable) {
-      await store.failEffect(effect.id, code);
-      await store.addTimeline(effect.incidentId, {
-        at: clock.now(),
-        actor: 'firebreak',
-        kind: 'effect_failed',
-        text: `${what} failed (${code}); gave up after ${effect.attempts} attempt(s). Do it by hand.`,
-        data: { effectId: effect.id, code },
-      });
-      return { what, code, retryAt: null };
-    }
-    const delay = Math.max(failure?.retryAfterMs ?? 0, backoff(effect.attempts));
-    const retryAt = new Date(clock.now().getTime() + delay);
-    await store.retryEffect(effect.id, retryAt, code);
-    if (effect.attempts === 1) {
-      await store.addTimeline(effect.incidentId, {
-        at: clock.now(),
-        actor: 'firebreak',
-        kind: 'effect_failed',
-        text: `${what} failed (${code}); retrying in ${formatDuration(delay)}`,
-        data: { effectId: effect.id, code },
-      });
-    }
-    await schedule(effect.incidentId, retryAt);
-    return { what, code, retryAt };
-  }
-
-  async function schedule(incidentId: string, at: Date): Promise<void> {
-    await deps.timers
-      .retryEffects(incidentId, at)
-      .catch((e: unknown) =>
-        deps.log.warn({ err: e, incidentId }, 'could not schedule a retry; the sweep will pick it up'),
-      );
-  }
-
-  /** Runs due effects for every incident that has some: the sweep, and start-up. */
+  /** Runs due effects for every incident that has some (the sweep, and start-up), several incidents at once. */
   async function runAllDue(): Promise<void> {
-    for (const id of await store.incidentsWithDueEffects(clock.now())) await run(id);
+    const due = await store.incidentsWithDueEffects(clock.now());
+    const workers = Array.from({ length: Math.min(SWEEP_CONCURRENCY, due.length) }, async () => {
+      for (let id = due.shift(); id; id = due.shift()) await run(id);
+    });
+    await Promise.all(workers);
   }
 
   return { run, runAllDue };
@@ -228,29 +205,10 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
 
-function describe(effect: Effect): string {
-  const spec = effect.spec;
-  switch (spec.kind) {
-    case 'war_room':
-      return 'Opening the war room';
-    case 'announce':
-      return 'Announcing in the incidents channel';
-    case 'refresh':
-      return 'Refreshing the summary card';
-    case 'invite':
-      return 'Inviting people to the war room';
-    case 'post':
-      return `Posting the ${spec.notice.kind} message`;
-    case 'dm':
-      return `Messaging ${spec.to} directly`;
-  }
-}
-
-/** A message's effect key: a retried effect checks for it before posting again. */
+/**
+ * A message's effect key: the message carries it, and a retry looks for it
+ * before posting again, but only when an earlier attempt may have posted.
+ */
 function once(effect: Effect): { key: string; retry: boolean } {
-  return { key: `effect-${effect.id}`, retry: effect.attempts > 1 };
-}
-
-function unique(ids: readonly string[]): string[] {
-  return [...new Set(ids)];
+  return { key: `effect-${effect.id}`, retry: effect.unsure };
 }

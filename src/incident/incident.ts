@@ -27,6 +27,8 @@ export interface Incident {
   readonly resolution: string | null;
   readonly channelId: string | null;
   readonly channelName: string | null;
+  /** The war-room name chosen before Slack was asked to create it (see `warRoomName`). */
+  readonly warRoomIntent: string | null;
   readonly cardTs: string | null;
   readonly announceChannel: string | null;
   readonly announceTs: string | null;

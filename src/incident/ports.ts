@@ -37,7 +37,9 @@ export type Notice =
   | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[] }
   | { kind: 'escalation'; incident: Incident; step: number; notify: readonly string[]; afterMs: number }
   | { kind: 'snoozed'; incident: Incident; until: string; by: string }
-  | { kind: 'acked'; incident: Incident; by: string };
+  | { kind: 'acked'; incident: Incident; by: string }
+  /** The war room opened on a retry, after the reply to the declarer had gone out (or was lost). */
+  | { kind: 'room_ready'; incident: Incident };
 
 /** Why a Slack message is on the timeline. */
 export type CaptureReason = { reactor: string } | { pinned: true } | { scribe: true };
@@ -138,6 +140,8 @@ export interface Effect {
   readonly incidentId: string;
   readonly spec: EffectSpec;
   readonly attempts: number;
+  /** An earlier attempt may have done the work (its answer was lost, or its process died mid-call). */
+  readonly unsure: boolean;
 }
 
 /** The changes one command makes, applied atomically with its timeline and effects. */
@@ -198,25 +202,36 @@ export interface IncidentStore {
   timelineSince(incidentId: string, since: Date): Promise<TimelineEntry[]>;
   /** Records the war room; false when the incident already has one. */
   setChannel(incidentId: string, channelId: string, name: string): Promise<boolean>;
+  /** Records the name the war room is about to be created with, before asking Slack for it. */
+  setWarRoomIntent(incidentId: string, name: string): Promise<void>;
   setCard(incidentId: string, ts: string): Promise<void>;
   setAnnouncement(incidentId: string, channel: string, ts: string): Promise<void>;
   /** Claims the oldest due effect of the incident that can run now; undefined when none. */
   claimEffect(incidentId: string, now: Date): Promise<Effect | undefined>;
   completeEffect(effectId: number): Promise<void>;
-  retryEffect(effectId: number, at: Date, error: string): Promise<void>;
+  /** Back to pending until `at`; `unsure` (sticky) says the failed attempt may have done the work. */
+  retryEffect(effectId: number, at: Date, error: string, unsure: boolean): Promise<void>;
+  /** Extends the leases of effects still being worked on (they wait on Slack's rate limits). */
+  renewEffects(effectIds: readonly number[], now: Date): Promise<void>;
   failEffect(effectId: number, error: string): Promise<void>;
   /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
   deferEffect(effectId: number, at: Date): Promise<void>;
+  /** Makes the incident's pending war-room posts due at `now`: the room they waited for is open. */
+  wakeRoomPosts(incidentId: string, now: Date): Promise<void>;
   /** Incidents with effects due now (for the sweep and start-up). */
   incidentsWithDueEffects(now: Date): Promise<string[]>;
 }
 
-/** Why a chat call failed, as the domain needs to know it. */
+/**
+ * Why a chat call failed, as the domain needs to know it. `ambiguous` means
+ * the call may have taken effect anyway (the answer was lost on the way).
+ */
 export class ChatFailure extends Error {
   constructor(
     readonly code: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    readonly ambiguous = false,
   ) {
     super(`Slack: ${code}`);
     this.name = 'ChatFailure';
@@ -225,7 +240,10 @@ export class ChatFailure extends Error {
 
 /** The chat workspace. Methods throw `ChatFailure`. */
 export interface Chat {
+  /** Creates a public channel; a name in use fails with `name_taken`. */
   createChannel(name: string): Promise<{ id: string; name: string }>;
+  /** The channel of that name, archived or not, and whether this app created it (to adopt after a lost answer). */
+  findChannel(name: string): Promise<{ id: string; name: string; createdByUs: boolean; archived: boolean } | undefined>;
   /** Invites users, expanding user groups; people already there are fine. */
   invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
   setTopic(channelId: string, topic: string): Promise<void>;

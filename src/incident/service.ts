@@ -40,6 +40,8 @@ export interface Outcome {
   /** True when this delivery repeated one already handled. */
   readonly duplicate: boolean;
   readonly failures: readonly EffectFailure[];
+  /** Slack work still under way when the reply went out (it waits on Slack's rate limits). */
+  readonly pending: boolean;
 }
 
 export interface IncidentServiceDeps {
@@ -51,6 +53,8 @@ export interface IncidentServiceDeps {
   readonly policy: Policy;
   /** Told of every change that was applied (runbooks expire requests a resolved or re-levelled incident no longer allows). */
   readonly observer?: IncidentObserver;
+  /** How long a command waits for its Slack side before replying anyway; the rest goes on after. */
+  readonly replyWithinMs?: number;
 }
 
 /** Open incidents shown per page of `/incident list`. */
@@ -62,6 +66,8 @@ export interface OpenPage {
   /** Open incidents in all, across pages. */
   readonly total: number;
 }
+
+const REPLY_WITHIN_MS = 2_500;
 
 export const MIN_SNOOZE_MS = 60_000;
 export const MAX_SNOOZE_MS = 24 * 3_600_000;
@@ -109,13 +115,31 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       );
   }
 
+  /**
+   * After a change is recorded: runs its side effects, waiting at most
+   * `replyWithinMs` for them (they carry on in the background after that),
+   * and reads the incident back for the reply.
+   */
+  async function carryOut(incident: Incident, duplicate: boolean): Promise<Outcome> {
+    const running = deps.effects.run(incident.id);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const failures = await Promise.race([
+      running,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), deps.replyWithinMs ?? REPLY_WITHIN_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    const current = await store.get(incident.id).catch(() => undefined);
+    return { incident: current ?? incident, duplicate, failures: failures ?? [], pending: !failures };
+  }
+
   async function change(ref: IncidentRef, ctx: CommandContext, decide: (i: Incident) => Mutation): Promise<Outcome> {
     const target = await resolveRef(ref, ctx);
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
     if (applied) await deps.clocks.schedule(incident);
     if (applied) await deps.observer?.changed(incident);
-    const failures = await deps.effects.run(incident.id);
-    return { incident: (await store.get(incident.id)) ?? incident, duplicate: !applied, failures };
+    return carryOut(incident, !applied);
   }
 
   return {
@@ -153,8 +177,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         }),
       );
       if (created) await deps.clocks.schedule(incident);
-      const failures = await deps.effects.run(incident.id);
-      return { incident: (await store.get(incident.id)) ?? incident, duplicate: !created, failures };
+      return carryOut(incident, !created);
     },
 
     /** Moves the incident to a new status; `resolved` resolves it. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { effectPriority } from '../incident/importance.js';
 import {
   formatIncidentId,
   type Incident,
@@ -8,7 +9,7 @@ import {
   utcDay,
 } from '../incident/incident.js';
 import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
-import { guarded } from './pool.js';
+import { guarded, transaction } from './pool.js';
 
 /** An incident with its roles and last update; append a WHERE clause. */
 export const SELECT_INCIDENT = `
@@ -32,6 +33,7 @@ export interface IncidentRow {
   resolution: string | null;
   channel_id: string | null;
   channel_name: string | null;
+  war_room_intent: string | null;
   card_ts: string | null;
   announce_channel: string | null;
   announce_ts: string | null;
@@ -79,6 +81,7 @@ export function toIncident(row: IncidentRow): Incident {
     resolution: row.resolution,
     channelId: row.channel_id,
     channelName: row.channel_name,
+    warRoomIntent: row.war_room_intent,
     cardTs: row.card_ts,
     announceChannel: row.announce_channel,
     announceTs: row.announce_ts,
@@ -95,21 +98,6 @@ export function toIncident(row: IncidentRow): Incident {
 }
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 class KeySeen extends Error {
   constructor(readonly incidentId: string | null) {
@@ -143,9 +131,9 @@ async function addTimeline(db: Queryable, incidentId: string, entries: readonly 
 async function addEffects(db: Queryable, incidentId: string, effects: readonly EffectSpec[], now: Date): Promise<void> {
   for (const spec of effects) {
     await db.query(
-      `INSERT INTO effects (incident_id, kind, spec, next_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO effects (incident_id, kind, spec, next_at, priority) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (incident_id) WHERE kind = 'refresh' AND state = 'pending' DO NOTHING`,
-      [incidentId, spec.kind, JSON.stringify(spec), now],
+      [incidentId, spec.kind, JSON.stringify(spec), now, effectPriority(spec)],
     );
   }
 }
@@ -184,7 +172,7 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
     declare: (input: NewIncident, key, build) =>
       guarded(async () => {
         try {
-          return await inTransaction(pool, async (db) => {
+          return await transaction(pool, async (db) => {
             await claimKey(db, key, null);
             const day = utcDay(input.declaredAt);
             const counter = await db.query<{ last: number }>(
@@ -235,9 +223,12 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
     mutate: (id, key, decide: (incident: Incident) => Mutation) =>
       guarded(async () => {
         try {
-          return await inTransaction(pool, async (db) => {
+          return await transaction(pool, async (db) => {
+            // The row lock comes first: the key's foreign key then takes FOR KEY SHARE on a row this
+            // transaction already holds, so two commands on one incident queue instead of deadlocking.
+            // NO KEY UPDATE leaves other transactions free to insert rows that reference the incident.
+            await db.query('SELECT 1 FROM incidents WHERE id = $1 FOR NO KEY UPDATE', [id]);
             await claimKey(db, key, id);
-            await db.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [id]);
             const current = await mustGet(db, id);
             const m = decide(current);
             if (m.patch) {
@@ -314,6 +305,12 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
         return r.rowCount === 1;
       }),
 
+    setWarRoomIntent: (incidentId, name) =>
+      guarded(
+        async () =>
+          void (await pool.query('UPDATE incidents SET war_room_intent = $2 WHERE id = $1', [incidentId, name])),
+      ),
+
     setCard: (incidentId, ts) =>
       guarded(async () => void (await pool.query('UPDATE incidents SET card_ts = $2 WHERE id = $1', [incidentId, ts]))),
 
@@ -329,19 +326,33 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
 
     claimEffect: (incidentId, now) =>
       guarded(async () => {
-        const { rows } = await pool.query<{ id: string; incident_id: string; spec: EffectSpec; attempts: number }>(
-          `UPDATE effects SET state = 'running', attempts = attempts + 1, lease_until = $2::timestamptz + $3 * interval '1 millisecond'
+        // Taking over a running effect whose lease ran out means its process died mid-call: unsure.
+        const { rows } = await pool.query<{
+          id: string;
+          incident_id: string;
+          spec: EffectSpec;
+          attempts: number;
+          unsure: boolean;
+        }>(
+          `UPDATE effects SET state = 'running', attempts = attempts + 1, unsure = unsure OR state = 'running',
+             lease_until = $2::timestamptz + $3 * interval '1 millisecond'
            WHERE id = (
              SELECT id FROM effects
              WHERE incident_id = $1 AND ((state = 'pending' AND next_at <= $2) OR (state = 'running' AND lease_until < $2))
-             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING id, incident_id, spec, attempts`,
+             ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING id, incident_id, spec, attempts, unsure`,
           [incidentId, now, options.leaseMs],
         );
         const row = rows[0];
         return (
           row &&
-          ({ id: Number(row.id), incidentId: row.incident_id, spec: row.spec, attempts: row.attempts } satisfies Effect)
+          ({
+            id: Number(row.id),
+            incidentId: row.incident_id,
+            spec: row.spec,
+            attempts: row.attempts,
+            unsure: row.unsure,
+          } satisfies Effect)
         );
       }),
 
@@ -354,10 +365,30 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
           )),
       ),
 
-    retryEffect: (effectId, at, error) =>
-      guarded(() => requeue(effectId, 'next_at = $2, last_error = $3', [at, error])),
+    retryEffect: (effectId, at, error, unsure) =>
+      guarded(() => requeue(effectId, 'next_at = $2, last_error = $3, unsure = unsure OR $4', [at, error, unsure])),
+
+    renewEffects: (effectIds, now) =>
+      guarded(
+        async () =>
+          void (await pool.query(
+            `UPDATE effects SET lease_until = $2::timestamptz + $3 * interval '1 millisecond'
+             WHERE id = ANY($1::bigint[]) AND state = 'running'`,
+            [effectIds, now, options.leaseMs],
+          )),
+      ),
 
     deferEffect: (effectId, at) => guarded(() => requeue(effectId, 'next_at = $2, attempts = attempts - 1', [at])),
+
+    wakeRoomPosts: (incidentId, now) =>
+      guarded(
+        async () =>
+          void (await pool.query(
+            `UPDATE effects SET next_at = $2
+             WHERE incident_id = $1 AND state = 'pending' AND kind = 'post' AND spec->>'target' = 'room' AND next_at > $2`,
+            [incidentId, now],
+          )),
+      ),
 
     failEffect: (effectId, error) =>
       guarded(

@@ -45,7 +45,7 @@ export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: string }).code;
   if (code && CONNECTION_CODES.has(code)) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|Client was closed|not queryable/i.test(
     err.message,
   );
 }
@@ -57,5 +57,64 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (isConnectionError(err)) throw new StorageUnavailableError({ cause: err });
     throw err;
+  }
+}
+
+/**
+ * Checks a client out for `work`. While it is out, an error the connection
+ * emits (Postgres restarted, the network cut it) is caught here instead of
+ * crashing the process, and such a client is destroyed rather than handed
+ * back to the pool. `work` may also ask for that with `discard`.
+ */
+export async function withClient<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', onError);
+  try {
+    return await work(client, (err) => {
+      broken ??= err;
+    });
+  } finally {
+    client.off('error', onError);
+    client.release(broken ?? false);
+  }
+}
+
+/** Postgres says "try the transaction again": a deadlock victim or a serialization failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const TX_ATTEMPTS = 5;
+
+/**
+ * Runs `work` in one transaction. A deadlock or serialization failure is
+ * retried a bounded number of times after a short, jittered pause; a client
+ * whose ROLLBACK fails (or whose connection broke) is destroyed, never
+ * returned to the pool inside an aborted transaction.
+ */
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withClient(pool, async (client, discard) => {
+        await client.query('BEGIN');
+        try {
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          if (isConnectionError(err)) discard(err as Error);
+          else await client.query('ROLLBACK').catch((rollbackFailed: Error) => discard(rollbackFailed));
+          throw err;
+        }
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (!code || !RETRYABLE.has(code) || attempt >= TX_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
   }
 }

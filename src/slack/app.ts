@@ -12,10 +12,13 @@ import type { Runbooks } from '../runbook/service.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter, type Limit } from './limiter.js';
+import { pacedFetch } from './paced-fetch.js';
+import { type Pacer, unpaced } from './pacer.js';
 import { registerPages } from './pages.js';
+import { guardSlackRequests } from './request-guard.js';
 
-const { App } = bolt;
+const { App, HTTPReceiver } = bolt;
 
 /** Commands and events worked on at once after their acks; the rest queue in order. */
 const WORK_CONCURRENCY = 4;
@@ -29,6 +32,8 @@ export interface SlackAppDeps {
   readonly runbooks: Runbooks;
   readonly observe?: (verb: string, seconds: number) => void;
   readonly policy: Policy;
+  /** Paces every Web API call, Bolt's own included. */
+  readonly pacer?: Pacer;
   readonly log: Logger;
   /** Plain Node routes (health, metrics) served beside the Slack endpoint. */
   readonly routes: readonly {
@@ -56,13 +61,43 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-/** Web API client settings: no hidden 30-minute retries; the effect outbox retries instead. */
-export function clientOptions(apiUrl: string | undefined) {
+/** Bolt's HTTP receiver with `guardSlackRequests` in front of it. */
+function guardedReceiver(
+  config: Config['slack'] & { port: number },
+  customRoutes: SlackAppDeps['routes'][number][],
+  logger: BoltLogger,
+  log: Logger,
+) {
+  const receiver = new HTTPReceiver({
+    signingSecret: config.signingSecret,
+    port: config.port,
+    customRoutes,
+    logger,
+    logLevel: LogLevel.WARN,
+  });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, {
+    signingSecret: config.signingSecret,
+    log,
+  });
+  return receiver;
+}
+
+/**
+ * Web API client settings: no hidden 30-minute retries (the effect outbox
+ * retries instead), and every call paced by `pacer`, whose fetch applies the
+ * 10-second request timeout once the call is let through.
+ */
+export function clientOptions(apiUrl: string | undefined, pacer: Pacer = unpaced()) {
   return {
     ...(apiUrl && { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` }),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: 10_000,
+    // Every failure reaches the caller as a ChatFailure and is logged there; the client need not print it too.
+    logLevel: LogLevel.ERROR,
+    timeout: 0,
+    // Calls waiting for the pacer hold a place in the client's queue; it must never be the thing that waits.
+    maxRequestConcurrency: 10_000,
+    fetch: pacedFetch(pacer, { timeoutMs: 10_000 }),
   };
 }
 
@@ -72,18 +107,25 @@ export function clientOptions(apiUrl: string | undefined) {
  */
 export function createSlackApp(config: Config['slack'] & { port: number }, deps: SlackAppDeps) {
   const { service, policy, log } = deps;
+  const pacer = deps.pacer ?? unpaced();
+  const logger = boltLogger(log);
+  const customRoutes = deps.routes.map((r) => ({ ...r }));
   const app = new App({
     token: config.botToken,
-    signingSecret: config.signingSecret,
     ...(config.botId && { botId: config.botId }),
     ...(config.botUserId && { botUserId: config.botUserId }),
     ...(config.appToken
-      ? { socketMode: true, appToken: config.appToken, installerOptions: { port: config.port } }
-      : { port: config.port }),
-    customRoutes: deps.routes.map((r) => ({ ...r })),
-    logger: boltLogger(log),
+      ? {
+          signingSecret: config.signingSecret,
+          socketMode: true,
+          appToken: config.appToken,
+          installerOptions: { port: config.port },
+          customRoutes,
+        }
+      : { receiver: guardedReceiver(config, customRoutes, logger, log) }),
+    logger,
     logLevel: LogLevel.WARN,
-    clientOptions: clientOptions(config.apiUrl),
+    clientOptions: clientOptions(config.apiUrl, pacer),
   });
 
   const inflight = new Set<Promise<unknown>>();
@@ -97,7 +139,9 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     }
   });
 
-  const limit = createLimiter(WORK_CONCURRENCY);
+  const limiter = createLimiter(WORK_CONCURRENCY);
+  // Work that has to wait for Slack's rate limits gives its place up, so the next command is recorded meanwhile.
+  const limit: Limit = (work) => limiter((release) => pacer.whileWaiting(release, () => work(release)));
   registerCommands(app, {
     service,
     record: deps.record,

@@ -19,7 +19,7 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
   const i = notice.incident;
   switch (notice.kind) {
     case 'alert':
-      return message(`INCIDENT ALERT ${i.id} (${i.severity}): ${i.title}`, [
+      return message(`INCIDENT ALERT ${i.id} (${i.severity}): ${esc(i.title)}`, [
         header(`${emoji(i, policy)} INCIDENT ALERT${i.drill ? ' (DRILL)' : ''}`),
         section(`*${i.id}: ${esc(i.title)}*`),
         fields([
@@ -73,7 +73,7 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
       ]);
     case 'update': {
       const u = notice.update;
-      return message(`INCIDENT UPDATE ${i.id}: ${u.progress}`, [
+      return message(`INCIDENT UPDATE ${i.id}: ${esc(u.progress)}`, [
         header(`${emoji(i, policy)} INCIDENT UPDATE · ${i.id}`),
         fields([
           ['Service', i.services.length ? i.services.map(esc).join(', ') : esc(i.title)],
@@ -124,6 +124,10 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
       return simple(`:zzz: <@${notice.by}> snoozed the update clock of ${i.id} until ${time(new Date(notice.until))}.`);
     case 'acked':
       return simple(`:white_check_mark: <@${notice.by}> acknowledged ${i.id}; escalation stopped.`);
+    case 'room_ready':
+      return simple(
+        `:door: The war room for *${i.id}* (${esc(i.title)}) is open: ${i.channelId ? `<#${i.channelId}>` : '_not yet_'}. It took more than one try; the timeline says why.`,
+      );
   }
 }
 

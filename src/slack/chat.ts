@@ -1,59 +1,12 @@
-import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
+import { IMPORTANCE, type Importance, noticeImportance } from '../incident/importance.js';
 import type { Policy } from '../incident/policy.js';
-import { type Chat, ChatFailure, type Notice } from '../incident/ports.js';
+import type { Chat, Notice } from '../incident/ports.js';
 import { renderNotice } from './blocks.js';
+import { call, toChatFailure } from './chat-failure.js';
+import { type Pacer, unpaced } from './pacer.js';
 
-/** Slack errors that retrying cannot fix: they mean the request itself is wrong. */
-const PERMANENT = new Set([
-  'invalid_blocks',
-  'invalid_arguments',
-  'invalid_name',
-  'invalid_name_specials',
-  'invalid_name_maxlength',
-  'invalid_name_required',
-  'msg_too_long',
-  'no_text',
-  'is_archived',
-  'channel_not_found',
-  'cant_update_message',
-  'message_not_found',
-  'too_many_attachments',
-  'invalid_blocks_format',
-  'user_not_found',
-  'cant_invite',
-  'ekm_access_denied',
-  'restricted_action',
-]);
-
-/** Maps any Web API failure to a `ChatFailure` the domain understands. */
-export function toChatFailure(err: unknown): ChatFailure {
-  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
-  switch (e.code) {
-    case ErrorCode.RateLimitedError:
-      return new ChatFailure('ratelimited', true, (e.retryAfter ?? 1) * 1000);
-    case ErrorCode.HTTPError:
-      return new ChatFailure(`http_${e.statusCode ?? 'error'}`, (e.statusCode ?? 500) >= 500 || e.statusCode === 429);
-    case ErrorCode.RequestError:
-      return new ChatFailure('slack_unreachable', true);
-    case ErrorCode.PlatformError: {
-      const code = e.data?.error ?? 'unknown_error';
-      return new ChatFailure(code, !PERMANENT.has(code));
-    }
-    default:
-      return err instanceof ChatFailure
-        ? err
-        : new ChatFailure(err instanceof Error ? err.message : 'unknown_error', true);
-  }
-}
-
-/** Runs a Web API call, turning any failure into a `ChatFailure`. */
-export async function call<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw toChatFailure(err);
-  }
-}
+export { call, toChatFailure } from './chat-failure.js';
 
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
 /** How far back a retried post looks for itself. */
@@ -80,30 +33,60 @@ export async function findKeyed(
   return hit?.ts ? { channel, ts: hit.ts } : undefined;
 }
 
-/** The `Chat` port on Slack's Web API. */
-export function createSlackChat(client: WebClient, policy: Policy, botUserId: () => Promise<string | undefined>): Chat {
-  const ids = new Map<string, string>();
+/**
+ * The `Chat` port on Slack's Web API. Calls go through `pacer`, ordered by
+ * how much they matter; a topic already set is not set again.
+ */
+export function createSlackChat(
+  client: WebClient,
+  policy: Policy,
+  botUserId: () => Promise<string | undefined>,
+  pacer: Pacer = unpaced(),
+): Chat {
+  const ids = new Map<string, Promise<string | undefined>>();
+  const topics = new Map<string, string>();
+  const at = <T>(level: Importance, work: () => Promise<T>) => pacer.withImportance(level, work);
 
-  /** The ID of a channel given by ID or name (#incidents), looked up once. */
-  async function channelId(channel: string): Promise<string | undefined> {
-    if (SLACK_CHANNEL_ID.test(channel)) return channel;
+  /**
+   * The ID of a channel given by ID or name (#incidents), looked up once:
+   * posts made while the look-up is under way wait for that one look-up
+   * rather than each spending a rate-limited call of their own.
+   */
+  function channelId(channel: string): Promise<string | undefined> {
+    if (SLACK_CHANNEL_ID.test(channel)) return Promise.resolve(channel);
     const name = channel.replace(/^#/, '');
-    if (ids.has(name)) return ids.get(name);
+    const known = ids.get(name);
+    if (known) return known;
+    const lookup = findChannel(name).then((found) => (found && !found.archived ? found.id : undefined));
+    ids.set(name, lookup);
+    // A failed or empty look-up is not remembered: the next post tries again.
+    lookup.then(
+      (id) => id === undefined && ids.delete(name),
+      () => ids.delete(name),
+    );
+    return lookup;
+  }
+
+  async function findChannel(name: string) {
     let cursor: string | undefined;
+    const self = await botUserId();
     do {
       const page = await call(() =>
         client.conversations.list({
           limit: 1000,
-          exclude_archived: true,
-          types: 'public_channel,private_channel',
+          // Private channels would need groups:read, which the manifest does not ask for; war rooms are public.
+          types: 'public_channel',
           ...(cursor && { cursor }),
         }),
       );
       const hit = page.channels?.find((c) => c.name === name);
-      if (hit?.id) {
-        ids.set(name, hit.id);
-        return hit.id;
-      }
+      if (hit?.id)
+        return {
+          id: hit.id,
+          name,
+          createdByUs: !!self && hit.creator === self,
+          archived: hit.is_archived === true,
+        };
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
     return undefined;
@@ -114,33 +97,37 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
     notice: Notice,
     once?: { key: string; retry: boolean },
   ): Promise<{ channel: string; ts: string }> {
-    if (once?.retry) {
-      const id = await channelId(channel);
-      const found = id && (await findKeyed(client, id, once.key));
-      if (found) return found;
-    }
-    const { text, blocks } = renderNotice(notice, policy);
-    const metadata = once && keyMetadata(once.key);
-    const send = () =>
-      client.chat.postMessage({
-        channel,
-        text,
-        blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-        ...(metadata && { metadata }),
-      });
-    try {
-      const res = await send();
-      if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), res.channel!);
-      return { channel: res.channel!, ts: res.ts! };
-    } catch (err) {
-      const failure = toChatFailure(err);
-      if (failure.code !== 'not_in_channel' || !SLACK_CHANNEL_ID.test(channel)) throw failure;
-      await call(() => client.conversations.join({ channel }));
-      const res = await call(send);
-      return { channel: res.channel!, ts: res.ts! };
-    }
+    return at(noticeImportance(notice.kind), async () => {
+      if (once?.retry) {
+        const id = await channelId(channel);
+        const found = id && (await findKeyed(client, id, once.key));
+        if (found) return found;
+      }
+      // A name posts under its ID, so the pacer counts each channel once, as Slack does.
+      const target = (await channelId(channel).catch(() => undefined)) ?? channel;
+      const { text, blocks } = renderNotice(notice, policy);
+      const metadata = once && keyMetadata(once.key);
+      const send = () =>
+        client.chat.postMessage({
+          channel: target,
+          text,
+          blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(metadata && { metadata }),
+        });
+      try {
+        const res = await send();
+        if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), Promise.resolve(res.channel!));
+        return { channel: res.channel!, ts: res.ts! };
+      } catch (err) {
+        const failure = toChatFailure(err);
+        if (failure.code !== 'not_in_channel' || !SLACK_CHANNEL_ID.test(target)) throw failure;
+        await call(() => client.conversations.join({ channel: target }));
+        const res = await call(send);
+        return { channel: res.channel!, ts: res.ts! };
+      }
+    });
   }
 
   async function members(ids: readonly string[]): Promise<Set<string>> {
@@ -156,49 +143,62 @@ export function createSlackChat(client: WebClient, policy: Policy, botUserId: ()
 
   return {
     createChannel: (name) =>
-      call(async () => {
-        const res = await client.conversations.create({ name, is_private: false });
-        return { id: res.channel!.id!, name: res.channel!.name ?? name };
+      at(IMPORTANCE.urgent, () =>
+        call(async () => {
+          const res = await client.conversations.create({ name, is_private: false });
+          return { id: res.channel!.id!, name: res.channel!.name ?? name };
+        }),
+      ),
+
+    findChannel: (name) => at(IMPORTANCE.urgent, () => findChannel(name)),
+
+    invite: (channelId, ids) =>
+      at(IMPORTANCE.urgent, async () => {
+        const users = await members(ids);
+        const self = await botUserId();
+        if (self) users.delete(self);
+        if (!users.size) return;
+        try {
+          await client.conversations.invite({ channel: channelId, users: [...users].join(','), force: true });
+        } catch (err) {
+          const failure = toChatFailure(err);
+          if (failure.code !== 'already_in_channel') throw failure;
+        }
       }),
 
-    async invite(channelId, ids) {
-      const users = await members(ids);
-      const self = await botUserId();
-      if (self) users.delete(self);
-      if (!users.size) return;
-      try {
-        await client.conversations.invite({ channel: channelId, users: [...users].join(','), force: true });
-      } catch (err) {
-        const failure = toChatFailure(err);
-        if (failure.code !== 'already_in_channel') throw failure;
-      }
-    },
-
     setTopic: (channelId, topic) =>
-      call(async () => void (await client.conversations.setTopic({ channel: channelId, topic }))),
+      at(IMPORTANCE.background, async () => {
+        if (topics.get(channelId) === topic) return;
+        await call(() => client.conversations.setTopic({ channel: channelId, topic }));
+        topics.set(channelId, topic);
+      }),
 
     post,
 
-    async dm(id, notice, once) {
-      for (const user of await members([id])) {
-        const opened = await call(() => client.conversations.open({ users: user }));
-        await post(opened.channel!.id!, notice, once && { key: `${once.key}-${user}`, retry: once.retry });
-      }
-    },
-
-    edit: (channel, ts, notice) =>
-      call(async () => {
-        const { text, blocks } = renderNotice(notice, policy);
-        await client.chat.update({ channel, ts, text, blocks });
+    dm: (id, notice, once) =>
+      at(noticeImportance(notice.kind), async () => {
+        for (const user of await members([id])) {
+          const opened = await call(() => client.conversations.open({ users: user }));
+          await post(opened.channel!.id!, notice, once && { key: `${once.key}-${user}`, retry: once.retry });
+        }
       }),
 
-    async pin(channel, ts) {
-      try {
-        await client.pins.add({ channel, timestamp: ts });
-      } catch (err) {
-        const failure = toChatFailure(err);
-        if (failure.code !== 'already_pinned') throw failure;
-      }
-    },
+    edit: (channel, ts, notice) =>
+      at(IMPORTANCE.background, () =>
+        call(async () => {
+          const { text, blocks } = renderNotice(notice, policy);
+          await client.chat.update({ channel, ts, text, blocks });
+        }),
+      ),
+
+    pin: (channel, ts) =>
+      at(IMPORTANCE.urgent, async () => {
+        try {
+          await client.pins.add({ channel, timestamp: ts });
+        } catch (err) {
+          const failure = toChatFailure(err);
+          if (failure.code !== 'already_pinned') throw failure;
+        }
+      }),
   };
 }

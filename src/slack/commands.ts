@@ -28,6 +28,9 @@ export interface CommandDeps {
   readonly runbooks: Runbooks;
 }
 
+/** How long a command waits for the typist's display name before using their handle. */
+const NAME_WAIT_MS = 300;
+
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, ...m });
 
 /** What `/incident run` tells the requester: the truth about the run and its approval card. */
@@ -49,6 +52,17 @@ function runReply({ run, duplicate, card }: Awaited<ReturnType<Runbooks['request
 export function registerCommands(app: App, deps: CommandDeps): void {
   const { service, record, directory, policy, log } = deps;
   const levels = policy.severities.map((s) => s.level);
+
+  /** The typist's display name if Slack answers quickly, else the handle Slack sent: recording never waits on Slack. */
+  function nameOf(userId: string, handle: string): Promise<string> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fallback = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(handle), NAME_WAIT_MS);
+    });
+    return Promise.race([directory.displayName(userId).catch(() => handle), fallback]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
 
   async function execute(cmd: Exclude<Command, { verb: 'help' }>, ctx: CommandContext): Promise<SlackMessage> {
     switch (cmd.verb) {
@@ -150,7 +164,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return;
       }
       const reply = await deps.limit(async () => {
-        const name = await directory.displayName(command.user_id).catch(() => command.user_name);
+        const name = await nameOf(command.user_id, command.user_name);
         const ctx: CommandContext = {
           actor: { userId: command.user_id, name },
           channelId: command.channel_id,

@@ -1,5 +1,5 @@
 import { errorReference, StorageUnavailableError, UserError } from '../errors.js';
-import type { EffectFailure } from '../incident/effects.js';
+import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures.js';
 import type { Outcome } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './blocks.js';
@@ -28,10 +28,16 @@ export function replyForError(err: unknown, log: Logger, context: Record<string,
 export function replyForOutcome(done: string, outcome: Outcome): SlackMessage {
   const lines = [outcome.duplicate ? `${done} (this was a repeated delivery; nothing new was recorded)` : done];
   lines.push(...outcome.failures.map(describeFailure));
+  if (outcome.pending)
+    lines.push(
+      ':hourglass_flowing_sand: Slack is pacing our messages (its rate limits), so the rest of the Slack side follows in a moment; it is recorded and will not be lost.',
+    );
   return simple(lines.join('\n'));
 }
 
 function describeFailure(f: EffectFailure): string {
+  if (f.code === STORAGE_FAILURE)
+    return `:warning: ${f.what} was interrupted: Postgres became unreachable after your change was recorded. The rest is finished by itself once storage is back.`;
   const when = f.retryAt
     ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC`
     : 'I gave up; please do it by hand';

@@ -1,6 +1,7 @@
 import { MAX_TITLE_LENGTH } from '../incident/command.js';
 import { clampText, type Incident, STATUSES, type Status } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
+import { unstorableText } from '../incident/text.js';
 import type { Block } from './blocks.js';
 
 export const DECLARE_VIEW = 'declare_incident';
@@ -81,11 +82,13 @@ export function readDeclareModal(
   else if (title.length > MAX_TITLE_LENGTH) errors.title = `Keep the title under ${MAX_TITLE_LENGTH} characters.`;
   else if (/<[@!#]/.test(title)) errors.title = 'Titles cannot contain mentions; name people with /incident role.';
   const impact = (values.impact?.impact?.value ?? '').trim() || null;
-  const services = (values.services?.services?.value ?? '')
+  const servicesText = values.services?.services?.value ?? '';
+  const services = servicesText
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .slice(0, 20);
+  Object.assign(errors, textErrors({ title, impact: impact ?? '', services: servicesText }, errors));
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, severity, title, impact, services };
 }
@@ -171,5 +174,17 @@ export function readUpdateModal(
   const status = values.u_status?.u_status?.selected_option?.value as Status | undefined;
   const nextSteps = (values.u_next?.u_next?.value ?? '').trim();
   const eta = (values.u_eta?.u_eta?.value ?? '').trim();
+  const errors = textErrors({ u_progress: progress, u_next: nextSteps, u_eta: eta });
+  if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, progress, ...(status && { status }), ...(nextSteps && { nextSteps }), ...(eta && { eta }) };
+}
+
+/** Field errors for text that cannot be stored as typed, keyed by block_id; fields already in error keep theirs. */
+function textErrors(fields: Record<string, string>, already: Record<string, string> = {}): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [block, text] of Object.entries(fields)) {
+    const problem = unstorableText(text);
+    if (problem && !already[block]) errors[block] = `This ${problem}.`;
+  }
+  return errors;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ErrorCode, WebClient } from '@slack/web-api';
 import Ajv04Module from 'ajv-draft-04';
+import { clientOptions } from '../../src/slack/app.js';
 import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
 import { SLACK_TEST_DATA } from '../support/paths.js';
 
@@ -184,6 +186,64 @@ describe('the fake Slack answers like Slack', () => {
     expect(posted.ts).toMatch(/^\d{10}\.\d{6}$/);
     expect(responses.get('auth.test')!.user_id).toMatch(/^[UW][A-Z0-9]{2,}$/);
     expect(responses.get('auth.test')!.bot_id).toMatch(/^B[A-Z0-9]{8,}$/);
+  });
+});
+
+describe('what the bot relies on to pace itself and to adopt a war room', () => {
+  it('conversations.list pages channels shaped like conversations.info, with the creator to tell ours apart', async () => {
+    const list = await call('conversations.list', { limit: 2, types: 'public_channel,private_channel' });
+    const validate = responseSchema('conversations.list', '200');
+    validate(list);
+    const real = (validate.errors ?? []).filter(
+      (e: { keyword: string; params: unknown }) =>
+        !(
+          e.keyword === 'additionalProperties' &&
+          SPEC_GAPS.has((e.params as { additionalProperty: string }).additionalProperty)
+        ),
+    );
+    expect(real).toEqual([]);
+    const reference = shape((sample('conversations.info') as { channel: unknown }).channel);
+    for (const channel of list.channels as Record<string, unknown>[]) {
+      const mismatches = [...shape(channel)].filter(([p, t]) => reference.get(p) !== t && t !== 'null').map(([p]) => p);
+      expect(mismatches).toEqual([]);
+    }
+    const cursor = (list.response_metadata as { next_cursor: string }).next_cursor;
+    expect(cursor).not.toBe('');
+    const next = await call('conversations.list', { limit: 100, cursor });
+    const names = [...(list.channels as { name: string }[]), ...(next.channels as { name: string }[])].map(
+      (c) => c.name,
+    );
+    const created = names.indexOf('inc-2026-1122-001-auth');
+    expect(created).toBeGreaterThanOrEqual(0);
+    const ours = [...(list.channels as Record<string, unknown>[]), ...(next.channels as Record<string, unknown>[])][
+      created
+    ]!;
+    expect(ours.creator).toBe(BOT_USER);
+  });
+
+  it('with its limits on, answers a call over the limit 429 with a whole-second Retry-After, as the Web client expects', async () => {
+    const limited = await new FakeSlack().start();
+    limited.limitRates(1);
+    try {
+      const client = new WebClient(limited.token, clientOptions(limited.apiUrl));
+      const names = ['a', 'b', 'c', 'd'].map((x) => `inc-2026-1122-00${x.charCodeAt(0) - 96}-burst`);
+      const results = await Promise.allSettled(names.map((name) => client.conversations.create({ name })));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+      const refused = (results[3] as PromiseRejectedResult).reason as { code: string; retryAfter: number };
+      expect(refused.code).toBe(ErrorCode.RateLimitedError);
+      expect(Number.isInteger(refused.retryAfter) && refused.retryAfter >= 1).toBe(true);
+      const raw = await fetch(`${limited.apiUrl}conversations.create`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${limited.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'inc-2026-1122-005-burst' }),
+      });
+      expect(raw.status).toBe(429);
+      expect(raw.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
+      expect(limited.channelByName('inc-2026-1122-004-burst')).toBeUndefined();
+    } finally {
+      await limited.stop();
+    }
   });
 });
 

@@ -84,6 +84,16 @@ describe('Slack failing during declare', () => {
       async () => count(`SELECT count(*) n FROM timeline WHERE incident_id = $1 AND kind = 'effect_recovered'`, [id]),
       5000,
     );
+    // The reply said the room failed; when the retry opens it, the declarer is told where it is.
+    await waitFor(
+      () =>
+        [...h.slack.channels.values()].some(
+          (c) =>
+            c.is_im && c.messages.some((m) => m.text.includes(`war room for ${id}`) && m.text.includes(row.channel_id)),
+        ),
+      5000,
+      'a direct message to the declarer naming the room',
+    );
   });
 
   it('survives a 5xx on the announcement and ok:false on the topic', async () => {

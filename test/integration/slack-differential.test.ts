@@ -38,6 +38,9 @@ async function script(chat: Chat): Promise<string[]> {
   );
   log.push(await outcome(() => chat.createChannel('inc-2026-1122-001-auth-down')));
   log.push(await outcome(() => chat.createChannel('Not A Valid Name!')));
+  const found = await chat.findChannel('inc-2026-1122-001-auth-down');
+  log.push(found?.id === room && !found.archived ? 'found' : `not found: ${JSON.stringify(found)}`);
+  log.push((await chat.findChannel('inc-2026-1122-999-never-made')) === undefined ? 'absent' : 'found a ghost');
   log.push(await outcome(() => chat.setTopic(room, 'P1 · investigating')));
   let ts = '';
   log.push(
@@ -94,6 +97,8 @@ describe('our Chat adapter against an independent Slack emulator (emulate 0.12.2
       'ok',
       'name_taken',
       'invalid_name_specials',
+      'found',
+      'absent',
       'ok',
       'ok',
       'ok',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messageBlockProblems, modalProblems } from './block-kit.js';
+import { SlackRateLimits } from './fake-slack-limits.js';
 
 /** One Web API call the fake received, after auth. */
 export interface SlackCall {
@@ -8,6 +9,8 @@ export interface SlackCall {
   readonly params: Record<string, unknown>;
   readonly response: Record<string, unknown>;
   readonly status: number;
+  /** When the fake answered it (ms since the epoch). */
+  readonly at: number;
 }
 
 interface Message {
@@ -72,6 +75,9 @@ export class FakeSlack {
     { filename: string; length: number; content?: string; title?: string; channel?: string; completed: boolean }
   >();
   private readonly faults = new Map<string, Fault[]>();
+  private readonly hooks = new Map<string, ((params: Record<string, unknown>) => void)[]>();
+  /** Slack's rate limits, once `limitRates` turned them on (off by default, as most tests are not about them). */
+  limits?: SlackRateLimits;
   private readonly triggers = new Map<string, number>();
   private readonly usedTriggers = new Set<string>();
   private readonly byTs = new Map<string, Message>();
@@ -125,6 +131,24 @@ export class FakeSlack {
     const list = this.faults.get(method) ?? [];
     for (let n = 0; n < times; n++) list.push(fault);
     this.faults.set(method, list);
+  }
+
+  /** Enforces Slack's per-method tier limits from now on, answering 429 with `Retry-After` as Slack does. */
+  limitRates(speedup = 1): SlackRateLimits {
+    this.limits = new SlackRateLimits(speedup);
+    return this.limits;
+  }
+
+  /**
+   * Runs `hook` the moment a call of `method` has succeeded in Slack, before
+   * the answer leaves: a test can kill the caller or its database right there.
+   */
+  onSuccess(method: string, hook: (params: Record<string, unknown>) => void): void {
+    this.hooks.set(method, [...(this.hooks.get(method) ?? []), hook]);
+  }
+
+  clearHooks(): void {
+    this.hooks.clear();
   }
 
   /** A trigger ID as Slack would put in a command payload; valid for 3 s. */
@@ -191,6 +215,17 @@ export class FakeSlack {
       const ts = Array.from({ length: count }, (_, n) => this.say(channel, user, `${text} ${n}`));
       return { status: 200, body: { ok: true, ts } };
     }
+    if (url.pathname === '/_inspect/channels') {
+      const channels = [...this.channels.values()]
+        .filter((c) => !c.is_im)
+        .map((c) => ({ id: c.id, name: c.name, topic: c.topic, pins: [...c.pins], messages: c.messages.length }));
+      return { status: 200, body: { ok: true, channels } };
+    }
+    if (url.pathname === '/_inspect/limits') {
+      const calls: Record<string, number> = {};
+      for (const c of this.calls) if (c.status !== 429) calls[c.method] = (calls[c.method] ?? 0) + 1;
+      return { status: 200, body: { ok: true, on: !!this.limits, refused: this.limits?.refused ?? [], calls } };
+    }
     if (url.pathname === '/_inspect/messages') {
       const prefix = url.searchParams.get('prefix') ?? '';
       const messages = [...this.channels.values()].flatMap((c) =>
@@ -223,11 +258,13 @@ export class FakeSlack {
     const params = this.parseParams(req.headers['content-type'] ?? '', raw, url);
     const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || (params.token as string | undefined);
     const record = (status: number, response: Record<string, unknown>, headers?: Record<string, string>) => {
-      this.calls.push({ method, params, response, status });
+      this.calls.push({ method, params, response, status, at: Date.now() });
       return { status, body: response, ...(headers && { headers }) };
     };
     if (!token) return record(200, { ok: false, error: 'not_authed' });
     if (token !== this.token) return record(200, { ok: false, error: 'invalid_auth' });
+    const wait = this.limits?.take(method, this.limitKey(method, params));
+    if (wait) return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
     const fault = this.faults.get(method)?.shift();
     if (fault?.kind === 'ratelimited')
       return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
@@ -237,7 +274,20 @@ export class FakeSlack {
       this.dispatch(method, params);
       return record(503, { ok: false, error: 'service_unavailable' });
     }
-    return record(200, this.dispatch(method, params));
+    const response = this.dispatch(method, params);
+    if (response.ok === true) for (const hook of this.hooks.get(method) ?? []) hook(params);
+    return record(200, response);
+  }
+
+  /** The channel a call counts against, as Slack resolves it (a name or a user's DM to its ID). */
+  private limitKey(method: string, params: Record<string, unknown>): string | undefined {
+    if (method !== 'chat.postMessage' || typeof params.channel !== 'string') return undefined;
+    if (/^[UW]/.test(params.channel))
+      return (
+        [...this.channels.values()].find((c) => c.is_im && c.members.has(params.channel as string))?.id ??
+        params.channel
+      );
+    return this.channelFor(params.channel, true)?.id ?? params.channel;
   }
 
   private parseParams(contentType: string, raw: string, url: URL): Record<string, unknown> {

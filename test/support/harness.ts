@@ -25,6 +25,8 @@ export interface HarnessOptions {
   readonly backoffMs?: StartOptions['backoffMs'];
   readonly slack?: FakeSlack;
   readonly databaseUrl?: string;
+  /** Paces the bot's Slack calls to Slack's limits, run this much faster (off unless a test is about them). */
+  readonly slackSpeedup?: number;
 }
 
 let counter = 0;
@@ -96,6 +98,25 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 
   }
 }
 
+/** The environment that points a bot at the fake Slack, a database and a Redis key prefix of its own. */
+export function botEnv(
+  slack: { readonly token: string; readonly apiUrl: string },
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_BOT_ID: BOT_ID,
+    SLACK_BOT_USER_ID: BOT_USER,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_PREFIX: redisPrefix(),
+    ...extra,
+  };
+}
+
 /**
  * The real bot (Bolt over HTTP, real Postgres and Redis) wired to the fake
  * Slack, in a database and key prefix of its own.
@@ -105,23 +126,19 @@ export async function startHarness(options: HarnessOptions = {}) {
   const db = options.databaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? db!.url;
   const logs = new LogCapture();
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_BOT_ID: BOT_ID,
-    SLACK_BOT_USER_ID: BOT_USER,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    REDIS_PREFIX: redisPrefix(),
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    ...options.env,
-  });
+  const config = loadConfig(
+    botEnv(slack, databaseUrl, {
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SLACK_PACING: options.slackSpeedup ? 'slack' : 'off',
+      ...options.env,
+    }),
+  );
   const bot: Firebreak = await startFirebreak(config, {
     logDestination: logs,
     ...(options.clock && { clock: options.clock }),
     backoffMs: options.backoffMs ?? (() => 200),
+    ...(options.slackSpeedup && { slackSpeedup: options.slackSpeedup }),
   });
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // Dropping the test database terminates idle connections; that must not crash the run.

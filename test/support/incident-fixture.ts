@@ -15,6 +15,7 @@ export function anIncident(changes: Partial<Incident> = {}): Incident {
     resolution: null,
     channelId: null,
     channelName: null,
+    warRoomIntent: null,
     cardTs: null,
     announceChannel: null,
     announceTs: null,

@@ -116,6 +116,16 @@ export class BotProcess {
     return this.child?.pid;
   }
 
+  /** True while the process runs (it has neither exited nor been killed). */
+  get alive(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends SIGKILL at once, without waiting: for killing the bot from inside a fake's request handler. */
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   async start(): Promise<this> {
     this.port = await freePort();
     const args = this.launch?.args ?? [new URL('dist/src/main.js', REPO).pathname];

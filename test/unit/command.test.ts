@@ -82,4 +82,22 @@ describe('parseCommand', () => {
     expect(run).toMatchObject({ verb: 'run', playbook: 'scale-service', args: { deployment: 'web', replicas: '5' } });
     expect(Object.getPrototypeOf((run as { args: object }).args)).toBeNull();
   });
+
+  it('refuses NUL and other control characters with a usage message, and takes tabs and new lines as spaces', () => {
+    for (const [text, code] of [
+      ['note saw \u0000 in the logs', 'U+0000'],
+      ['declare P1 Auth\u0007 down', 'U+0007'],
+      ['update rolled back\u001b[31m', 'U+001B'],
+      ['note \u0085', 'U+0085'],
+    ]) {
+      const message = problem(text!);
+      expect(message).toContain(`control character (${code})`);
+      expect(message).toContain('*Usage*');
+    }
+    expect(problem('note half an emoji \ud83d')).toContain('broken character');
+    expect(parse('note line one\nline two\twith a tab')).toMatchObject({
+      verb: 'note',
+      text: 'line one line two with a tab',
+    });
+  });
 });

@@ -123,4 +123,21 @@ describe('loadConfig', () => {
       ),
     ).toThrow('playbook /books/evil.yaml:7: steps.0.action: "exec" is not an action Firebreak knows');
   });
+
+  it('serves /metrics beside the Slack endpoint unless given a port or a token of its own', () => {
+    expect(loadConfig(good).http).toMatchObject({ metricsPort: undefined, metricsToken: undefined });
+    const c = loadConfig({ ...good, METRICS_PORT: '9464', METRICS_TOKEN: 'a'.repeat(32) });
+    expect(c.http).toMatchObject({ metricsPort: 9464, metricsToken: 'a'.repeat(32) });
+    expect(c.secrets).toContain('a'.repeat(32));
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ ...good, PORT: '3000', METRICS_PORT: '3000', METRICS_TOKEN: 'short' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems).toEqual([
+      'METRICS_PORT must differ from PORT (unset it to serve /metrics beside the Slack endpoint)',
+      'METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 24`',
+    ]);
+  });
 });

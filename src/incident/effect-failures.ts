@@ -1,0 +1,120 @@
+import type { Logger } from '../log.js';
+import { formatDuration } from './duration.js';
+import { ChatFailure, type Clock, type Effect, type IncidentStore, type Timers } from './ports.js';
+
+/** Outcome of one effect that did not succeed, for the person who caused it. */
+export interface EffectFailure {
+  readonly what: string;
+  readonly code: string;
+  readonly retryAt: Date | null;
+}
+
+/** What a storage failure after the change was recorded looks like to the person who made it. */
+export const STORAGE_FAILURE = 'storage_unavailable';
+
+export interface FailureDeps {
+  readonly store: IncidentStore;
+  readonly timers: Timers;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Backoff before the n-th retry, capped; jitter is added, and `Retry-After` replaces it. */
+  readonly backoffMs?: (attempt: number) => number;
+  /** Uniform in [0, 1): the jitter source. */
+  readonly random?: () => number;
+}
+
+const MAX_ATTEMPTS = 20;
+
+/**
+ * What happens when an effect fails: it is logged, put on the timeline once,
+ * and retried after Slack's `Retry-After` or a backoff, with jitter; after
+ * MAX_ATTEMPTS, or on an error retrying cannot fix, it is given up and the
+ * timeline says to do it by hand.
+ */
+export function createFailureRecorder(deps: FailureDeps) {
+  const { store, clock } = deps;
+  const random = deps.random ?? Math.random;
+  const backoff = deps.backoffMs ?? ((n: number) => Math.min(5_000 * 2 ** (n - 1), 10 * 60_000));
+
+  async function recordFailure(effect: Effect, err: unknown): Promise<EffectFailure> {
+    const failure = err instanceof ChatFailure ? err : undefined;
+    const code = failure?.code ?? (err instanceof Error ? err.message : String(err));
+    const what = describe(effect);
+    const retryable = (failure?.retryable ?? true) && effect.attempts < MAX_ATTEMPTS;
+    deps.log.warn(
+      {
+        incidentId: effect.incidentId,
+        effect: effect.spec.kind,
+        attempts: effect.attempts,
+        code,
+        err: failure ? undefined : err,
+      },
+      'side effect failed',
+    );
+    if (!retryable) {
+      await store.failEffect(effect.id, code);
+      await store.addTimeline(effect.incidentId, {
+        at: clock.now(),
+        actor: 'firebreak',
+        kind: 'effect_failed',
+        text: `${what} failed (${code}); gave up after ${effect.attempts} attempt(s). Do it by hand.`,
+        data: { effectId: effect.id, code },
+      });
+      return { what, code, retryAt: null };
+    }
+    const delay = retryDelay(effect, failure);
+    const retryAt = new Date(clock.now().getTime() + delay);
+    // Anything but a clear "no" from Slack may have done the work: the retry then looks before it posts.
+    await store.retryEffect(effect.id, retryAt, code, failure?.ambiguous ?? true);
+    if (effect.attempts === 1) {
+      await store.addTimeline(effect.incidentId, {
+        at: clock.now(),
+        actor: 'firebreak',
+        kind: 'effect_failed',
+        text: `${what} failed (${code}); retrying in ${formatDuration(delay)}`,
+        data: { effectId: effect.id, code },
+      });
+    }
+    await schedule(effect.incidentId, retryAt);
+    return { what, code, retryAt };
+  }
+
+  /**
+   * Slack's `Retry-After` is the answer when it sends one; otherwise the
+   * backoff. Either way with jitter, so effects that failed together do not
+   * all come back in the same instant.
+   */
+  function retryDelay(effect: Effect, failure: ChatFailure | undefined): number {
+    if (failure?.retryAfterMs !== undefined) return failure.retryAfterMs + Math.round(random() * 1_000);
+    return Math.round(backoff(effect.attempts) * (0.8 + 0.4 * random()));
+  }
+
+  async function schedule(incidentId: string, at: Date): Promise<void> {
+    await deps.timers
+      .retryEffects(incidentId, at)
+      .catch((e: unknown) =>
+        deps.log.warn({ err: e, incidentId }, 'could not schedule a retry; the sweep will pick it up'),
+      );
+  }
+
+  return { recordFailure, schedule };
+}
+
+/** What an effect does, in words for the timeline and the person who caused it. */
+export function describe(effect: Effect): string {
+  const spec = effect.spec;
+  switch (spec.kind) {
+    case 'war_room':
+      return 'Opening the war room';
+    case 'announce':
+      return 'Announcing in the incidents channel';
+    case 'refresh':
+      return 'Refreshing the summary card';
+    case 'invite':
+      return 'Inviting people to the war room';
+    case 'post':
+      return `Posting the ${spec.notice.kind} message`;
+    case 'dm':
+      return `Messaging ${spec.to} directly`;
+  }
+}
