@@ -2,8 +2,7 @@ import type pg from 'pg';
 import type { Run } from '../runbook/run.js';
 import type { RunActionSpec } from '../runbook/run-actions.js';
 import type { RunAudit, RunQueries, RunStore } from '../runbook/run-ports.js';
-import { guarded } from './pool.js';
-import { inTransaction } from './transaction.js';
+import { guarded, transaction } from './pool.js';
 
 interface Row {
   id: string;
@@ -91,7 +90,7 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
         const seen = key ? await byKey(key) : undefined;
         if (seen) return { existing: seen };
         try {
-          const created = await inTransaction(pool, async (db) => {
+          const created = await transaction(pool, async (db) => {
             await db.query(
               `INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at,
                  commander, state, step, channel, request_key)
@@ -136,7 +135,7 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
 
     transition: (id, from, to, patch, options = {}) =>
       guarded(() =>
-        inTransaction(pool, async (db) => {
+        transaction(pool, async (db) => {
           const { rows } = await db.query<Row>(UPDATE_RUN, [
             id,
             from,
