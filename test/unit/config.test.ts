@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { SHIPPED_DIAG_ENV } from '../support/diag-env.js';
 
 const good = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
   SLACK_SIGNING_SECRET: 'shh-secret',
   DATABASE_URL: 'postgres://u:pw@db/fb',
   REDIS_URL: 'redis://r:6379',
+  ...SHIPPED_DIAG_ENV,
 };
 
 const policyFile = `severities:
@@ -36,7 +38,7 @@ describe('loadConfig', () => {
   it('lists every problem at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', REDIS_URL: 'http://x' });
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', REDIS_URL: 'http://x', ...SHIPPED_DIAG_ENV });
     } catch (err) {
       error = err as ConfigError;
     }

@@ -74,9 +74,12 @@ describe('the shipped playbooks, for the services our runbooks name', () => {
 
   it('all parse and validate, with unique ids', () => {
     expect([...books.keys()].sort()).toEqual([
+      'ai-database-connections',
       'api-gateway-rate-limit',
       'check-service-health',
       'connection-pool-increase',
+      'database-health',
+      'kill-long-running-queries',
       'memory-leak-mitigation',
       'restart-service',
       'rollback-deployment',
