@@ -89,7 +89,7 @@ function untouchable(b: BackendView, database: string): string | undefined {
 function guarded(b: BackendView, include: ReadonlySet<Protected>): string | undefined {
   if (b.backendType === 'walsender' && !include.has('replication')) return 'replication';
   if (b.backendType !== 'client backend' && b.backendType !== 'walsender' && !include.has('background-workers'))
-    return `a ${b.backendType}`;
+    return `a background process (${b.backendType})`;
   if (b.superuser && !include.has('superusers')) return 'a superuser session';
   return undefined;
 }

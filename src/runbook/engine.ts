@@ -34,6 +34,14 @@ export interface RunEngineDeps {
 /** A random token per preview: the card's buttons carry it, so a click on an older card never counts. */
 export const newToken = () => randomBytes(6).toString('hex');
 
+/** A run's outcome as stored and shown on its card: its lines, clamped, always with the last (how it ended). */
+function outcomeOf(lines: readonly string[], max = 2000): string {
+  const all = lines.join('\n');
+  if (all.length <= max) return all;
+  const last = (lines.at(-1) ?? '').slice(0, max / 2);
+  return `${all.slice(0, max - last.length - 3)}\n…\n${last}`;
+}
+
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -54,7 +62,7 @@ export function createRunEngine(deps: RunEngineDeps) {
 
   /** Ends the run; its card and a result message are posted through the outbox. */
   async function finish(run: Run, ok: boolean, lines: readonly string[], completes?: number): Promise<void> {
-    const outcome = lines.join('\n').slice(0, 2000);
+    const outcome = outcomeOf(lines);
     const done = await runs.transition(
       run.id,
       ['running', 'approved'],

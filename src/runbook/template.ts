@@ -23,6 +23,7 @@ export function renderStep(step: Step, params: Readonly<Record<string, string | 
       if (whole) return params[whole[1]!];
       return v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => String(params[k]));
     }
+    if (Array.isArray(v)) return v.map(fill);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
     return v;
   };
