@@ -9,6 +9,12 @@ const NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOT
 const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
 const messageOf = (err: unknown) => untrusted(String((err as Error)?.message ?? err), 200);
 
+/** What a network failure was: its code, `no answer` for a timeout, else the client's words. */
+function detail(code: string, message: string): string {
+  if (NETWORK.test(code)) return code;
+  return /time(d ?)?out/i.test(message) ? 'no answer' : message;
+}
+
 /** No connection is configured for this name (the boot-time check makes this rare). */
 export function notConfigured(kind: 'database' | 'redis', name: string): DiagnosticsFailure {
   return new DiagnosticsFailure(
@@ -22,7 +28,7 @@ export function databaseFailure(err: unknown, name: string, what: string, timeou
   if (err instanceof DiagnosticsFailure) return err;
   const code = codeOf(err);
   const message = messageOf(err);
-  const seconds = `${Math.round(timeoutMs / 1000)}s`;
+  const seconds = `${timeoutMs / 1000}s`;
   const env = connectionVariable('database', name);
   if (code === '57014' || /Query read timeout|query_timeout/i.test(message))
     return new DiagnosticsFailure(
@@ -35,7 +41,7 @@ export function databaseFailure(err: unknown, name: string, what: string, timeou
   )
     return new DiagnosticsFailure(
       'unreachable',
-      `Database ${name} did not answer within ${seconds} (${NETWORK.test(code) ? code : message}) while ${what}. Nothing was run there; check that it is up and reachable from Firebreak, and the host in ${env}.`,
+      `Database ${name} did not answer within ${seconds} (${detail(code, message)}) while ${what}. Nothing was run there; check that it is up and reachable from Firebreak, and the host in ${env}.`,
     );
   if (code === '28P01' || code === '28000')
     return new DiagnosticsFailure(
@@ -65,6 +71,6 @@ export function redisFailure(err: unknown, name: string, timeoutMs: number): Dia
     );
   return new DiagnosticsFailure(
     NETWORK.test(code) || /timed? ?out/i.test(message) ? 'unreachable' : 'failed',
-    `Redis ${name} did not answer within ${Math.round(timeoutMs / 1000)}s (${NETWORK.test(code) ? code : message}). Nothing was run there; check that it is up and reachable from Firebreak, and the host in ${env}.`,
+    `Redis ${name} did not answer within ${timeoutMs / 1000}s (${detail(code, message)}). Nothing was run there; check that it is up and reachable from Firebreak, and the host in ${env}.`,
   );
 }

@@ -41,8 +41,8 @@ ORDER BY a.pid`;
 
 /**
  * Signals one backend only if its identity still matches, checked and sent in one statement, and
- * never the connection doing it nor a backend of another database. `$1` pid, `$2` backend start,
- * `$3` query start, `$4` state, as the preview listed them.
+ * never the connection doing it, Firebreak's own (`$5`, application names) nor a backend of another
+ * database. `$1` pid, `$2` backend start, `$3` query start, `$4` state, as the preview listed them.
  */
 export function signalSql(signal: 'cancel' | 'terminate'): string {
   const fn = signal === 'cancel' ? 'pg_cancel_backend' : 'pg_terminate_backend';
@@ -52,7 +52,8 @@ export function signalSql(signal: 'cancel' | 'terminate'): string {
         AND a.state IS NOT DISTINCT FROM $4
        THEN ${fn}(a.pid) ELSE false END AS signalled
 FROM pg_stat_activity a
-WHERE a.pid = $1 AND a.datname = current_database() AND a.pid <> pg_backend_pid()`;
+WHERE a.pid = $1 AND a.datname = current_database() AND a.pid <> pg_backend_pid()
+  AND NOT coalesce(a.application_name, '') = ANY ($5::text[])`;
 }
 
 /** Where pg_stat_statements is installed in the current database, and its version. */

@@ -1,7 +1,7 @@
 /** The database roles of the runbook domain on `pg`: a small lazy pool per logical name, every read in a read-only transaction. */
 import pg from 'pg';
 import type { Logger } from '../log.js';
-import { DIAG_APPLICATION } from '../runbook/backend-filter.js';
+import { DIAG_APPLICATION, FIREBREAK_APPLICATIONS } from '../runbook/backend-filter.js';
 import type { BackendKey, BackendView, SignalResult, SlowQueries } from '../runbook/database-views.js';
 import type { BackendSignals, DatabaseDiagnostics } from '../runbook/diag-ports.js';
 import { untrusted } from '../runbook/text.js';
@@ -158,7 +158,8 @@ export function createPgDiagnostics(urls: ReadonlyMap<string, string>, options: 
     return readOnly(name, `sending ${signal} to pid ${key.pid}`, async (c) => {
       let r: Row | undefined;
       try {
-        r = (await c.query(signalSql(signal), [key.pid, key.backendStart, key.queryStart, key.state])).rows[0];
+        const identity = [key.pid, key.backendStart, key.queryStart, key.state, FIREBREAK_APPLICATIONS];
+        r = (await c.query(signalSql(signal), identity)).rows[0];
       } catch (err) {
         // Not allowed to signal it (a superuser's session): that backend is skipped, the others go on.
         if ((err as { code?: string }).code !== '42501') throw err;

@@ -50,17 +50,21 @@ export function createRedisDiagnostics(
         retryStrategy: () => null,
         enableOfflineQueue: false,
         disableClientInfo: true,
+        // INFO is asked for anyway; the ready check would only ask it twice.
+        enableReadyCheck: false,
       });
-      // Failures reach the caller through the commands; the event only needs a listener.
-      client.on('error', (err: Error) =>
-        log.debug({ err: { message: err.message }, redis: name }, 'redis diagnostics error'),
-      );
+      // A refused login closes the connection: the command then only says so, and the event says why.
+      let cause: Error | undefined;
+      client.on('error', (err: Error) => {
+        cause = err;
+        log.debug({ err: { message: err.message }, redis: name }, 'redis diagnostics error');
+      });
       try {
         await client.connect();
         const [info, slowlog] = await Promise.all([client.info(), client.call('SLOWLOG', 'GET', String(entries))]);
         return { info: parseInfo(info), slowlog: parseSlowlog(slowlog) };
       } catch (err) {
-        throw redisFailure(err, name, timeoutMs);
+        throw redisFailure(cause ?? err, name, timeoutMs);
       } finally {
         client.disconnect();
       }

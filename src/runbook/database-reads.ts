@@ -74,7 +74,7 @@ function locks(s: DatabaseSnapshot, step: Extract<DatabaseRead, { action: 'pg-lo
   // The blockers that wait for nothing themselves are where a lock queue starts.
   const roots = blockers.filter((b) => !b.blockedBy.length).map((b) => b.pid);
   return [
-    `${waiting.length} backends wait for a lock${waiting.length > step.limit ? ` (the ${step.limit} longest shown)` : ''}:`,
+    `${waiting.length} ${waiting.length === 1 ? 'backend waits' : 'backends wait'} for a lock${waiting.length > step.limit ? ` (the ${step.limit} longest shown)` : ''}:`,
     ...indented(
       table(
         ['pid', 'user', 'application', 'waiting', 'blocked by', 'query'],
