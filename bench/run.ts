@@ -6,6 +6,7 @@
 import { ackBench } from './ack.js';
 import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
+import { diagBench } from './diag.js';
 import { historyBench } from './history.js';
 import { runbookBench } from './runbooks.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       ['capture', 'Scribe capture (issue: timeline capture)', captureBench],
       ['runbooks', 'Runbook executor (issue: guarded runbooks)', runbookBench],
       ['history', 'A year of history (issue: costs that do not grow with history)', historyBench],
+      ['diag', 'Database diagnostics (issue: database diagnostics from the war room)', diagBench],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))
