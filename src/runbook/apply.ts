@@ -6,7 +6,7 @@ import { incidentBlocks } from './guard.js';
 import type { createRunJournal } from './journal.js';
 import type { Playbook } from './playbook.js';
 import { MUTATING } from './playbook-schema.js';
-import type { Run, RunState } from './run.js';
+import type { Preview, Run, RunState } from './run.js';
 import type { RunActionSpec } from './run-actions.js';
 import { type createSteps, indent, stepLine } from './steps.js';
 import { healthPlaybook, renderStep } from './template.js';
@@ -15,19 +15,26 @@ import { healthPlaybook, renderStep } from './template.js';
 export const interruptedLine = (run: Pick<Run, 'step' | 'target'>) =>
   `Interrupted: Firebreak restarted during step ${run.step + 1}. Check ${run.target} (\`/incident run ${healthPlaybook(run.target)}\`) and request the run again if it is still needed.`;
 
+/**
+ * Previews step `index` and puts it to approval, with `extra` actions; `replaces` says why an earlier
+ * preview of it did not run, and `given` is a preview already made.
+ */
+export type Ask = (
+  run: Run,
+  from: RunState,
+  index: number,
+  extra: RunActionSpec[],
+  completes?: number,
+  replaces?: string,
+  given?: Preview,
+) => Promise<void>;
+
 /** The parts of the run engine that applying a step uses. */
 export interface EngineCore {
   readonly book: (id: string) => Playbook;
   readonly record: ReturnType<typeof createRunJournal>;
   readonly finish: (run: Run, ok: boolean, lines: readonly string[], completes?: number) => Promise<void>;
-  readonly ask: (
-    run: Run,
-    from: RunState,
-    index: number,
-    extra: RunActionSpec[],
-    completes?: number,
-    replaces?: string,
-  ) => Promise<void>;
+  readonly ask: Ask;
   readonly expire: (run: Run, reason?: string, completes?: number) => Promise<boolean>;
   readonly failureLine: (err: unknown, run: Run) => string;
   readonly steps: ReturnType<typeof createSteps>;

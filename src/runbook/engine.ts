@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { ClusterFailure, DiagnosticsFailure, UserError } from '../errors.js';
 import type { Clock } from '../incident/ports.js';
 import type { Logger } from '../log.js';
-import { createApply } from './apply.js';
+import { type Ask, createApply } from './apply.js';
 import type { Diagnostics } from './diag-ports.js';
 import { createRunJournal, observation } from './journal.js';
 import type { Playbook } from './playbook.js';
 import { MUTATING } from './playbook-schema.js';
 import type { Cluster } from './ports.js';
-import type { Preview, Run, RunState } from './run.js';
+import type { Run } from './run.js';
 import type { RunActionSpec } from './run-actions.js';
 import type { RunAudit, RunIncidents, RunOutbox, RunStore, RunTimers } from './run-ports.js';
 import { createSteps, indent, stepLine } from './steps.js';
@@ -73,16 +73,7 @@ export function createRunEngine(deps: RunEngineDeps) {
     if (done) await record(done, 'firebreak', ok ? 'succeeded' : 'failed', lines.join('; ').slice(0, 500));
   }
 
-  /** Previews step `index` and puts it to approval; `replaces` says why an earlier preview of it did not run. */
-  async function ask(
-    run: Run,
-    from: RunState,
-    index: number,
-    extra: RunActionSpec[],
-    completes?: number,
-    replaces?: string,
-    given?: Preview,
-  ) {
+  const ask: Ask = async (run, from, index, extra, completes, replaces, given) => {
     const step = renderStep(book(run.playbook).steps[index]!, run.params);
     const preview = given ?? (await steps.preview(step, index, clock.now(), newToken()));
     if ('nothing' in preview) return finish(run, true, [stepLine(step), ...indent(preview.nothing)], completes);
@@ -107,7 +98,7 @@ export function createRunEngine(deps: RunEngineDeps) {
       .catch((err: unknown) =>
         deps.log.warn({ err, runId: run.id }, 'could not schedule the approval expiry; the sweep expires it'),
       );
-  }
+  };
 
   /** Runs read-only steps from `from`; then previews the next change for approval, or finishes. */
   async function advance(
