@@ -110,6 +110,7 @@ export async function readDatabase(db: DatabaseDiagnostics, step: DatabaseRead):
   if (step.action === 'pg-slow-queries') {
     const slow = await db.slowQueries(step.database, step.limit);
     if (!slow.available) return [slow.reason];
+    if (!slow.byMean.length) return [`${slow.source}: no statements of this database recorded yet`];
     return [
       `${slow.source}; top ${slow.byMean.length} by mean time:`,
       ...statements(slow.byMean, step),

@@ -1,6 +1,6 @@
 import { clampText } from '../incident/incident.js';
 import { describeParam } from '../runbook/params.js';
-import type { Playbook } from '../runbook/playbook.js';
+import { dataReachOf, type Playbook } from '../runbook/playbook.js';
 import type { Preview, Run } from '../runbook/run.js';
 import type { RunNotice } from '../runbook/run-notice.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
@@ -211,6 +211,17 @@ export function renderRun(n: RunNotice): SlackMessage {
   }
 }
 
+/** Where a playbook acts: its namespaces, and the databases and caches it names. */
+function reachOfBook(pb: Playbook): string {
+  const data = dataReachOf(pb);
+  const names = (kind: string) => [...new Set(data.filter((d) => d.kind === kind).map((d) => d.name))].join(', ');
+  return [
+    pb.namespaces.length ? ` · namespaces ${pb.namespaces.join(', ')}` : '',
+    names('database') ? ` · databases ${names('database')}` : '',
+    names('redis') ? ` · redis ${names('redis')}` : '',
+  ].join('');
+}
+
 /** `/incident playbooks`. */
 export function renderPlaybooks(books: readonly Playbook[]): SlackMessage {
   const blocks: Block[] = [header('Playbooks')];
@@ -220,7 +231,7 @@ export function renderPlaybooks(books: readonly Playbook[]): SlackMessage {
       .join('; ');
     blocks.push(
       section(
-        `*\`${pb.id}\`*: ${esc(pb.title)}\n${esc(clampText(pb.description, 300))}\n${params || 'no parameters'} · severities ${pb.severities.join(', ')} · namespaces ${pb.namespaces.join(', ')}`,
+        `*\`${pb.id}\`*: ${esc(pb.title)}\n${esc(clampText(pb.description, 300))}\n${params || 'no parameters'} · severities ${pb.severities.join(', ')}${reachOfBook(pb)}`,
       ),
     );
   }

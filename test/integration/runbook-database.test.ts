@@ -108,6 +108,14 @@ afterAll(async () => {
 });
 
 describe('database health from the war room', () => {
+  it('/incident playbooks lists the database playbooks with the databases they name', async () => {
+    const listed = await h.reply((await h.command('playbooks')).responseUrl);
+    expect(listed).toContain(
+      'severities P0, P1, P2, P3 · databases adaptive-learning, ai-development, education, studyteddy',
+    );
+    expect(listed).toContain('kill-long-running-queries');
+  });
+
   it('posts connections, open transactions and lock waits as tables, masked, and puts them on the timeline', async () => {
     const holder = await session('billing-worker');
     await holder.run('BEGIN');

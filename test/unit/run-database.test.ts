@@ -330,6 +330,20 @@ steps:
     ]);
   });
 
+  it('unanswered, expires like any change: its buttons go and nothing is signalled', async () => {
+    const w = memoryRunbooks({ approvalTtlMs: 10 * MINUTE });
+    w.databases.add('shop', { forMs: 15 * MINUTE });
+    const { run } = await w.request('kill-queries');
+    w.clock.advance(10 * MINUTE + 1);
+    await w.fire();
+    expect((await w.run(run.id)).state).toBe('expired');
+    expect(shown(w.card(run.id).notice)).toBe('expired');
+    expect(await refusal(w.click(run.id, 'approve', IC))).toContain('expired');
+    await w.fire();
+    expect(w.databases.sent).toEqual([]);
+    expect(w.runs.events(run.id)).toEqual(['requested', 'dry_run', 'expired']);
+  });
+
   it('with nothing that matches, asks nothing and says so', async () => {
     const w = memoryRunbooks();
     const b = w.databases.add('shop', { forMs: 15 * MINUTE, user: 'postgres', superuser: true });
