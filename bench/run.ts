@@ -7,6 +7,7 @@ import { ackBench } from './ack.js';
 import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
 import { concurrencyBench } from './concurrency.js';
+import { diagBench } from './diag.js';
 import { historyBench } from './history.js';
 import { rateLimitBench } from './rate-limits.js';
 import { runbookBench } from './runbooks.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
         "A burst under Slack's rate limits (issue: nothing lost under Slack's rate limits)",
         rateLimitBench,
       ],
+      ['diag', 'Database diagnostics (issue: database diagnostics from the war room)', diagBench],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))

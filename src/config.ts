@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type DiagnosticsConfig, readDiagnostics } from './config-diag.js';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './incident/duration.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from './incident/policy.js';
@@ -38,6 +39,8 @@ export interface Config {
     readonly approvalTtlMs: number;
     readonly cooldownMs: number;
   };
+  /** The databases and caches playbooks name (`DIAG_DATABASE_<NAME>_URL`, `DIAG_REDIS_<NAME>_URL`). */
+  readonly diagnostics: DiagnosticsConfig;
   readonly logLevel: string;
   /** Values that must never reach a log line. */
   readonly secrets: readonly string[];
@@ -154,15 +157,16 @@ export function loadConfig(
   if (!approvalTtlMs) problems.push('APPROVAL_TTL must be a duration such as 10m');
   const cooldownMs = parseDuration(optional('RUNBOOK_COOLDOWN') ?? '10m') ?? 0;
   if (!cooldownMs) problems.push('RUNBOOK_COOLDOWN must be a duration such as 10m');
+  const diagnostics = readDiagnostics(env, playbooks.values(), problems);
 
   if (problems.length) throw new ConfigError(problems);
+  const diagUrls = [...diagnostics.databases.values(), ...diagnostics.redis.values()];
   const secrets = [
     botToken,
     signingSecret,
     appToken,
     metricsToken,
-    passwordOf(databaseUrl),
-    passwordOf(redisUrl),
+    ...[databaseUrl, redisUrl, ...diagUrls].map(passwordOf),
   ].filter((s): s is string => !!s);
   return deepFreeze({
     slack: {
@@ -181,6 +185,7 @@ export function loadConfig(
     redis: { url: redisUrl, prefix, sweepEveryMs },
     policy,
     runbooks: { playbooks, kubeconfig: optional('KUBECONFIG'), approvalTtlMs, cooldownMs },
+    diagnostics,
     logLevel,
     secrets,
   });

@@ -66,6 +66,19 @@ export class SpecChanged extends ClusterFailure {
   }
 }
 
+/**
+ * A database or Redis diagnostic (or a signal to a backend) failed; the message says what happened
+ * and what to do next, and never holds a connection string.
+ */
+export class DiagnosticsFailure extends AppError {
+  constructor(
+    readonly code: 'not_configured' | 'unreachable' | 'timeout' | 'forbidden' | 'refused' | 'failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Short reference shown to users for unexpected errors, logged beside the error. */
 export function errorReference(): string {
   return `ERR-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from './config.js';
+import { createDiagnostics } from './diag/diagnostics.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
@@ -109,12 +110,14 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
   });
   const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
+  const diagnostics = createDiagnostics(config.diagnostics, log);
   const runbooks = createRunbooks({
     playbooks: config.runbooks.playbooks,
     runs: createRunStore(pool),
     outbox: createRunOutboxStore(pool, { leaseMs: config.effectLeaseMs }),
     incidents: store,
     cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
+    diagnostics,
     chat: createRunbookChat(web),
     timers: jobs.runTimers,
     clock,
@@ -237,7 +240,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
           stopWorker: () => jobs.stopWorker(),
           finishRunbookWork: (ms) => runbooks.idle(ms),
           closeQueue: () => jobs.close(),
-          closePool: () => pool.end(),
+          closePool: () => Promise.all([pool.end(), diagnostics.close()]),
         },
         budgetMs,
         log,

@@ -4,7 +4,7 @@
  */
 import { Document, isScalar, visit } from 'yaml';
 import { type Playbook, reachOf } from '../runbook/playbook.js';
-import type { ActionName } from '../runbook/playbook-schema.js';
+import type { ClusterAction } from '../runbook/playbook-schema.js';
 
 /** One API permission: `group/resource` and verb, limited to `name` when the call names its object. */
 interface Need {
@@ -22,8 +22,8 @@ const HISTORY = need('apps', 'replicasets', ['list'], false);
 /** Every change is previewed: the deployment and the pods that will restart are read first. */
 const CHANGE = [...READ_DEPLOYMENT, ...PODS, ...need('apps', 'deployments', ['patch'], true)];
 
-/** The calls each action makes. */
-export const NEEDS: Record<ActionName, readonly Need[]> = {
+/** The calls each cluster action makes (database and Redis actions make none: `reachOf` leaves them out). */
+export const NEEDS: Record<ClusterAction, readonly Need[]> = {
   'get-deployment': READ_DEPLOYMENT,
   'list-pods': [...READ_DEPLOYMENT, ...PODS],
   'pod-restarts': [...READ_DEPLOYMENT, ...PODS],

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { STORE_APPLICATION } from '../runbook/backend-filter.js';
 
 /**
  * A pool whose failures stay visible but never crash the process: an idle
@@ -13,6 +14,8 @@ export function createPool(connectionString: string, log: Logger, options: { max
     connectionTimeoutMillis: 2_000,
     query_timeout: 5_000,
     idleTimeoutMillis: 30_000,
+    // Named, so a database diagnostic pointed at this database knows these connections for Firebreak's own.
+    application_name: STORE_APPLICATION,
   });
   pool.on('error', (err) =>
     log.warn(

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SpecChanged } from '../errors.js';
+import { standing } from './backend-filter.js';
 import type { DeploymentView, Observed, RevisionView } from './cluster-views.js';
+import type { BackendKey } from './database-views.js';
 import type { Preview, SpecBinding } from './run.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -27,6 +29,28 @@ export function configMapBinding(value: string | null): SpecBinding {
   return { generation: null, digest: `value:${sha(value ?? UNSET)}`, seen: { value } };
 }
 
+const identity = (k: BackendKey) => `${k.pid}|${k.backendStart}|${k.queryStart}|${k.state}`;
+
+/** What approving the end of listed backends binds to: exactly those sessions, each in the statement previewed. */
+export function backendsBinding(keys: readonly BackendKey[]): SpecBinding {
+  const list = [...keys].sort((a, b) => a.pid - b.pid);
+  return { generation: null, digest: `backends:${sha(list.map(identity).join('\n'))}`, seen: { backends: list } };
+}
+
+/** Why listed backends are no longer as previewed, in words; undefined while every one is. */
+function backendsChange(observed: Extract<Observed, { kind: 'backends' }>): string | undefined {
+  const moved = observed.now
+    .map(({ key, found }) => ({ pid: key.pid, now: standing(key, found) }))
+    .filter((b) => b.now !== 'same');
+  if (!moved.length) return undefined;
+  const words = {
+    ended: 'ended',
+    'other-session': 'belongs to another session',
+    'other-statement': 'runs another statement',
+  };
+  return moved.map((b) => `pid ${b.pid} ${words[b.now as keyof typeof words]}`).join(', ');
+}
+
 function rollbackChange(pinned: RevisionView, now: RevisionView | undefined): string | undefined {
   if (!now || now.revision !== pinned.revision)
     return `the rollback target revision ${pinned.revision} (ReplicaSet ${pinned.replicaSet}) is no longer in the history`;
@@ -41,6 +65,7 @@ function rollbackChange(pinned: RevisionView, now: RevisionView | undefined): st
 /** Why the binding no longer holds for what is in the cluster now; undefined while it holds. */
 export function changeSince(action: string, binding: SpecBinding, observed: Observed): string | undefined {
   const seen = binding.seen;
+  if (observed.kind === 'backends') return backendsChange(observed);
   if (observed.kind === 'configmap') {
     if (configMapBinding(observed.value).digest === binding.digest) return undefined;
     return `its value ${shown(seen.value)} → ${shown(observed.value)} was changed by someone else after the preview`;

@@ -1,4 +1,5 @@
 /** What the runbook domain sees of a Kubernetes cluster: plain views, built by the cluster adapter. */
+import type { BackendKey } from './database-views.js';
 
 /** A deployment as the runbook shows and checks it. */
 export interface DeploymentView {
@@ -88,7 +89,15 @@ export interface WarningEventView extends EventView {
 /** A fresh read of what a step is about to change, handed to its check before every attempt to apply. */
 export type Observed =
   | { readonly kind: 'deployment'; readonly deployment: DeploymentView; readonly rollbackTo?: RevisionView }
-  | { readonly kind: 'configmap'; readonly value: string | null };
+  | { readonly kind: 'configmap'; readonly value: string | null }
+  /** Each listed backend and what holds its pid now (null: nothing). */
+  | {
+      readonly kind: 'backends';
+      readonly now: readonly {
+        readonly key: BackendKey;
+        readonly found: Pick<BackendKey, 'backendStart' | 'queryStart' | 'state'> | null;
+      }[];
+    };
 
 /** Options of every mutating call. */
 export interface MutationOptions {

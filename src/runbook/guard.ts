@@ -1,7 +1,9 @@
 /** The pure guards of a run: what a request may ask for, and who may approve or deny it. */
 import { UserError } from '../errors.js';
+import { filterOf, type TerminateStep } from './backend-filter.js';
 import type { Playbook } from './playbook.js';
-import { renderStep, targetOf } from './template.js';
+import { reaches } from './playbook-schema.js';
+import { healthPlaybook, renderStep, targetOf } from './template.js';
 
 /** What the guard knows about a request. */
 export interface RequestFacts {
@@ -29,7 +31,11 @@ export function checkRequest(f: RequestFacts): void {
   const blocked = incidentBlocks(pb, { status: f.incidentOpen ? 'open' : 'resolved', severity: f.severity });
   if (blocked) throw new UserError(f.incidentOpen ? 'not_allowed' : 'conflict', blocked);
   for (const step of pb.steps) {
-    const s = renderStep(step, f.params) as { namespace: string; deployment?: string };
+    const rendered = renderStep(step, f.params);
+    // A terminate filter is read now, so a bad duration or an unbounded filter is refused before anything runs.
+    if (rendered.action === 'pg-terminate') filterOf(rendered as TerminateStep);
+    if (reaches(step.action) !== 'cluster') continue;
+    const s = rendered as { namespace: string; deployment?: string };
     if (!pb.namespaces.includes(s.namespace))
       throw new UserError(
         'not_allowed',
@@ -44,10 +50,11 @@ export function checkRequest(f: RequestFacts): void {
   }
   const cooldown = pb.cooldownMs ?? f.defaultCooldownMs;
   if (f.lastFinishedAt && f.now.getTime() - f.lastFinishedAt.getTime() < cooldown) {
+    const target = targetOf(pb, f.params);
     const left = Math.ceil((cooldown - (f.now.getTime() - f.lastFinishedAt.getTime())) / 60_000);
     throw new UserError(
       'conflict',
-      `${targetOf(pb, f.params)} was changed by a runbook ${Math.round((f.now.getTime() - f.lastFinishedAt.getTime()) / 60_000)} min ago; the cooldown has ${left} min to go. Check its health with \`/incident run check-service-health\` meanwhile.`,
+      `${target} was changed by a runbook ${Math.round((f.now.getTime() - f.lastFinishedAt.getTime()) / 60_000)} min ago; the cooldown has ${left} min to go. Check its health with \`/incident run ${healthPlaybook(target)}\` meanwhile.`,
     );
   }
 }

@@ -1,5 +1,5 @@
 /** Where run events are written down: the run's audit trail and its incident's timeline. */
-import type { Clock } from '../incident/ports.js';
+import type { Clock, TimelineEntry } from '../incident/ports.js';
 import type { Run } from './run.js';
 import type { RunAudit, RunIncidents } from './run-ports.js';
 import { untrusted } from './text.js';
@@ -30,4 +30,32 @@ export function createRunJournal(deps: RunJournalDeps) {
       data: { runId: run.id, ...detail },
     });
   };
+}
+
+/** Longest text of an observation on the timeline: a few tables. */
+const OBSERVATION_CHARS = 6000;
+
+/**
+ * What a diagnostic step saw, as a timeline entry of its own so the postmortem shows it: plain
+ * text, one table row a line (each line made plain by `untrusted`), clamped as a whole.
+ */
+export function observation(
+  run: Run,
+  at: Date,
+  step: number,
+  heading: string,
+  lines: readonly string[],
+): TimelineEntry {
+  const kept: string[] = [`${run.id} ${run.playbook}: ${untrusted(heading)}`];
+  let size = kept[0]!.length;
+  for (const [n, line] of lines.entries()) {
+    const plain = untrusted(line, 400);
+    if (size + plain.length + 1 > OBSERVATION_CHARS) {
+      kept.push(`… ${lines.length - n} more lines`);
+      break;
+    }
+    kept.push(plain);
+    size += plain.length + 1;
+  }
+  return { at, actor: 'firebreak', kind: 'runbook_observed', text: kept.join('\n'), data: { runId: run.id, step } };
 }

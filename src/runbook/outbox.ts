@@ -74,7 +74,7 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
     const title = engine.book(run.playbook).title;
     switch (spec.kind) {
       case 'continue':
-        if (run.state === 'running') await engine.advance(run, spec.from, a.id, progress(run, title));
+        if (run.state === 'running') await engine.advance(run, spec.from, a.id, progress(run, title), spec.lines);
         return;
       case 'execute':
         return engine.execute(run, spec.step, spec.token, a.id);

@@ -1,5 +1,14 @@
 /** The checks a playbook passes before it loads: templates, parameters and allowlists. */
-import { ACTIONS, type ActionName, fields, type Param, type PlaybookFile } from './playbook-schema.js';
+import { dataStepProblems } from './data-audit.js';
+import {
+  ACTIONS,
+  type ActionName,
+  fields,
+  type Param,
+  type PlaybookFile,
+  reaches,
+  type Step,
+} from './playbook-schema.js';
 import { possible, TEMPLATE } from './template.js';
 
 /** Names a parameter may not have: they are properties every JavaScript object already has. */
@@ -87,6 +96,10 @@ export function auditPlaybook(pb: PlaybookFile, where: Where): string[] {
       for (const [, ref] of raw.matchAll(TEMPLATE))
         if (!(ref! in params))
           problems.push(`${where(['steps', n, field])}: steps.${n}.${field}: {{${ref}}} is not a declared parameter`);
+    }
+    if (reaches(step.action) !== 'cluster') {
+      problems.push(...dataStepProblems({ action: step.action, ...parsed.data } as Step, n, params, where));
+      return;
     }
     const ns = possible(step.namespace, params);
     if (!ns)

@@ -30,6 +30,26 @@ const paramSchema = z.discriminatedUnion('type', [
 const text = z.string().min(1).max(253);
 const target = { namespace: text, deployment: text };
 
+/** A duration such as `30s`, `5m` or `1h`, or text with a `{{param}}` in it (checked once the parameters are in). */
+const duration = z
+  .string()
+  .regex(/^(\d+[smh]|[^{}]*\{\{\s*[a-zA-Z]\w*\s*\}\}[^{}]*)$/, 'must be a duration such as 30s, 5m or 1h');
+/** How statements are shown: truncated, and with their literals masked unless the playbook opts out. */
+const queryChars = z.number().int().min(20).max(1000);
+const queryShape = { maskLiterals: z.boolean().default(true), queryChars: queryChars.default(100) };
+/** The states of `pg_stat_activity`. */
+export const BACKEND_STATES = [
+  'active',
+  'idle',
+  'idle in transaction',
+  'idle in transaction (aborted)',
+  'fastpath function call',
+  'disabled',
+] as const;
+const state = z.enum(BACKEND_STATES);
+/** Backends `pg-terminate` leaves alone unless the playbook names them here. */
+export const PROTECTED_KINDS = ['superusers', 'replication', 'background-workers'] as const;
+
 /** Every action a playbook may name: the read-only ones, then those that change the cluster. */
 export const ACTIONS = {
   'get-deployment': z.strictObject({ ...target }),
@@ -66,6 +86,40 @@ export const ACTIONS = {
   }),
   'set-memory-limit': z.strictObject({ ...target, container: text.optional(), limit: text }),
   'patch-configmap': z.strictObject({ namespace: text, name: text, key: text, value: z.union([text, z.number()]) }),
+  'pg-activity': z.strictObject({
+    database: text,
+    longerThan: duration.default('1m'),
+    limit: z.number().int().min(1).max(50).default(15),
+    ...queryShape,
+  }),
+  'pg-locks': z.strictObject({ database: text, limit: z.number().int().min(1).max(50).default(15), ...queryShape }),
+  'pg-slow-queries': z.strictObject({
+    database: text,
+    limit: z.number().int().min(1).max(20).default(5),
+    ...queryShape,
+  }),
+  'redis-info': z.strictObject({
+    redis: text,
+    slowlog: z.number().int().min(1).max(50).default(10),
+    maskLiterals: z.boolean().default(true),
+  }),
+  'pg-terminate': z.strictObject({
+    database: text,
+    state: z.union([state, z.array(state).min(1)]).default('active'),
+    olderThan: duration.optional(),
+    user: text.optional(),
+    application: text.optional(),
+    queryPattern: z.string().min(1).max(200).optional(),
+    mode: z.enum(['cancel-then-terminate', 'terminate']).default('cancel-then-terminate'),
+    grace: z
+      .string()
+      .regex(/^([1-9]\d?s|[1-5]m)$/, 'must be from 1s to 99s, or 1m to 5m')
+      .default('10s'),
+    maxBackends: z.number().int().min(1).max(100).optional(),
+    include: z.array(z.enum(PROTECTED_KINDS)).default([]),
+    maskLiterals: z.boolean().default(true),
+    queryChars: queryChars.default(60),
+  }),
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
@@ -78,7 +132,23 @@ export const MUTATING: ReadonlySet<ActionName> = new Set([
   'set-env',
   'set-memory-limit',
   'patch-configmap',
+  'pg-terminate',
 ]);
+
+/** What a step acts on: the cluster, a PostgreSQL database (`database:`) or a Redis (`redis:`). */
+export type Reaches = 'cluster' | 'database' | 'redis';
+const DATABASE_ACTIONS: ReadonlySet<string> = new Set(['pg-activity', 'pg-locks', 'pg-slow-queries', 'pg-terminate']);
+
+/** The actions on a database or a Redis. */
+export type DataAction = 'pg-activity' | 'pg-locks' | 'pg-slow-queries' | 'pg-terminate' | 'redis-info';
+/** The actions on the cluster: the only ones that need Kubernetes RBAC. */
+export type ClusterAction = Exclude<ActionName, DataAction>;
+
+/** What an action acts on. */
+export function reaches(action: string): Reaches {
+  if (DATABASE_ACTIONS.has(action)) return 'database';
+  return action === 'redis-info' ? 'redis' : 'cluster';
+}
 
 /** A step's shape is checked per action by the audit, so every problem in the file is reported at once. */
 const stepSchema = z.object({ action: z.string(), label: z.string().max(80).optional() }).passthrough();
@@ -89,7 +159,8 @@ export const playbookSchema = z.strictObject({
   title: z.string().min(1).max(80),
   description: z.string().min(1).max(1000),
   severities: z.array(z.string()).min(1),
-  namespaces: z.array(z.string().regex(/^[a-z0-9-]{1,63}$/)).min(1),
+  /** The namespaces its cluster steps may act in; a playbook of database steps only has none. */
+  namespaces: z.array(z.string().regex(/^[a-z0-9-]{1,63}$/)).default([]),
   /** Per namespace, the deployments the playbook may touch; when set, every step's target must be listed. */
   deployments: z.record(z.string(), z.array(text).min(1)).optional(),
   configMaps: z

@@ -1,7 +1,16 @@
 /** Reviewed playbooks: loading, checking and what their steps can reach. */
 import { readYaml, SourceError, validateYaml } from '../yaml-source.js';
 import { auditPlaybook } from './playbook-audit.js';
-import { ACTIONS, type ActionName, fields, type Param, playbookSchema, type Step } from './playbook-schema.js';
+import {
+  ACTIONS,
+  type ActionName,
+  type ClusterAction,
+  fields,
+  type Param,
+  playbookSchema,
+  reaches,
+  type Step,
+} from './playbook-schema.js';
 import { possible } from './template.js';
 
 /** A reviewed playbook: the only things Firebreak can do to a cluster. */
@@ -69,25 +78,49 @@ export function loadPlaybooks(files: readonly { name: string; text: string }[]):
   return out;
 }
 
-/** One thing a playbook step can act on: an action, a namespace, and the object's name. */
+/** One thing a playbook's cluster step can act on: an action, a namespace, and the object's name. */
 export interface Reach {
-  readonly action: ActionName;
+  readonly action: ClusterAction;
   readonly namespace: string;
   /** The deployment, or for `patch-configmap` the ConfigMap. */
   readonly name: string;
 }
 
-/** Everything the playbook's steps can reach, whatever parameters are given (within its allowlists). */
+/**
+ * Everything the playbook's cluster steps can reach, whatever parameters are given (within its
+ * allowlists). Database and Redis steps reach no Kubernetes object: see `dataReachOf`.
+ */
 export function reachOf(pb: Playbook): Reach[] {
   const out: Reach[] = [];
   for (const step of pb.steps) {
-    const s = step as Step & { namespace: string; deployment?: string; name?: string };
+    if (reaches(step.action) !== 'cluster') continue;
+    const s = step as Step & { action: ClusterAction; namespace: string; deployment?: string; name?: string };
     for (const namespace of possible(s.namespace, pb.params) ?? [])
       for (const name of possible(s.deployment ?? s.name, pb.params) ?? []) {
         const allowed =
           step.action === 'patch-configmap' || !pb.deployments || pb.deployments[namespace]?.includes(name);
-        if (allowed) out.push({ action: step.action, namespace, name });
+        if (allowed) out.push({ action: s.action, namespace, name });
       }
   }
+  return out;
+}
+
+/** A database or Redis a playbook's step can name, by its logical name. */
+export interface DataReach {
+  readonly kind: 'database' | 'redis';
+  readonly name: string;
+  /** The index of the step that names it. */
+  readonly step: number;
+}
+
+/** Every database and Redis the playbook's steps can name, whatever parameters are given. */
+export function dataReachOf(pb: Playbook): DataReach[] {
+  const out: DataReach[] = [];
+  pb.steps.forEach((step, n) => {
+    const kind = reaches(step.action);
+    if (kind === 'cluster') return;
+    const field = kind === 'database' ? (step as { database: string }).database : (step as { redis: string }).redis;
+    for (const name of possible(field, pb.params) ?? []) out.push({ kind, name, step: n });
+  });
   return out;
 }

@@ -6,8 +6,11 @@ import type { Preview } from './run.js';
  * (the run outbox): a crash or a Redis outage between the two cannot lose it.
  */
 export type RunActionSpec =
-  /** Runs the read-only steps from `from`, then previews the next change or finishes. */
-  | { readonly kind: 'continue'; readonly from: number }
+  /**
+   * Runs the read-only steps from `from`, then previews the next change or finishes; `lines` (what
+   * the step before did) open the lines it reports.
+   */
+  | { readonly kind: 'continue'; readonly from: number; readonly lines?: readonly string[] }
   /** Applies approved step `step`, if its preview (`token`) still holds. */
   | { readonly kind: 'execute'; readonly step: number; readonly token: string }
   /** Posts the approval card of preview `token`. */

@@ -1,5 +1,6 @@
 /** A runbook run as stored, and what its approval binds to. */
 import type { RevisionView } from './cluster-views.js';
+import type { BackendKey } from './database-views.js';
 
 /** States of a run; changes between them are conditional, so each happens once. */
 export type RunState =
@@ -15,9 +16,9 @@ export type RunState =
 
 /** What an approval is for: the target's spec as previewed. Status writes never change it. */
 export interface SpecBinding {
-  /** The deployment's metadata.generation (null for a ConfigMap, which has none). */
+  /** The deployment's metadata.generation (null for a ConfigMap or a list of backends, which have none). */
   readonly generation: number | null;
-  /** Digest of exactly what the step applies: the pod template, the replicas, or the ConfigMap key's value. */
+  /** Digest of exactly what the step applies: the pod template, the replicas, the ConfigMap key's value, or the backends. */
   readonly digest: string;
   /** What the preview saw, to say what changed when it no longer holds. */
   readonly seen: {
@@ -27,6 +28,8 @@ export interface SpecBinding {
     readonly value?: string | null;
     /** The rollback target, pinned: if its template changes, the rollback is not applied. */
     readonly rollbackTo?: RevisionView;
+    /** The backends a `pg-terminate` approval is for: each is ended only while it is still this session and statement. */
+    readonly backends?: readonly BackendKey[];
   };
 }
 

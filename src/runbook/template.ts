@@ -1,6 +1,6 @@
 /** `{{ param }}` in playbook steps: what a field can become, and the step with its parameters filled in. */
 import type { Playbook } from './playbook.js';
-import { MUTATING, type Param, type Step } from './playbook-schema.js';
+import { MUTATING, type Param, reaches, type Step } from './playbook-schema.js';
 
 /** `{{ name }}`: the only template form; anything else with braces is refused. */
 export const TEMPLATE = /\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*\}\}/g;
@@ -23,6 +23,7 @@ export function renderStep(step: Step, params: Readonly<Record<string, string | 
       if (whole) return params[whole[1]!];
       return v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => String(params[k]));
     }
+    if (Array.isArray(v)) return v.map(fill);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
     return v;
   };
@@ -32,14 +33,23 @@ export function renderStep(step: Step, params: Readonly<Record<string, string | 
 /** A step that names a deployment: every action but `patch-configmap`. */
 export type DeploymentStep = Step & { namespace: string; deployment: string };
 
-/** `namespace/name` of what a step acts on: its deployment, or for `patch-configmap` its ConfigMap. */
+/**
+ * What a step acts on: `namespace/name` of its deployment (for `patch-configmap` its ConfigMap),
+ * `database/<name>` or `redis/<name>`.
+ */
 export function stepTarget(step: Step): string {
-  const s = step as Step & { namespace: string; deployment?: string; name?: string };
+  const s = step as Step & { namespace: string; deployment?: string; name?: string; database?: string; redis?: string };
+  const kind = reaches(step.action);
+  if (kind !== 'cluster') return `${kind}/${kind === 'database' ? s.database : s.redis}`;
   return `${s.namespace}/${s.deployment ?? s.name}`;
 }
 
-/** `namespace/deployment` the run changes: one mutating run per target at a time. */
+/** What the run changes (`namespace/deployment`, `database/<name>`): one mutating run per target at a time. */
 export function targetOf(playbook: Playbook, params: Readonly<Record<string, string | number>>): string | undefined {
   const step = playbook.steps.find((s) => MUTATING.has(s.action));
   return step && stepTarget(renderStep(step, params));
 }
+
+/** The read-only playbook that shows a target's health: the database one for a database, else the service one. */
+export const healthPlaybook = (target: string | undefined) =>
+  target?.startsWith('database/') ? 'database-health' : 'check-service-health';

@@ -1,6 +1,6 @@
 import { clampText } from '../incident/incident.js';
 import { describeParam } from '../runbook/params.js';
-import type { Playbook } from '../runbook/playbook.js';
+import { dataReachOf, type Playbook } from '../runbook/playbook.js';
 import type { Preview, Run } from '../runbook/run.js';
 import type { RunNotice } from '../runbook/run-notice.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
@@ -15,8 +15,32 @@ export function escCluster(text: string): string {
   return esc(text).replace(/`/g, 'ˋ');
 }
 
-/** Lines in a code block, each escaped, the whole clamped to what a section holds. */
-const code = (lines: readonly string[]) => `\`\`\`${clampText(lines.map(escCluster).join('\n'), 2900)}\`\`\``;
+/** Code blocks a message may carry for one list of lines; past them, the rest is on the incident timeline. */
+const MAX_CODE_SECTIONS = 8;
+
+/**
+ * `heading` and lines in code blocks, each line escaped: as many sections as the lines need (a
+ * section holds 3,000 characters), at most `MAX_CODE_SECTIONS`, so a long table stays within Slack's limits.
+ */
+function code(heading: string, lines: readonly string[]): Block[] {
+  const chunks: string[][] = [[]];
+  let size = heading.length;
+  for (const line of lines.map(escCluster)) {
+    if (size + line.length > 2800 && chunks.at(-1)!.length) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks.at(-1)!.push(line);
+    size += line.length + 1;
+  }
+  const shown = chunks.slice(0, MAX_CODE_SECTIONS);
+  const left = chunks.slice(MAX_CODE_SECTIONS).flat().length;
+  return shown.map((chunk, n) => {
+    const block = `\`\`\`${clampText(chunk.join('\n') || ' ', 2900 - heading.length)}\`\`\``;
+    const tail = n === shown.length - 1 && left ? `\n_…and ${left} more lines on the incident timeline._` : '';
+    return section(`${n === 0 ? heading : ''}${block}${tail}`);
+  });
+}
 
 /** What the Approve and Deny buttons carry: the run and the preview they were shown with. */
 export const buttonValue = (run: Pick<Run, 'id'>, preview: Pick<Preview, 'token'>) => `${run.id}.${preview.token}`;
@@ -37,10 +61,10 @@ function approval(run: Run, title: string, p: Preview): SlackMessage {
       ...(p.replaces
         ? [section(`:arrows_counterclockwise: *New preview.* The earlier one was not run: ${escCluster(p.replaces)}.`)]
         : []),
-      section(`${stepLine(p)} (server dry run):\n${code(p.lines)}`),
+      ...code(`${stepLine(p)} (server dry run):\n`, p.lines),
       about(run),
       context(
-        `Someone other than the requester approves: the IC at the time of the request (<@${run.commander}>) or an approver. The approval is for this spec; if it changes first, nothing is applied and you are asked again. Expires ${run.expiresAt ? time(run.expiresAt) : 'soon'}.`,
+        `Someone other than the requester approves: the IC at the time of the request (<@${run.commander}>) or an approver. ${p.binding.seen.backends ? 'The approval is for exactly these backends: each is ended only while it still runs the statement listed, and new matches need a new request.' : 'The approval is for this spec; if it changes first, nothing is applied and you are asked again.'} Expires ${run.expiresAt ? time(run.expiresAt) : 'soon'}.`,
       ),
       {
         type: 'actions',
@@ -121,9 +145,9 @@ function card(run: Run, title: string): SlackMessage {
     text: `${title}: ${v.word}`,
     blocks: [
       header(`${clampText(title, 120)} · ${v.word}`),
-      ...(p ? [section(`${stepLine(p)}\n${code(p.lines)}`)] : []),
+      ...(p ? code(`${stepLine(p)}\n`, p.lines) : []),
       section(v.line),
-      ...(finished ? [section(`*Result*\n${code(result.length ? result : ['(no output)'])}`)] : []),
+      ...(finished ? code('*Result*\n', result.length ? result : ['(no output)']) : []),
       about(run),
     ],
   };
@@ -140,7 +164,7 @@ export function renderRun(n: RunNotice): SlackMessage {
         text: `${n.title}: not run`,
         blocks: [
           header(`${clampText(n.title, 120)} · not run`),
-          section(`${stepLine(n.preview)}\n${code(n.preview.lines)}`),
+          ...code(`${stepLine(n.preview)}\n`, n.preview.lines),
           section(
             `:arrows_counterclockwise: Not run: ${escCluster(n.reason)}. ${n.approvedBy ? `<@${n.approvedBy}> approved the preview above, but n` : 'N'}othing was applied; a new preview with its own buttons follows.`,
           ),
@@ -152,7 +176,7 @@ export function renderRun(n: RunNotice): SlackMessage {
         text: `${n.title}: step ${n.preview.step + 1} applied`,
         blocks: [
           header(`${clampText(n.title, 120)} · step ${n.preview.step + 1} applied`),
-          section(`${stepLine(n.preview)}\n${code(n.preview.lines)}`),
+          ...code(`${stepLine(n.preview)}\n`, n.preview.lines),
           section(
             `:white_check_mark: ${n.approvedBy ? `Approved by <@${n.approvedBy}>; a` : 'A'}pplied: ${escCluster(n.message)}. The run goes on below.`,
           ),
@@ -162,14 +186,15 @@ export function renderRun(n: RunNotice): SlackMessage {
     case 'progress':
       return {
         text: `${n.title}: ${n.lines.at(-1) ?? ''}`,
-        blocks: [section(`:hourglass_flowing_sand: *${esc(n.title)}*\n${code(n.lines)}`), about(run)],
+        blocks: [...code(`:hourglass_flowing_sand: *${esc(n.title)}*\n`, n.lines), about(run)],
       };
     case 'result':
       return {
         text: `${n.title}: ${n.ok ? 'succeeded' : 'failed'}`,
         blocks: [
-          section(
-            `${n.ok ? ':white_check_mark:' : ':x:'} *${esc(n.title)}* ${n.ok ? 'finished' : 'failed'}\n${code(n.lines.length ? n.lines : ['(no output)'])}`,
+          ...code(
+            `${n.ok ? ':white_check_mark:' : ':x:'} *${esc(n.title)}* ${n.ok ? 'finished' : 'failed'}\n`,
+            n.lines.length ? n.lines : ['(no output)'],
           ),
           about(run),
         ],
@@ -186,6 +211,17 @@ export function renderRun(n: RunNotice): SlackMessage {
   }
 }
 
+/** Where a playbook acts: its namespaces, and the databases and caches it names. */
+function reachOfBook(pb: Playbook): string {
+  const data = dataReachOf(pb);
+  const names = (kind: string) => [...new Set(data.filter((d) => d.kind === kind).map((d) => d.name))].join(', ');
+  return [
+    pb.namespaces.length ? ` · namespaces ${pb.namespaces.join(', ')}` : '',
+    names('database') ? ` · databases ${names('database')}` : '',
+    names('redis') ? ` · redis ${names('redis')}` : '',
+  ].join('');
+}
+
 /** `/incident playbooks`. */
 export function renderPlaybooks(books: readonly Playbook[]): SlackMessage {
   const blocks: Block[] = [header('Playbooks')];
@@ -195,7 +231,7 @@ export function renderPlaybooks(books: readonly Playbook[]): SlackMessage {
       .join('; ');
     blocks.push(
       section(
-        `*\`${pb.id}\`*: ${esc(pb.title)}\n${esc(clampText(pb.description, 300))}\n${params || 'no parameters'} · severities ${pb.severities.join(', ')} · namespaces ${pb.namespaces.join(', ')}`,
+        `*\`${pb.id}\`*: ${esc(pb.title)}\n${esc(clampText(pb.description, 300))}\n${params || 'no parameters'} · severities ${pb.severities.join(', ')}${reachOfBook(pb)}`,
       ),
     );
   }

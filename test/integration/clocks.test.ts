@@ -51,7 +51,9 @@ describe('the update clock', () => {
     const declaredAt = Date.now();
     await sleep(1200);
     await h.reply((await h.command(`update ${id} reindexing`)).responseUrl);
-    const updatedAt = Date.now();
+    // When the update was recorded: the reply may come later, once its Slack side is done.
+    const recorded = await h.sql.query('SELECT max(at) AS at FROM status_updates WHERE incident_id = $1', [id]);
+    const updatedAt = (recorded.rows[0].at as Date).getTime();
     await waitFor(() => reminders(id)[0], 5000, 'the reminder');
     const firstReminderAt =
       Number(reminders(id)[0]!.ts.split('.')[0]) * 1000 + Number(reminders(id)[0]!.ts.split('.')[1]) / 1000;

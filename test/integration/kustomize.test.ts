@@ -74,6 +74,10 @@ const SECRETS = {
   SLACK_APP_TOKEN: 'xapp-secret-3',
   DATABASE_URL: 'postgres://u:secret-4@db/x',
   REDIS_URL: 'redis://:secret-5@redis',
+  DIAG_DATABASE_ADAPTIVE_LEARNING_URL: 'postgres://firebreak_diag:secret-6@adaptive-db/adaptive_learning',
+  DIAG_DATABASE_AI_DEVELOPMENT_URL: 'postgres://firebreak_diag:secret-7@ai-db/ai_development',
+  DIAG_DATABASE_EDUCATION_URL: 'postgres://firebreak_diag:secret-8@education-db/education',
+  DIAG_DATABASE_STUDYTEDDY_URL: 'postgres://firebreak_diag:secret-9@studyteddy-db/studyteddy',
 };
 const mebibytes = (q: string) => {
   const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(q)!;

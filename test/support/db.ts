@@ -33,6 +33,44 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   };
 }
 
+/** A login role of this run, with `grants` (roles such as pg_monitor) and nothing else. */
+export interface TestRole {
+  readonly name: string;
+  readonly password: string;
+  /** A URL that logs in as the role to `database` (the server trusts local logins; the password is for the logs). */
+  url(database: string): string;
+  /** Drops the role; its sessions must have ended. */
+  drop(): Promise<void>;
+}
+
+/** Creates a role of this run, dropped by `drop()` (and by global teardown if a test crashed). */
+export async function createTestRole(label: string, grants: readonly string[] = []): Promise<TestRole> {
+  const name = `fbt_${runId()}_${unique(label)}`.toLowerCase();
+  const password = `pw-${unique('secret')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE`);
+  for (const g of grants) await admin.query(`GRANT ${g} TO ${name}`);
+  await admin.end();
+  return {
+    name,
+    password,
+    url(database) {
+      const url = new URL(ADMIN_URL);
+      url.username = name;
+      url.password = password;
+      url.pathname = `/${database}`;
+      return url.toString();
+    },
+    async drop() {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP ROLE IF EXISTS ${name}`);
+      await c.end();
+    },
+  };
+}
+
 /** A Redis key prefix of this run. */
 export function redisPrefix(): string {
   return `fbt-${runId()}-${unique('p')}`;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-/** Drops whatever this run left behind: databases `fbt_<run>_*` and Redis keys `fbt-<run>-*` (see db.ts). */
+/** Drops whatever this run left behind: databases and roles `fbt_<run>_*` and Redis keys `fbt-<run>-*` (see db.ts). */
 export default async function globalTeardown() {
   const run = process.env.FIREBREAK_TEST_RUN;
   if (!run) return;
@@ -13,6 +13,11 @@ export default async function globalTeardown() {
     `fbt_${run.toLowerCase()}_%`,
   ]);
   for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  const roles = await admin.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [`fbt_${run.toLowerCase()}_%`]);
+  for (const { rolname } of roles.rows) {
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [rolname]);
+    await admin.query(`DROP ROLE IF EXISTS ${rolname}`).catch(() => undefined);
+  }
   await admin.end();
   const redis = new Redis(process.env.FIREBREAK_TEST_REDIS ?? 'redis://127.0.0.1:6379');
   let cursor = '0';

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/incident/ports.js';
 import { type Firebreak, type StartOptions, startFirebreak } from '../../src/main.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
+import { SHIPPED_DIAG_ENV } from './diag-env.js';
 import { APP_ID, BOT_ID, BOT_USER, FakeSlack, TEAM_ID } from './fake-slack.js';
 import { type PostResult, postSigned, SIGNING_SECRET } from './signed.js';
 
@@ -131,6 +132,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       PORT: '0',
       LOG_LEVEL: 'info',
       SLACK_PACING: options.slackSpeedup ? 'slack' : 'off',
+      ...SHIPPED_DIAG_ENV,
       ...options.env,
     }),
   );

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { SHIPPED_DIAG_ENV } from './diag-env.js';
 import { BOT_ID, BOT_USER } from './fake-slack.js';
 import { waitFor } from './harness.js';
 import { REPO } from './paths.js';
@@ -133,6 +134,7 @@ export class BotProcess {
       env: {
         PATH: process.env.PATH ?? '',
         ...(this.nodeOptions !== undefined && { NODE_OPTIONS: this.nodeOptions }),
+        ...SHIPPED_DIAG_ENV,
         ...this.env,
         PORT: String(this.port),
       },

@@ -9,6 +9,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private up = true;
+  private frozen = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -16,6 +17,8 @@ export class TcpProxy {
   async start(): Promise<this> {
     this.server = createServer((client) => {
       if (!this.up) return void client.destroy();
+      // Frozen: the connection is accepted and then nothing is ever answered.
+      if (this.frozen) return void this.hold(client);
       const upstream = new (client.constructor as typeof Socket)();
       upstream.connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
@@ -40,6 +43,26 @@ export class TcpProxy {
 
   restore(): void {
     this.up = true;
+    this.frozen = false;
+  }
+
+  /**
+   * The server stops answering without closing anything: open connections stay up but carry no more
+   * bytes, and new ones are accepted and never answered, as a hung or black-holed database does.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
+  private hold(client: Socket): void {
+    this.sockets.add(client);
+    client.on('close', () => this.sockets.delete(client));
+    client.on('error', () => undefined);
+    client.pause();
   }
 
   async stop(): Promise<void> {

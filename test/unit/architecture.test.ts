@@ -11,7 +11,7 @@ const files = (dir: string): string[] =>
 const imports = (file: string) =>
   [...readFileSync(join(ROOT, file), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 const VENDORS = /^(@slack\/|bullmq|ioredis|pg$|@kubernetes\/|@pagerduty\/|pino|prom-client)/;
-const ADAPTERS = ['slack', 'jobs', 'postgres', 'kube', 'pagerduty', 'http'];
+const ADAPTERS = ['slack', 'jobs', 'postgres', 'kube', 'pagerduty', 'http', 'diag'];
 
 describe('layering: logic in the middle, vendors at the edge', () => {
   const src = files('src');

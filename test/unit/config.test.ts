@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { SHIPPED_DIAG_ENV } from '../support/diag-env.js';
 
 const good = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
   SLACK_SIGNING_SECRET: 'shh-secret',
   DATABASE_URL: 'postgres://u:pw@db/fb',
   REDIS_URL: 'redis://r:6379',
+  ...SHIPPED_DIAG_ENV,
 };
 
 const policyFile = `severities:
@@ -36,7 +38,7 @@ describe('loadConfig', () => {
   it('lists every problem at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', REDIS_URL: 'http://x' });
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', REDIS_URL: 'http://x', ...SHIPPED_DIAG_ENV });
     } catch (err) {
       error = err as ConfigError;
     }
@@ -138,6 +140,54 @@ describe('loadConfig', () => {
     expect(error!.problems).toEqual([
       'METRICS_PORT must differ from PORT (unset it to serve /metrics beside the Slack endpoint)',
       'METRICS_TOKEN must be at least 16 characters: generate one with `openssl rand -hex 24`',
+    ]);
+  });
+
+  it('reads each diagnostic connection from its own DIAG_ variable only, and keeps its password out of the logs', () => {
+    const c = loadConfig({
+      ...good,
+      DIAG_DATABASE_ADAPTIVE_LEARNING_URL: 'postgres://firebreak_diag:al-pass-1@al-db:5432/adaptive_learning',
+      DIAG_REDIS_SESSIONS_URL: 'rediss://firebreak-diag:redis-pass-2@cache:6380',
+      DIAG_TIMEOUT: '3s',
+    });
+    expect(c.diagnostics.databases.get('adaptive-learning')).toBe(
+      'postgres://firebreak_diag:al-pass-1@al-db:5432/adaptive_learning',
+    );
+    expect(c.diagnostics.redis.get('sessions')).toBe('rediss://firebreak-diag:redis-pass-2@cache:6380');
+    expect(c.diagnostics.timeoutMs).toBe(3000);
+    expect(c.secrets).toEqual(expect.arrayContaining(['al-pass-1', 'redis-pass-2']));
+    // The bot's own DATABASE_URL and REDIS_URL are never a diagnostics connection.
+    const own = loadConfig(
+      {
+        SLACK_BOT_TOKEN: good.SLACK_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: good.SLACK_SIGNING_SECRET,
+        DATABASE_URL: good.DATABASE_URL,
+        REDIS_URL: good.REDIS_URL,
+        PLAYBOOKS_DIR: '/none',
+      },
+      () => '',
+      () => [],
+    );
+    expect([...own.diagnostics.databases.values(), ...own.diagnostics.redis.values()]).toEqual([]);
+  });
+
+  it('refuses to boot when a playbook names a database with no connection, naming the variable and the playbook', () => {
+    const { DIAG_DATABASE_EDUCATION_URL: _, ...withoutEducation } = good as Record<string, string>;
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ ...withoutEducation, DIAG_DATABASE_AI_DEVELOPMENT_URL: 'mysql://x', DIAG_TIMEOUT: 'forever' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error?.problems).toEqual([
+      'DIAG_DATABASE_AI_DEVELOPMENT_URL must be a URL such as postgres://firebreak_diag:PASSWORD@db.example:5432/app (a role with pg_monitor, and pg_signal_backend for pg-terminate)',
+      expect.stringMatching(
+        /^DIAG_DATABASE_AI_DEVELOPMENT_URL is not set, and database "ai-development" is named by playbook playbooks\/ai-database-connections\.yaml steps\.0, /,
+      ),
+      expect.stringMatching(
+        /^DIAG_DATABASE_EDUCATION_URL is not set, and database "education" is named by playbook playbooks\/database-health\.yaml steps\.0, .*playbooks\/kill-long-running-queries\.yaml steps\.1: set it to postgres:\/\/.*, or take education out of those playbooks$/,
+      ),
+      'DIAG_TIMEOUT must be a duration from 1s to 30s, such as 5s, not "forever"',
     ]);
   });
 });

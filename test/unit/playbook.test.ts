@@ -74,9 +74,12 @@ describe('the shipped playbooks, for the services our runbooks name', () => {
 
   it('all parse and validate, with unique ids', () => {
     expect([...books.keys()].sort()).toEqual([
+      'ai-database-connections',
       'api-gateway-rate-limit',
       'check-service-health',
       'connection-pool-increase',
+      'database-health',
+      'kill-long-running-queries',
       'memory-leak-mitigation',
       'restart-service',
       'rollback-deployment',
@@ -232,6 +235,83 @@ describe('a malformed or hostile playbook is refused at load time, naming the fi
     );
     expect(problems(outside)).toContain(
       'steps.0.deployment: "web" is not in the playbook\'s deployments allowlist for shop',
+    );
+  });
+});
+
+describe('database and Redis steps', () => {
+  const db = (steps: string, params = '') => `id: db-book
+title: Database
+description: A database playbook
+severities: [P1]
+params:
+  database: { type: enum, values: [shop, billing] }
+${params}steps:
+${steps}`;
+
+  it('need no namespace, and reach no Kubernetes object', () => {
+    const pb = parsePlaybook(
+      db('  - action: pg-activity\n    database: "{{database}}"\n  - action: redis-info\n    redis: sessions\n'),
+      'db.yaml',
+    );
+    expect(pb.namespaces).toEqual([]);
+    expect(reachOf(pb)).toEqual([]);
+    expect(pb.steps[0]).toMatchObject({ action: 'pg-activity', longerThan: '1m', maskLiterals: true, queryChars: 100 });
+  });
+
+  it('the shipped ones: database health, kill long-running queries at 5 and 10 minutes, and the AI connection check', () => {
+    const books = loadPlaybooks(shipped);
+    expect(books.get('database-health')!.steps.map((s) => s.action)).toEqual([
+      'pg-activity',
+      'pg-locks',
+      'pg-slow-queries',
+    ]);
+    const kill = books.get('kill-long-running-queries')!;
+    expect(kill.params.minutes).toMatchObject({ type: 'integer', min: 5, default: 10 });
+    expect(kill.steps[1]).toMatchObject({ action: 'pg-terminate', olderThan: '{{minutes}}m', maxBackends: 50 });
+    expect(
+      books
+        .get('ai-database-connections')!
+        .steps.every((s) => (s as { database: string }).database === 'ai-development'),
+    ).toBe(true);
+    expect(kill.params.database).toMatchObject({
+      values: ['adaptive-learning', 'ai-development', 'education', 'studyteddy'],
+    });
+  });
+
+  it('a database named other than by a literal or one enum parameter, or by something that is not a name', () => {
+    expect(problems(db('  - action: pg-locks\n    database: "db-{{database}}"\n'))).toContain(
+      'hostile.yaml:9: steps.0.database: must be a literal or one enum parameter, so the bot can check at boot that it has a connection for each',
+    );
+    expect(problems(db('  - action: pg-locks\n    database: Shop_DB\n'))).toContain(
+      'steps.0.database: "Shop_DB" is not a database name: use lowercase letters, digits and dashes',
+    );
+  });
+
+  it('a terminate filter that matches everything without a bound, a bad pattern, a pattern from a parameter, a bad duration', () => {
+    const all = problems(db('  - action: pg-terminate\n    database: shop\n    state: idle\n'));
+    expect(all).toContain(
+      'steps.0.maxBackends: the filter would match every backend (no user, application, queryPattern or olderThan); set maxBackends to bound how many backends one run may end',
+    );
+    expect(() =>
+      parsePlaybook(db('  - action: pg-terminate\n    database: shop\n    maxBackends: 5\n'), 'bounded.yaml'),
+    ).not.toThrow();
+    expect(
+      problems(db('  - action: pg-terminate\n    database: shop\n    olderThan: 5m\n    queryPattern: "(unclosed"\n')),
+    ).toContain('steps.0.queryPattern: is not a regular expression');
+    expect(
+      problems(
+        db(
+          '  - action: pg-terminate\n    database: shop\n    olderThan: 5m\n    queryPattern: "{{pattern}}"\n',
+          '  pattern: { type: string, pattern: "^[a-z]+$" }\n',
+        ),
+      ),
+    ).toContain("steps.0.queryPattern: must be a literal: a parameter's value could widen the pattern");
+    expect(problems(db('  - action: pg-terminate\n    database: shop\n    olderThan: soon\n'))).toContain(
+      'steps.0.olderThan: must be a duration such as 30s, 5m or 1h',
+    );
+    expect(problems(db('  - action: pg-terminate\n    database: shop\n    olderThan: 5m\n    grace: 1h\n'))).toContain(
+      'steps.0.grace: must be from 1s to 99s, or 1m to 5m',
     );
   });
 });

@@ -68,4 +68,20 @@ describe('manifests/rbac.yaml and the playbooks', () => {
       manifest,
     );
   });
+
+  it('grant nothing for database and Redis steps: the shipped database playbooks add no rule, a mixed one only its cluster steps', () => {
+    const data = ['database-health', 'kill-long-running-queries', 'ai-database-connections'].map(
+      (id) => playbooks.get(id)!,
+    );
+    expect(data.flatMap(reachOf)).toEqual([]);
+    expect(rulesFor(data)).toEqual(new Map());
+    const without = [...playbooks.values()].filter((p) => !data.includes(p));
+    expect(rbacManifest(without)).toBe(manifest);
+    const mixed = {
+      ...data[0]!,
+      namespaces: ['education'],
+      steps: [...data[0]!.steps, { action: 'get-deployment' as const, namespace: 'education', deployment: 'api' }],
+    };
+    expect(reachOf(mixed)).toEqual([{ action: 'get-deployment', namespace: 'education', name: 'api' }]);
+  });
 });

@@ -6,6 +6,7 @@ import { type Click, createRunbooks } from '../../../src/runbook/service.js';
 import { MemoryRunbookChat, type PostedMessage } from './chat.js';
 import { ManualClock } from './clock.js';
 import { MemoryCluster } from './cluster.js';
+import { MemoryDatabases, MemoryRedis } from './databases.js';
 import { MemoryRunIncidents, openIncident } from './run-incidents.js';
 import { MemoryRunOutbox } from './run-outbox.js';
 import { MemoryRunStore } from './run-store.js';
@@ -72,6 +73,32 @@ steps:
     key: RATE_LIMIT
     value: "300"
 `,
+  'db-health': `id: db-health
+title: Database health
+description: Connections, lock waits and slow statements of the shop database.
+severities: [P0, P1, P2, P3]
+steps:
+  - action: pg-activity
+    database: shop
+  - action: pg-locks
+    database: shop
+  - action: pg-slow-queries
+    database: shop
+`,
+  'kill-queries': `id: kill-queries
+title: Kill long-running queries
+description: Cancels, then terminates, statements of the shop database running longer than the threshold.
+severities: [P0, P1]
+params:
+  minutes: { type: integer, min: 1, max: 60, default: 5 }
+steps:
+  - action: pg-activity
+    database: shop
+  - action: pg-terminate
+    database: shop
+    olderThan: "{{minutes}}m"
+    grace: 10s
+`,
   'check-health': `id: check-health
 title: Check health
 description: Reads the deployment and its pods.
@@ -93,6 +120,8 @@ export interface MemoryRunbooksOptions {
   readonly approvalTtlMs?: number;
   readonly cooldownMs?: number;
   readonly leaseMs?: number;
+  /** More playbooks, by id. */
+  readonly playbooks?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -109,17 +138,29 @@ export function memoryRunbooks(options: MemoryRunbooksOptions = {}) {
   cluster.addDeployment('shop', 'cart-api', { image: 'shop/cart:7', replicas: 2 });
   cluster.addDeployment('shop', 'checkout-api', { image: 'shop/checkout:3', replicas: 2 });
   cluster.addConfigMap('shop', 'gateway', { RATE_LIMIT: '600' });
+  const databases = new MemoryDatabases(clock);
+  databases.addDatabase('shop');
+  const redis = new MemoryRedis();
+  /** What happens while a step waits (the grace period between cancel and terminate): the clock moves, then this. */
+  const during = { sleep: (_ms: number): void => undefined };
   const chat = new MemoryRunbookChat();
   const timers = new ManualRunTimers();
   const incidents = new MemoryRunIncidents();
   const incident = incidents.put(openIncident());
-  const playbooks = loadPlaybooks(Object.entries(PLAYBOOKS).map(([id, text]) => ({ name: `${id}.yaml`, text })));
+  const playbooks = loadPlaybooks(
+    Object.entries({ ...PLAYBOOKS, ...options.playbooks }).map(([id, text]) => ({ name: `${id}.yaml`, text })),
+  );
   const runbooks = createRunbooks({
     playbooks,
     runs,
     outbox,
     incidents,
     cluster,
+    diagnostics: { databases, redis },
+    sleep: async (ms: number) => {
+      clock.advance(ms);
+      during.sleep(ms);
+    },
     chat,
     timers,
     clock,
@@ -143,6 +184,9 @@ export function memoryRunbooks(options: MemoryRunbooksOptions = {}) {
     outbox,
     runs,
     cluster,
+    databases,
+    redis,
+    during,
     chat,
     timers,
     incidents,
