@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import Ajv04Module from 'ajv-draft-04';
 import { clientOptions } from '../../src/slack/app.js';
-import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
+import { BOT_USER } from '../support/fake-slack/workspace.js';
 import { SLACK_TEST_DATA } from '../support/paths.js';
 
 const SHARED = SLACK_TEST_DATA;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { BOT_ID, BOT_USER } from './fake-slack.js';
+import { BOT_ID, BOT_USER } from './fake-slack/workspace.js';
 import { waitFor } from './harness.js';
 import { REPO } from './paths.js';
 import { SIGNING_SECRET } from './signed.js';
