@@ -190,6 +190,33 @@ describe('the fake Slack answers like Slack', () => {
   });
 });
 
+describe('refuses what Slack refuses, where the 2020 spec lists little', () => {
+  /** A call as it goes on the wire, for bodies and token placements the Web client never makes. */
+  async function send(method: string, body: string, headers: Record<string, string>, query = '') {
+    const res = await fetch(`${slack.apiUrl}${method}${query}`, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(5000),
+    });
+    return { status: res.status, answer: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('answers a JSON body it cannot read with invalid_json or json_not_object, and does not leave the caller waiting', async () => {
+    const headers = { authorization: `Bearer ${slack.token}`, 'content-type': 'application/json' };
+    for (const [body, error] of [
+      ['{"channel": ', 'invalid_json'],
+      ['["channel"]', 'json_not_object'],
+    ]) {
+      expect({ body, ...(await send('chat.postMessage', body!, headers)) }).toEqual({
+        body,
+        status: 200,
+        answer: { ok: false, error },
+      });
+    }
+  });
+});
+
 describe('what the bot relies on to pace itself and to adopt a war room', () => {
   it('conversations.list pages channels shaped like conversations.info, with the creator to tell ours apart', async () => {
     const list = await call('conversations.list', { limit: 2, types: 'public_channel,private_channel' });

@@ -153,9 +153,10 @@ export class FakeSlack {
     return this.answer(path.replace(/^\/api\//, ''), req);
   }
 
-  /** A Web API call: token, rate limit, scripted fault, then the method itself and its success hooks. */
+  /** A Web API call: token, a readable body, rate limit, scripted fault, then the method itself and its success hooks. */
   private answer(method: string, req: HttpRequest): HttpAnswer {
-    const params = parseParams(req.headers['content-type'] ?? '', req.raw, req.url);
+    const parsed = parseParams(req.headers['content-type'] ?? '', req.raw, req.url);
+    const params = 'params' in parsed ? parsed.params : {};
     const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || (params.token as string | undefined);
     const record = (status: number, response: Answer, headers?: Record<string, string>): HttpAnswer => {
       this.calls.push({ method, params, response, status, at: Date.now() });
@@ -163,6 +164,7 @@ export class FakeSlack {
     };
     if (!token) return record(200, slackError('not_authed'));
     if (token !== this.token) return record(200, slackError('invalid_auth'));
+    if ('error' in parsed) return record(200, slackError(parsed.error));
     const wait = this.limits?.take(method, this.limitKey(method, params));
     if (wait) return record(429, slackError('ratelimited'), { 'retry-after': String(wait) });
     const fault = this.faults.get(method)?.shift();

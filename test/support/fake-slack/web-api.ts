@@ -37,13 +37,25 @@ export function createWebApi(deps: MethodDeps): WebApi {
 /** Fields that carry JSON inside a form body. */
 const JSON_FIELDS = new Set(['blocks', 'view', 'attachments']);
 
+/** A call's parameters, or Slack's error code when its JSON body cannot be read as an object. */
+export type ParsedParams = { readonly params: Params } | { readonly error: 'invalid_json' | 'json_not_object' };
+
 /**
  * A call's parameters from its query string and body: a JSON body as it is,
  * a form body field by field with `blocks`, `view` and `attachments` decoded.
  */
-export function parseParams(contentType: string, raw: string, url: URL): Params {
+export function parseParams(contentType: string, raw: string, url: URL): ParsedParams {
   const params: Params = Object.fromEntries(url.searchParams);
-  if (contentType.startsWith('application/json')) return { ...params, ...(JSON.parse(raw || '{}') as Params) };
+  if (contentType.startsWith('application/json')) {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw || '{}');
+    } catch {
+      return { error: 'invalid_json' };
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return { error: 'json_not_object' };
+    return { params: { ...params, ...(body as Params) } };
+  }
   for (const [k, v] of new URLSearchParams(raw)) params[k] = JSON_FIELDS.has(k) ? safeJson(v) : v;
-  return params;
+  return { params };
 }
