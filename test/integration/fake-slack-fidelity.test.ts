@@ -215,6 +215,18 @@ describe('refuses what Slack refuses, where the 2020 spec lists little', () => {
       });
     }
   });
+
+  it('reads the token from the Authorization header or a form body, not from a JSON body or the query string', async () => {
+    const json = { 'content-type': 'application/json' };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const tokenQuery = `?token=${slack.token}`;
+    expect((await send('auth.test', JSON.stringify({ token: slack.token }), json)).answer).toEqual({
+      ok: false,
+      error: 'not_authed',
+    });
+    expect((await send('auth.test', '', form, tokenQuery)).answer).toEqual({ ok: false, error: 'not_authed' });
+    expect((await send('auth.test', `token=${slack.token}`, form)).answer).toMatchObject({ ok: true });
+  });
 });
 
 describe('what the bot relies on to pace itself and to adopt a war room', () => {

@@ -27,6 +27,16 @@ export type Fault =
 type Hook = (params: Record<string, unknown>) => void;
 
 /**
+ * A token sent as a form field. Slack reads a token from the Authorization
+ * header or a form body only: not from a JSON body, and not from the query
+ * string for apps created since February 2021.
+ */
+function formToken(req: HttpRequest): string | undefined {
+  if ((req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
+  return new URLSearchParams(req.raw).get('token') ?? undefined;
+}
+
+/**
  * A stateful fake of the Slack Web API over HTTP, strict where Slack is
  * strict: it checks the bearer token, then hands the call to the workspace's
  * methods (`web-api.ts`), which check channel membership, names and, through
@@ -157,7 +167,7 @@ export class FakeSlack {
   private answer(method: string, req: HttpRequest): HttpAnswer {
     const parsed = parseParams(req.headers['content-type'] ?? '', req.raw, req.url);
     const params = 'params' in parsed ? parsed.params : {};
-    const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || (params.token as string | undefined);
+    const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || formToken(req);
     const record = (status: number, response: Answer, headers?: Record<string, string>): HttpAnswer => {
       this.calls.push({ method, params, response, status, at: Date.now() });
       return { status, body: response, ...(headers && { headers }) };
