@@ -227,6 +227,19 @@ describe('refuses what Slack refuses, where the 2020 spec lists little', () => {
     expect((await send('auth.test', '', form, tokenQuery)).answer).toEqual({ ok: false, error: 'not_authed' });
     expect((await send('auth.test', `token=${slack.token}`, form)).answer).toMatchObject({ ok: true });
   });
+
+  it('finds no DM with someone not in the workspace, and holds an edit to the 40,000 characters of a post', async () => {
+    const nobody = await call('chat.postMessage', { channel: 'U0NOBODY01', text: 'x' });
+    expect(nobody).toEqual({ ok: false, error: 'channel_not_found' });
+    expect(responseSchema('chat.postMessage', 'default')(nobody)).toBe(true);
+    expect(slack.workspace.findDm('U0NOBODY01')).toBeUndefined();
+    const channel = slack.channelByName('incidents')!.id;
+    const { ts } = await call('chat.postMessage', { channel, text: 'short' });
+    const long = await call('chat.update', { channel, ts, text: 'x'.repeat(40_001) });
+    expect(long).toEqual({ ok: false, error: 'msg_too_long' });
+    expect(responseSchema('chat.update', 'default')(long)).toBe(true);
+    expect(slack.channels.get(channel)!.messages.find((m) => m.ts === ts)!.text).toBe('short');
+  });
 });
 
 describe('what the bot relies on to pace itself and to adopt a war room', () => {

@@ -36,12 +36,13 @@ export function createChatMethods({ workspace, validation }: MethodDeps): Method
   };
 
   const textOf = (p: Params) => (typeof p.text === 'string' ? p.text : '');
+  const dmWith = (user: string) => (workspace.users.has(user) ? workspace.dm(user) : undefined);
 
   return {
     'chat.postMessage': (p) => {
-      // A user ID posts to the bot's DM with that person.
+      // A user ID posts to the bot's DM with that person; there is none with someone not in the workspace.
       const toUser = typeof p.channel === 'string' && /^[UW]/.test(p.channel);
-      const target = toUser ? workspace.dm(p.channel as string) : workspace.channelFor(p.channel, true);
+      const target = toUser ? dmWith(p.channel as string) : workspace.channelFor(p.channel, true);
       const text = textOf(p);
       const refused = postError(target, p, text);
       if (refused) return refused;
@@ -82,6 +83,7 @@ export function createChatMethods({ workspace, validation }: MethodDeps): Method
       if (message.user !== BOT_USER) return slackError('cant_update_message');
       if (typeof p.text !== 'string' && p.blocks === undefined && p.attachments === undefined)
         return slackError('no_text');
+      if (typeof p.text === 'string' && p.text.length > MAX_TEXT) return slackError('msg_too_long');
       const refused = blockError(p.blocks);
       if (refused) return refused;
       if (p.blocks !== undefined) message.blocks = p.blocks;
