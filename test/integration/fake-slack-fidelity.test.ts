@@ -240,6 +240,35 @@ describe('refuses what Slack refuses, where the 2020 spec lists little', () => {
     expect(responseSchema('chat.update', 'default')(long)).toBe(true);
     expect(slack.channels.get(channel)!.messages.find((m) => m.ts === ts)!.text).toBe('short');
   });
+
+  it('refuses on a DM what only channels take, and a history window that is not timestamps', async () => {
+    const dm = ((await call('conversations.open', { users: 'U0RESPOND1' })).channel as { id: string }).id;
+    const dmOnly: [string, Record<string, unknown>][] = [
+      ['conversations.join', { channel: dm }],
+      ['conversations.invite', { channel: dm, users: 'U0RESPOND2' }],
+      ['conversations.setTopic', { channel: dm, topic: 'P1 · investigating' }],
+    ];
+    for (const [method, params] of dmOnly) {
+      const answer = await call(method, params);
+      expect({ method, answer }).toEqual({
+        method,
+        answer: { ok: false, error: 'method_not_supported_for_channel_type' },
+      });
+      expect({ method, valid: responseSchema(method, 'default')(answer) }).toEqual({ method, valid: true });
+    }
+    expect(slack.channels.get(dm)!.members).toEqual(new Set(['U0RESPOND1', BOT_USER]));
+    expect(slack.channels.get(dm)!.topic).toBe('');
+    const channel = slack.channelByName('incidents')!.id;
+    const windows: [Record<string, unknown>, string][] = [
+      [{ oldest: 'yesterday' }, 'invalid_ts_oldest'],
+      [{ latest: 'now' }, 'invalid_ts_latest'],
+    ];
+    for (const [window, error] of windows) {
+      const answer = await call('conversations.history', { channel, ...window });
+      expect({ window, answer }).toEqual({ window, answer: { ok: false, error } });
+      expect(responseSchema('conversations.history', 'default')(answer)).toBe(true);
+    }
+  });
 });
 
 describe('what the bot relies on to pace itself and to adopt a war room', () => {

@@ -29,6 +29,11 @@ function timeWindow(p: Params): (ts: string) => boolean {
   return (ts) => Number(ts) > oldest && Number(ts) < latest;
 }
 
+/** Whether a window bound is absent or a number of seconds, as Slack takes `oldest` and `latest`. */
+function isTimestamp(value: unknown): boolean {
+  return value === undefined || !Number.isNaN(Number(value));
+}
+
 /** The page size a call asks for, capped as Slack caps it. */
 function pageSize(p: Params, max: number): number {
   return Math.min(Number(p.limit ?? 100), max);
@@ -47,6 +52,12 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
     if (!target) return slackError('channel_not_found');
     if (!target.members.has(BOT_USER)) return slackError('not_in_channel');
     return target;
+  };
+  /** As `memberChannel`, for what only channels take: a DM has no one to invite, no topic, nothing to join. */
+  const memberChannelNotDm = (p: Params): Channel | Answer => {
+    const target = workspace.channelFor(p.channel, false);
+    if (target?.is_im) return slackError('method_not_supported_for_channel_type');
+    return memberChannel(p);
   };
   const isAnswer = (x: Channel | Answer): x is Answer => 'ok' in x;
 
@@ -89,6 +100,7 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
     'conversations.join': (p) => {
       const target = workspace.channelFor(p.channel, false);
       if (!target) return slackError('channel_not_found');
+      if (target.is_im) return slackError('method_not_supported_for_channel_type');
       target.members.add(BOT_USER);
       return { ok: true, channel: channelJson(target) };
     },
@@ -103,7 +115,7 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
     },
 
     'conversations.invite': (p) => {
-      const target = memberChannel(p);
+      const target = memberChannelNotDm(p);
       if (isAnswer(target)) return target;
       const ids = userList(p.users);
       if (!ids.length) return slackError('no_user');
@@ -120,7 +132,7 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
     },
 
     'conversations.setTopic': (p) => {
-      const target = memberChannel(p);
+      const target = memberChannelNotDm(p);
       if (isAnswer(target)) return target;
       const topic = String(p.topic ?? '');
       if (topic.length > MAX_TOPIC) return slackError('too_long');
@@ -131,6 +143,8 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
     'conversations.history': (p) => {
       const target = memberChannel(p);
       if (isAnswer(target)) return target;
+      if (!isTimestamp(p.oldest)) return slackError('invalid_ts_oldest');
+      if (!isTimestamp(p.latest)) return slackError('invalid_ts_latest');
       const withMeta = flag(p.include_all_metadata);
       const isTop = (m: { ts: string; thread_ts?: string }) => !m.thread_ts || m.thread_ts === m.ts;
       if (flag(p.inclusive) && p.oldest !== undefined && p.oldest === p.latest) {
