@@ -269,6 +269,20 @@ describe('refuses what Slack refuses, where the 2020 spec lists little', () => {
       expect(responseSchema('conversations.history', 'default')(answer)).toBe(true);
     }
   });
+
+  it('pins nothing when no message is named or its timestamp is not one', async () => {
+    const channel = slack.channelByName('incidents')!.id;
+    const pins: [Record<string, unknown>, string][] = [
+      [{ channel }, 'no_item_specified'],
+      [{ channel, timestamp: 'latest' }, 'bad_timestamp'],
+    ];
+    for (const [params, error] of pins) {
+      const answer = await call('pins.add', params);
+      expect({ params, answer }).toEqual({ params, answer: { ok: false, error } });
+      expect(responseSchema('pins.add', 'default')(answer)).toBe(true);
+    }
+    expect(slack.channels.get(channel)!.pins.size).toBe(0);
+  });
 });
 
 describe('what the bot relies on to pace itself and to adopt a war room', () => {
