@@ -50,8 +50,11 @@ export class FakeSlack {
   readonly workspace = new SlackWorkspace();
   /** Every call answered after the token was read, in order, with what it answered. */
   readonly calls: SlackCall[] = [];
+  /** Channels and DMs by ID. */
   readonly channels = this.workspace.channels;
+  /** People by user ID. */
   readonly users = this.workspace.users;
+  /** User group ID (`S…`) → member user IDs; a test sets the groups it needs. */
   readonly usergroups = this.workspace.usergroups;
   /** Uploaded files: bytes arrive at the upload URL, then completeUploadExternal shares them. */
   readonly files = this.workspace.files;

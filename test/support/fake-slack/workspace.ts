@@ -64,10 +64,13 @@ const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
  * Web API's answers; the method families in `methods/` read and change it.
  */
 export class SlackWorkspace {
+  /** Channels and DMs by ID, in the order they were made. */
   readonly channels = new Map<string, Channel>();
+  /** People by user ID. */
   readonly users = new Map<string, User>();
   /** User group ID (`S…`) → member user IDs. */
   readonly usergroups = new Map<string, string[]>();
+  /** Files by ID (`F…`), from the upload URL being handed out until they are shared. */
   readonly files = new Map<string, UploadedFile>();
   private readonly triggers = new Map<string, number>();
   private readonly usedTriggers = new Set<string>();
