@@ -2,7 +2,7 @@
  * Runs the fake Slack in its own process for the bench, so its work does not share the bot's event loop.
  * `--limits` turns on Slack's rate limits, at Slack's own speed.
  */
-import { FakeSlack } from '../test/support/fake-slack.js';
+import { FakeSlack } from '../test/support/fake-slack/server.js';
 
 const slack = await new FakeSlack().start();
 for (const n of [4, 5, 6, 7]) slack.addUser(`U0PEOPLE0${n}`, `person${n}`);

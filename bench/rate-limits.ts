@@ -5,7 +5,7 @@
  * is there, beside the least time the limits allow; the number of 429s; and
  * the slowest announcement, beside the time 30 posts in one channel take.
  */
-import { declarationCalls, SlackRateLimits } from '../test/support/fake-slack-limits.js';
+import { declarationCalls, SlackRateLimits } from '../test/support/fake-slack/limits.js';
 import { postSigned } from '../test/support/signed.js';
 import { startBenchBot } from './support.js';
 

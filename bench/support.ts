@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../src/log.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
-import { BOT_ID, BOT_USER } from '../test/support/fake-slack.js';
+import { BOT_ID, BOT_USER } from '../test/support/fake-slack/workspace.js';
 import { botEnv } from '../test/support/harness.js';
 import { BotProcess } from '../test/support/processes.js';
 import { SIGNING_SECRET } from '../test/support/signed.js';

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import Ajv04Module from 'ajv-draft-04';
 import { clientOptions } from '../../src/slack/app.js';
-import { BOT_USER, FakeSlack } from '../support/fake-slack.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
+import { BOT_USER } from '../support/fake-slack/workspace.js';
 import { SLACK_TEST_DATA } from '../support/paths.js';
 
 const SHARED = SLACK_TEST_DATA;
@@ -186,6 +187,101 @@ describe('the fake Slack answers like Slack', () => {
     expect(posted.ts).toMatch(/^\d{10}\.\d{6}$/);
     expect(responses.get('auth.test')!.user_id).toMatch(/^[UW][A-Z0-9]{2,}$/);
     expect(responses.get('auth.test')!.bot_id).toMatch(/^B[A-Z0-9]{8,}$/);
+  });
+});
+
+describe('refuses what Slack refuses, where the 2020 spec lists little', () => {
+  /** A call as it goes on the wire, for bodies and token placements the Web client never makes. */
+  async function send(method: string, body: string, headers: Record<string, string>, query = '') {
+    const res = await fetch(`${slack.apiUrl}${method}${query}`, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(5000),
+    });
+    return { status: res.status, answer: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('answers a JSON body it cannot read with invalid_json or json_not_object, and does not leave the caller waiting', async () => {
+    const headers = { authorization: `Bearer ${slack.token}`, 'content-type': 'application/json' };
+    for (const [body, error] of [
+      ['{"channel": ', 'invalid_json'],
+      ['["channel"]', 'json_not_object'],
+    ]) {
+      expect({ body, ...(await send('chat.postMessage', body!, headers)) }).toEqual({
+        body,
+        status: 200,
+        answer: { ok: false, error },
+      });
+    }
+  });
+
+  it('reads the token from the Authorization header or a form body, not from a JSON body or the query string', async () => {
+    const json = { 'content-type': 'application/json' };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const tokenQuery = `?token=${slack.token}`;
+    expect((await send('auth.test', JSON.stringify({ token: slack.token }), json)).answer).toEqual({
+      ok: false,
+      error: 'not_authed',
+    });
+    expect((await send('auth.test', '', form, tokenQuery)).answer).toEqual({ ok: false, error: 'not_authed' });
+    expect((await send('auth.test', `token=${slack.token}`, form)).answer).toMatchObject({ ok: true });
+  });
+
+  it('finds no DM with someone not in the workspace, and holds an edit to the 40,000 characters of a post', async () => {
+    const nobody = await call('chat.postMessage', { channel: 'U0NOBODY01', text: 'x' });
+    expect(nobody).toEqual({ ok: false, error: 'channel_not_found' });
+    expect(responseSchema('chat.postMessage', 'default')(nobody)).toBe(true);
+    expect(slack.workspace.findDm('U0NOBODY01')).toBeUndefined();
+    const channel = slack.channelByName('incidents')!.id;
+    const { ts } = await call('chat.postMessage', { channel, text: 'short' });
+    const long = await call('chat.update', { channel, ts, text: 'x'.repeat(40_001) });
+    expect(long).toEqual({ ok: false, error: 'msg_too_long' });
+    expect(responseSchema('chat.update', 'default')(long)).toBe(true);
+    expect(slack.channels.get(channel)!.messages.find((m) => m.ts === ts)!.text).toBe('short');
+  });
+
+  it('refuses on a DM what only channels take, and a history window that is not timestamps', async () => {
+    const dm = ((await call('conversations.open', { users: 'U0RESPOND1' })).channel as { id: string }).id;
+    const dmOnly: [string, Record<string, unknown>][] = [
+      ['conversations.join', { channel: dm }],
+      ['conversations.invite', { channel: dm, users: 'U0RESPOND2' }],
+      ['conversations.setTopic', { channel: dm, topic: 'P1 · investigating' }],
+    ];
+    for (const [method, params] of dmOnly) {
+      const answer = await call(method, params);
+      expect({ method, answer }).toEqual({
+        method,
+        answer: { ok: false, error: 'method_not_supported_for_channel_type' },
+      });
+      expect({ method, valid: responseSchema(method, 'default')(answer) }).toEqual({ method, valid: true });
+    }
+    expect(slack.channels.get(dm)!.members).toEqual(new Set(['U0RESPOND1', BOT_USER]));
+    expect(slack.channels.get(dm)!.topic).toBe('');
+    const channel = slack.channelByName('incidents')!.id;
+    const windows: [Record<string, unknown>, string][] = [
+      [{ oldest: 'yesterday' }, 'invalid_ts_oldest'],
+      [{ latest: 'now' }, 'invalid_ts_latest'],
+    ];
+    for (const [window, error] of windows) {
+      const answer = await call('conversations.history', { channel, ...window });
+      expect({ window, answer }).toEqual({ window, answer: { ok: false, error } });
+      expect(responseSchema('conversations.history', 'default')(answer)).toBe(true);
+    }
+  });
+
+  it('pins nothing when no message is named or its timestamp is not one', async () => {
+    const channel = slack.channelByName('incidents')!.id;
+    const pins: [Record<string, unknown>, string][] = [
+      [{ channel }, 'no_item_specified'],
+      [{ channel, timestamp: 'latest' }, 'bad_timestamp'],
+    ];
+    for (const [params, error] of pins) {
+      const answer = await call('pins.add', params);
+      expect({ params, answer }).toEqual({ params, answer: { ok: false, error } });
+      expect(responseSchema('pins.add', 'default')(answer)).toBe(true);
+    }
+    expect(slack.channels.get(channel)!.pins.size).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../support/db.js';
-import { FakeSlack } from '../support/fake-slack.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
 import { replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { HoldingProxy } from '../support/holding-proxy.js';
 import { BotProcess, slackEnv } from '../support/processes.js';

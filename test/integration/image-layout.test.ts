@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../support/db.js';
 import { copiesOf, execForm, readDockerfile, type Stage } from '../support/dockerfile.js';
-import { FakeSlack } from '../support/fake-slack.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
 import { replyOn, sendCommand } from '../support/harness.js';
 import { REPO } from '../support/paths.js';
 import { BotProcess, slackEnv } from '../support/processes.js';

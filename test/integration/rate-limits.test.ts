@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeSlack } from '../support/fake-slack.js';
-import { declarationCalls, type SlackRateLimits } from '../support/fake-slack-limits.js';
+import { declarationCalls, type SlackRateLimits } from '../support/fake-slack/limits.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
 
 /** Slack's clock runs this much faster in the fake, and the bot is told so: 30 declarations take ~20 s, not ~80. */

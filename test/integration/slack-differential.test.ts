@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../src/incident/policy.js';
 import { type Chat, ChatFailure } from '../../src/incident/ports.js';
 import { clientOptions } from '../../src/slack/app.js';
 import { createSlackChat } from '../../src/slack/chat.js';
-import { FakeSlack } from '../support/fake-slack.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
 import { anIncident } from '../support/incident-fixture.js';
 
 const SCOPES = (

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createTestDatabase } from '../support/db.js';
-import { FakeSlack } from '../support/fake-slack.js';
+import { FakeSlack } from '../support/fake-slack/server.js';
 import { botEnv, replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { BotProcess } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

@@ -5,7 +5,8 @@ import type { Clock } from '../../src/incident/ports.js';
 import { type Firebreak, type StartOptions, startFirebreak } from '../../src/main.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
-import { APP_ID, BOT_ID, BOT_USER, FakeSlack, TEAM_ID } from './fake-slack.js';
+import { FakeSlack } from './fake-slack/server.js';
+import { APP_ID, BOT_ID, BOT_USER, TEAM_ID } from './fake-slack/workspace.js';
 import { type PostResult, postSigned, SIGNING_SECRET } from './signed.js';
 
 /** Collects the bot's log lines in memory. */

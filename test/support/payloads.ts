@@ -1,4 +1,4 @@
-import { APP_ID, TEAM_ID } from './fake-slack.js';
+import { APP_ID, TEAM_ID } from './fake-slack/workspace.js';
 
 /** A `view_submission` with the sample's field names (samples/app-backend/views) and our own values. */
 export function viewSubmission(

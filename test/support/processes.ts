@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
-import { BOT_ID, BOT_USER } from './fake-slack.js';
+import { BOT_ID, BOT_USER } from './fake-slack/workspace.js';
 import { waitFor } from './harness.js';
 import { REPO } from './paths.js';
 import { SIGNING_SECRET } from './signed.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { FakeCluster } from './fake-kube/cluster.js';
 import { FakeKube } from './fake-kube/server.js';
-import type { FakeSlack } from './fake-slack.js';
+import type { FakeSlack } from './fake-slack/server.js';
 import { type CommandOptions, replyOn, startHarness, waitFor } from './harness.js';
 import { blockAction } from './payloads.js';
 import { policyFile } from './policies.js';

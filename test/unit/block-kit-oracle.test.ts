@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { messageBlockProblems, modalProblems } from '../support/block-kit.js';
+import { messageBlockProblems, modalProblems } from '../support/fake-slack/block-kit.js';
 
 describe('the Block Kit oracle used by the fake Slack', () => {
   it('accepts a valid section and rejects what Slack rejects', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderRun } from '../../src/slack/runbook-blocks.js';
-import { messageBlockProblems } from '../support/block-kit.js';
+import { messageBlockProblems } from '../support/fake-slack/block-kit.js';
 import { memoryRunbooks } from '../support/memory/runbooks.js';
 
 const MINUTE = 60_000;
