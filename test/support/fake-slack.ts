@@ -67,7 +67,10 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: { url: string; body: Record<string, unknown> }[] = [];
   readonly channels = new Map<string, Channel>();
-  readonly users = new Map<string, { id: string; name: string; real_name: string; tz: string; tz_offset: number }>();
+  readonly users = new Map<
+    string,
+    { id: string; name: string; real_name: string; tz: string; tz_offset: number; email: string }
+  >();
   readonly usergroups = new Map<string, string[]>();
   /** Uploaded files: bytes arrive at the upload URL, then completeUploadExternal shares them. */
   readonly files = new Map<
@@ -95,13 +98,14 @@ export class FakeSlack {
     this.addChannel('general', []);
   }
 
-  addUser(id: string, name: string): void {
+  addUser(id: string, name: string, email = `${name}@example.com`): void {
     this.users.set(id, {
       id,
       name,
       real_name: name.charAt(0).toUpperCase() + name.slice(1),
       tz: 'Europe/Berlin',
       tz_offset: 3600,
+      email,
     });
   }
 
@@ -679,9 +683,13 @@ export class FakeSlack {
         const members = this.usergroups.get(String(p.usergroup ?? ''));
         return members ? { ok: true, users: members } : err('no_such_subteam');
       }
-      case 'users.info': {
-        const user = this.users.get(String(p.user ?? ''));
-        if (!user) return err('user_not_found');
+      case 'users.info':
+      case 'users.lookupByEmail': {
+        const user =
+          method === 'users.info'
+            ? this.users.get(String(p.user ?? ''))
+            : [...this.users.values()].find((u) => u.email === String(p.email ?? ''));
+        if (!user) return err(method === 'users.info' ? 'user_not_found' : 'users_not_found');
         return {
           ok: true,
           user: {
@@ -693,7 +701,7 @@ export class FakeSlack {
             tz_offset: user.tz_offset,
             is_bot: user.id === BOT_USER,
             deleted: false,
-            profile: { display_name: user.name, real_name: user.real_name },
+            profile: { display_name: user.name, real_name: user.real_name, email: user.email },
           },
         };
       }
