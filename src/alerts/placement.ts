@@ -5,7 +5,7 @@ import type { Placement } from './alert-group.js';
  * second (with short bursts), and the incidents channel also carries
  * announcements. Cards beyond this go into one digest message instead.
  */
-export const CARD_BURST = 3;
+export const CARD_BURST = 5;
 export const CARD_WINDOW_MS = 5_000;
 /** A digest takes every new group until this long passes without one: a storm stays in one message. */
 export const STORM_QUIET_MS = 60_000;

@@ -86,7 +86,16 @@ export function describeAlert(alert: StoredAlert, common: Readonly<Record<string
   return `${alert.labels.alertname ?? 'alert'}${own ? ` (${own})` : ''}`;
 }
 
-const visible = (a: StoredAlert) => JSON.stringify([a.status, a.labels, a.annotations, a.generatorURL]);
+/** Key order does not count: Postgres keeps JSON objects with their keys sorted its own way. */
+const sorted = (r: Readonly<Record<string, string>>) => Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1));
+const visible = (a: StoredAlert) => JSON.stringify([a.status, sorted(a.labels), sorted(a.annotations), a.generatorURL]);
+
+/** The labels every one of the alerts has, with the same value: what the group's alerts have in common. */
+export function commonOf(alerts: readonly StoredAlert[]): Record<string, string> {
+  const [first, ...rest] = alerts;
+  if (!first) return {};
+  return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
+}
 
 /**
  * Merges a delivery into a group. Alerts are kept by fingerprint, so a
@@ -104,7 +113,6 @@ export function applyDelivery(
   const newEpisode = !!current && ended && firingNow;
   const before: Readonly<Record<string, StoredAlert>> = current && !newEpisode ? current.alerts : {};
   const alerts: Record<string, StoredAlert> = { ...before };
-  const common = bounded(input.commonLabels, LIMITS.labels, LIMITS.value);
   const transitions: { fp: string; to: AlertStatus; fresh: boolean }[] = [];
   for (const a of input.alerts) {
     const status = input.status === 'resolved' ? 'resolved' : a.status;
@@ -119,6 +127,8 @@ export function applyDelivery(
         transitions.push({ fp, to: 'resolved', fresh: false });
       }
   const all = Object.values(alerts);
+  // Over every alert the group has had, not only this delivery's: the labels that tell its alerts apart stay shown.
+  const common = all.length ? commonOf(all) : bounded(input.commonLabels, LIMITS.labels, LIMITS.value);
   const status: AlertStatus = all.some((a) => a.status === 'firing') ? 'firing' : 'resolved';
   const level = levelOf(all, common, policy, levels) ?? current?.level ?? null;
   const title = titleOf(input);
@@ -128,6 +138,7 @@ export function applyDelivery(
     status !== current.status ||
     level !== current.level ||
     title !== current.title ||
+    JSON.stringify(sorted(common)) !== JSON.stringify(sorted(current.commonLabels)) ||
     input.truncatedAlerts !== current.truncated ||
     all.length !== Object.keys(before).length ||
     Object.entries(alerts).some(([fp, a]) => !before[fp] || visible(before[fp]!) !== visible(a));

@@ -83,7 +83,7 @@ export function createPagerDutyFeedback(deps: FeedbackDeps) {
           {
             kind: 'post',
             target: 'room',
-            notice: { kind: 'pagerduty_resolved', by: via.name, pdIncident: number || null, resolvedHere: false },
+            notice: { kind: 'pagerduty_resolved', by: via.name, pdIncident: number || null },
           },
         ],
       }));

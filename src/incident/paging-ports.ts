@@ -148,12 +148,7 @@ export type PagingNotice =
     }
   | { readonly kind: 'page_sent'; readonly what: string; readonly attempts: number }
   | { readonly kind: 'oncall'; readonly invited: readonly string[]; readonly unmatched: readonly Unmatched[] }
-  | {
-      readonly kind: 'pagerduty_resolved';
-      readonly by: string | null;
-      readonly pdIncident: string | null;
-      readonly resolvedHere: boolean;
-    };
+  | { readonly kind: 'pagerduty_resolved'; readonly by: string | null; readonly pdIncident: string | null };
 
 /** A PagerDuty webhook v3 event, as far as Firebreak reads it. */
 export interface PagerDutyEvent {

@@ -358,11 +358,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     async acknowledge(ref: IncidentRef, ctx: CommandContext, via?: ExternalActor): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
-        if (i.ackedAt)
-          throw new UserError(
-            'conflict',
-            `${i.id} was already acknowledged by <@${i.ackedBy}>; escalation is stopped.`,
-          );
+        if (i.ackedAt) {
+          // Acknowledged in PagerDuty, it holds a name rather than a Slack user.
+          const earlier = /^[UW][A-Z0-9]+$/.test(i.ackedBy ?? '') ? `<@${i.ackedBy}>` : i.ackedBy;
+          throw new UserError('conflict', `${i.id} was already acknowledged by ${earlier}; escalation is stopped.`);
+        }
         const by = via ? `${via.name} (${via.system})` : ctx.actor.userId;
         return {
           patch: { ackedAt: clock.now(), ackedBy: by },
