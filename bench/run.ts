@@ -10,6 +10,7 @@ import { concurrencyBench } from './concurrency.js';
 import { historyBench } from './history.js';
 import { rateLimitBench } from './rate-limits.js';
 import { runbookBench } from './runbooks.js';
+import { stormBench } from './storm.js';
 
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
         "A burst under Slack's rate limits (issue: nothing lost under Slack's rate limits)",
         rateLimitBench,
       ],
+      ['storm', 'An alert storm (issue: PagerDuty and Alertmanager)', stormBench],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))
