@@ -4,7 +4,7 @@ import type { PagerDutyReach } from './incident/paging-policy.js';
 export interface PagerDutyConfig {
   /** REST API key: on-call look-ups and pages through the REST API. */
   readonly token: string | undefined;
-  /** The PagerDuty user's email REST writes are made as (the `From` header). */
+  /** The PagerDuty user's email REST writes are made as (the `From` header); without it, only reads work. */
   readonly from: string | undefined;
   /** The default Events API v2 integration key; a policy service's own key overrides it. */
   readonly routingKey: string | undefined;
@@ -53,10 +53,6 @@ export function readIntegrations(
     problems.push(
       `PAGERDUTY_ROUTING_KEY must be 32 characters (it has ${routingKey.length}): copy the Integration Key of an Events API v2 integration`,
     );
-  if (token && !from)
-    problems.push(
-      'PAGERDUTY_FROM is not set: PagerDuty refuses REST writes without the email of a PagerDuty user in the From header',
-    );
   if (from && !EMAIL.test(from)) problems.push(`PAGERDUTY_FROM must be the email of a PagerDuty user, not "${from}"`);
   if (!isHttpUrl(apiUrl))
     problems.push('PAGERDUTY_API_URL is not a URL: use https://api.pagerduty.com (or the EU host)');
@@ -69,7 +65,7 @@ export function readIntegrations(
   return {
     pagerduty: configured ? { token, from, routingKey, webhookSecrets, apiUrl, eventsUrl } : undefined,
     alertmanagerToken,
-    reach: { events: !!routingKey, rest: !!token },
+    reach: { events: !!routingKey, rest: !!token, writes: !!(token && from) },
     secrets: [token, routingKey, alertmanagerToken, ...webhookSecrets].filter((s): s is string => !!s),
   };
 }

@@ -48,7 +48,12 @@ export function wirePaging({ config, pool, store, web, chat, clock }: Base) {
   const people = createSlackPeople(web);
   const pagerduty =
     pd?.token && createPagerDutyDirectory(createRestClient({ token: pd.token, from: pd.from, url: pd.apiUrl }));
-  const reach = pd && { policy: config.policy.pagerduty, events: !!pd.routingKey, rest: !!pd.token };
+  const reach = pd && {
+    policy: config.policy.pagerduty,
+    events: !!pd.routingKey,
+    rest: !!pd.token,
+    writes: !!(pd.token && pd.from),
+  };
   const effects = createPagingEffects({
     store,
     pages,

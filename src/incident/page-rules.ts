@@ -8,8 +8,10 @@ export interface PagingReach {
   readonly policy: PagerDutyPolicy;
   /** A default routing key is configured: declarations page. */
   readonly events: boolean;
-  /** The REST API is configured: on-calls, and pages to people or to services without a routing key. */
+  /** The REST API is configured: on-call look-ups. */
   readonly rest: boolean;
+  /** REST writes are configured too (a `From` email): pages to people and to services without a routing key. */
+  readonly writes: boolean;
 }
 
 export const SUMMARY_MAX = 1024;

@@ -38,8 +38,10 @@ export interface AlertsPolicy {
 export interface PagerDutyReach {
   /** PAGERDUTY_ROUTING_KEY is set: declarations can page. */
   readonly events: boolean;
-  /** PAGERDUTY_TOKEN is set: on-call look-ups and REST pages work. */
+  /** PAGERDUTY_TOKEN is set: on-call look-ups work. */
   readonly rest: boolean;
+  /** PAGERDUTY_FROM is set too: pages through the REST API (to people, to services without a routing key) work. */
+  readonly writes: boolean;
 }
 
 const PD_ID = /^[A-Z0-9]{5,20}$/;
@@ -106,12 +108,13 @@ export function pagingIssues(
       path: ['pagerduty', 'escalationPolicies'],
       message: 'needs PAGERDUTY_TOKEN (a REST API key) to look up who is on call',
     });
-  if (!reach.rest)
+  if (!reach.writes)
     for (const [name, s] of Object.entries(pd?.services ?? {}))
       if (!s.routingKey)
         issues.push({
           path: ['pagerduty', 'services', name],
-          message: 'has no routingKey, so paging it needs PAGERDUTY_TOKEN; give it a routingKey or set the token',
+          message:
+            'has no routingKey, so paging it goes through the REST API, which needs PAGERDUTY_TOKEN and PAGERDUTY_FROM; give it a routingKey or set both',
         });
   for (const [value, level] of Object.entries(alerts?.levels ?? {}))
     if (!known(level))

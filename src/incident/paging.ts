@@ -23,7 +23,7 @@ export interface PagingServiceDeps {
   readonly clock: Clock;
   readonly policy: Policy;
   /** What of PagerDuty is configured; undefined when none of it is. */
-  readonly reach: { readonly events: boolean; readonly rest: boolean } | undefined;
+  readonly reach: { readonly events: boolean; readonly rest: boolean; readonly writes: boolean } | undefined;
 }
 
 /** Who `/incident page` pages: a service of the policy by name, or a person. */
@@ -55,7 +55,7 @@ export function createPaging(deps: PagingServiceDeps) {
   function targetOf(request: PageRequest): { target: PageTarget; what: string } {
     if (!deps.reach) throw unavailable(NOT_SET_UP);
     if ('userId' in request) {
-      if (!deps.reach.rest)
+      if (!deps.reach.writes)
         throw unavailable('Paging a person needs PagerDuty’s REST API: set PAGERDUTY_TOKEN and PAGERDUTY_FROM.');
       if (!pd.peopleService)
         throw unavailable(
@@ -72,8 +72,10 @@ export function createPaging(deps: PagingServiceDeps) {
           ? `There is no PagerDuty service \`${request.service.replace(/`/g, "'").slice(0, 60)}\` in the policy. Page one of: ${names.join(', ')}, or a person with \`/incident page @name\`.`
           : 'The policy lists no PagerDuty services (pagerduty.services). Page a person with `/incident page @name`.',
       );
-    if (!pd.services[name]!.routingKey && !deps.reach.rest)
-      throw unavailable(`${name} has no routingKey in the policy, and PAGERDUTY_TOKEN is not set; set one of them.`);
+    if (!pd.services[name]!.routingKey && !deps.reach.writes)
+      throw unavailable(
+        `${name} has no routingKey in the policy, and PAGERDUTY_TOKEN with PAGERDUTY_FROM is not set; set one of them.`,
+      );
     return { target: { kind: 'service', name }, what: name };
   }
 

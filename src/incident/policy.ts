@@ -187,7 +187,7 @@ export function withoutPaging(policy: Policy): Policy {
 export function parsePolicy(
   text: string,
   source: string,
-  reach: PagerDutyReach = { events: true, rest: true },
+  reach: PagerDutyReach = { events: true, rest: true, writes: true },
 ): Policy {
   const checked = policySchema.superRefine((p, ctx) => {
     const levels = Object.keys(p.severities);

@@ -74,6 +74,10 @@ const SECRETS = {
   SLACK_APP_TOKEN: 'xapp-secret-3',
   DATABASE_URL: 'postgres://u:secret-4@db/x',
   REDIS_URL: 'redis://:secret-5@redis',
+  PAGERDUTY_ROUTING_KEY: 'secret-6-routing-key-32-chars-xx',
+  PAGERDUTY_TOKEN: 'secret-7-rest-key',
+  PAGERDUTY_WEBHOOK_SECRET: 'secret-8-webhook',
+  ALERTMANAGER_TOKEN: 'secret-9-alertmanager',
 };
 const mebibytes = (q: string) => {
   const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(q)!;

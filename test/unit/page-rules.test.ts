@@ -68,7 +68,7 @@ describe('the page PagerDuty gets', () => {
 });
 
 describe('which changes page', () => {
-  const rules = createPageRules({ policy: pd, events: true, rest: true });
+  const rules = createPageRules({ policy: pd, events: true, rest: true, writes: true });
 
   it('declaring a paging level pages the default integration, or the affected services with keys of their own', () => {
     expect(rules.onDeclare(P1, { drill: false, services: [] })).toEqual([
