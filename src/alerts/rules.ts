@@ -5,16 +5,10 @@ import { withoutControl } from '../incident/text.js';
 import type { AlertGroup, AlertInput, AlertStatus, GroupInput, StoredAlert } from './alert-group.js';
 
 /** What a delivery makes of a group: its new state, and what follows from the change. */
-export interface GroupChange {
+export interface GroupChange
+  extends Pick<AlertGroup, 'status' | 'level' | 'title' | 'commonLabels' | 'alerts' | 'truncated' | 'externalUrl'> {
   /** The group had ended (and its incident, if any, was resolved): this firing starts a new card and incident. */
   readonly newEpisode: boolean;
-  readonly status: AlertStatus;
-  readonly level: string | null;
-  readonly title: string;
-  readonly commonLabels: Readonly<Record<string, string>>;
-  readonly alerts: Readonly<Record<string, StoredAlert>>;
-  readonly truncated: number;
-  readonly externalUrl: string | null;
   /** Something the card shows changed; a repeat delivery changes nothing. */
   readonly changed: boolean;
   /** The group is at a level the policy declares at once, and has no incident yet. */

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { amAlert, amGroup, postAlerts } from '../support/alertmanager.js';
-import { createTestDatabase } from '../support/db.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { blockAction, viewSubmission } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { proxiedDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 const TOKEN = 'alertmanager-token-0123456789';
 const BEARER = `Bearer ${TOKEN}`;
@@ -28,19 +27,16 @@ alerts:
 
 let h: Harness;
 let proxy: TcpProxy;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Awaited<ReturnType<typeof proxiedDatabase>>['db'];
+let url: string;
 /** Straight to Postgres, for assertions that must work while the bot's connection is cut. */
 let direct: pg.Pool;
 let clicks = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const real = new URL(db.url);
-  proxy = await new TcpProxy({ host: real.hostname, port: Number(real.port || 5432) }).start();
-  const viaProxy = new URL(db.url);
-  viaProxy.port = String(proxy.port);
+  ({ db, proxy, url } = await proxiedDatabase());
   h = await startHarness({
-    databaseUrl: viaProxy.toString(),
+    databaseUrl: url,
     env: { ALERTMANAGER_TOKEN: TOKEN, INCIDENT_POLICY: policyFile(POLICY) },
   });
   direct = new pg.Pool({ connectionString: db.url, max: 2 });
