@@ -24,6 +24,7 @@ import { createPagerDutyDirectory } from './pagerduty/directory.js';
 import { createEventsApi } from './pagerduty/events.js';
 import { createRestClient } from './pagerduty/rest.js';
 import { parseWebhookEvent, verifySignature } from './pagerduty/webhook.js';
+import { createAlertOutbox } from './postgres/alert-outbox-store.js';
 import { createAlertStore } from './postgres/alert-store.js';
 import { createPageStore } from './postgres/page-store.js';
 import { createAlertChat } from './slack/alert-chat.js';
@@ -98,9 +99,10 @@ export function wireIntegrations(
     clock,
     policy: config.policy,
   });
-  const alertStore = createAlertStore(pool, { leaseMs: config.effectLeaseMs });
+  const alertStore = createAlertStore(pool);
   const publisher = createAlertPublisher({
-    store: alertStore,
+    groups: alertStore,
+    outbox: createAlertOutbox(pool, { leaseMs: config.effectLeaseMs }),
     chat: createAlertChat(web, {
       channel: config.slack.incidentsChannel,
       findChannel: (name) => chat.findChannel(name),

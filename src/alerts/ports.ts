@@ -2,7 +2,7 @@ import type { AlertDigest, AlertGroup, DigestLine, GroupInput } from './alert-gr
 import type { ChannelState } from './placement.js';
 import type { GroupChange } from './rules.js';
 
-/** Alert groups and their Slack side, in Postgres. Every write is one transaction. */
+/** Alert groups in Postgres. Every write is one transaction. */
 export interface AlertStore {
   /**
    * Locks the group of `input` (creating it), lets `decide` merge the
@@ -19,6 +19,12 @@ export interface AlertStore {
   toDeclare(limit: number): Promise<AlertGroup[]>;
   /** Ties the group's episode to an incident and notes it on the incident's timeline; false when already tied. */
   tie(groupId: number, episode: number, incidentId: string, now: Date): Promise<boolean>;
+  /** Groups of a digest matching `query`, for the digest's declare picker. */
+  search(digestId: number, query: string, limit: number): Promise<DigestLine[]>;
+}
+
+/** What Slack should show of alert groups (a state outbox), in Postgres. */
+export interface AlertOutbox {
   /** Gives groups not yet shown a card or a place in the digest, as `rule` decides, under a lock. */
   place(now: Date, rule: (count: number, state: ChannelState) => readonly ('card' | 'digest')[]): Promise<number>;
   /** Leases cards whose group changed since Slack last showed it. */
@@ -33,8 +39,6 @@ export interface AlertStore {
   giveUp(kind: 'card' | 'digest', id: number, error: string): Promise<void>;
   /** When something waits to be shown next, if anything does. */
   nextDue(now: Date, everyMs: number): Promise<Date | undefined>;
-  /** Groups of a digest matching `query`, for the digest's declare picker. */
-  search(digestId: number, query: string, limit: number): Promise<DigestLine[]>;
 }
 
 /** The incidents channel as alert cards need it. Methods throw `ChatFailure`. */

@@ -4,11 +4,12 @@ import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { AlertGroup } from './alert-group.js';
 import { DIGEST_EDIT_EVERY_MS, place } from './placement.js';
-import type { AlertChat, AlertStore, AlertTimers } from './ports.js';
+import type { AlertChat, AlertOutbox, AlertStore, AlertTimers } from './ports.js';
 import { prefillOf } from './rules.js';
 
 export interface PublisherDeps {
-  readonly store: AlertStore;
+  readonly groups: Pick<AlertStore, 'toDeclare' | 'tie'>;
+  readonly outbox: AlertOutbox;
   readonly chat: AlertChat;
   readonly incidents: IncidentService;
   readonly timers: AlertTimers;
@@ -38,7 +39,7 @@ export function declarationKey(group: Pick<AlertGroup, 'id' | 'episode'>): strin
  * `kick` during a pass asks for another.
  */
 export function createAlertPublisher(deps: PublisherDeps) {
-  const { store, chat, clock, log } = deps;
+  const { groups, outbox: store, chat, clock, log } = deps;
   const random = deps.random ?? Math.random;
   const backoff = deps.backoffMs ?? defaultBackoff;
   let running: Promise<void> | undefined;
@@ -47,7 +48,7 @@ export function createAlertPublisher(deps: PublisherDeps) {
   async function declareWanted(): Promise<void> {
     const declarer = await deps.declarer();
     if (!declarer) return;
-    for (const group of await store.toDeclare(BATCH)) {
+    for (const group of await groups.toDeclare(BATCH)) {
       const prefill = prefillOf(group);
       const outcome = await deps.incidents.declare(
         {
@@ -63,7 +64,7 @@ export function createAlertPublisher(deps: PublisherDeps) {
           waitForEffectsMs: 0,
         },
       );
-      await store.tie(group.id, group.episode, outcome.incident.id, clock.now());
+      await groups.tie(group.id, group.episode, outcome.incident.id, clock.now());
     }
   }
 
