@@ -398,7 +398,12 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         const where = via ? ` in ${via.system} by ${via.name}` : '';
         return {
           patch: { status: 'resolved', resolvedAt: now, resolution: text ?? null },
-          timeline: [entry(ctx.actor, 'resolved', `Resolved${where}${text ? `: ${text}` : ''}`, { from: i.status })],
+          timeline: [
+            entry(ctx.actor, 'resolved', `Resolved${where}${text ? `: ${text}` : ''}`, {
+              from: i.status,
+              ...(via && { via: via.system, by: via.name }),
+            }),
+          ],
           effects: [
             ...(i.channelId ? [{ kind: 'post', target: 'room', notice: { kind: 'resolved' } } as const] : []),
             { kind: 'post', target: 'incidents', notice: { kind: 'resolved' } },

@@ -71,7 +71,7 @@ export function createPageStore(pool: pg.Pool): PageStore {
         // A given-up page starts its attempts again; a waiting one just stops waiting.
         const { rows } = await pool.query<{ state: string }>(
           `UPDATE effects SET
-             attempts = CASE WHEN state = 'failed' THEN 0 ELSE attempts END,
+             attempts = CASE WHEN state = 'failed' THEN 1 ELSE attempts END,
              state = CASE WHEN state IN ('pending', 'failed') THEN 'pending' ELSE state END,
              next_at = CASE WHEN state IN ('pending', 'failed') THEN $3 ELSE next_at END,
              done_at = CASE WHEN state = 'failed' THEN NULL ELSE done_at END

@@ -194,6 +194,7 @@ describe('when PagerDuty fails', () => {
     );
     expect(await h.reply(path, 10_000)).toContain(`Retrying the page for ${id} now.`);
     await waitFor(() => pd.events.open(DEFAULT_KEY, id), 10_000, 'the page after Retry');
+    await waitFor(() => war.messages.find((m) => m.text.includes('sent after 2 attempts')), 10_000, 'the all-clear');
     expect(triggers(id)).toHaveLength(1);
     expect((await timeline(id, 'page_retry')).length).toBe(1);
   }, 30_000);
@@ -260,6 +261,9 @@ describe('PagerDuty webhooks', () => {
     const war = await room(id);
     const posted = await waitFor(() => war.messages.find((m) => m.text.includes('acknowledged')), 10_000, 'the notice');
     expect(posted.text).toContain('Jane &lt;@U0DECLARER&gt; Doe (PagerDuty) acknowledged');
+    const shown = await run(`timeline ${id}`);
+    expect(shown).toContain('Acknowledged in PagerDuty by Jane &lt;@U0DECLARER&gt; Doe');
+    expect(shown).not.toContain('<@U0DECLARER> Doe');
   });
 
   it('a resolution in PagerDuty is recorded, and the incident stays open for people to resolve', async () => {
