@@ -10,11 +10,11 @@ import { BotProcess } from '../test/support/processes.js';
 import { postSigned } from '../test/support/signed.js';
 import { dropRedisPrefix, fakeSlackProcess, helperProcess, percentile, slackEnv } from './support.js';
 
-type Send = (n: number) => Promise<{ status: number; ms: number }>;
+export type Send = (n: number) => Promise<{ status: number; ms: number }>;
 let sent = 0;
 
 /** Alternates rounds between the two apps so that drift on the machine hits both alike. */
-async function measure(sends: readonly Send[], concurrency: number, rounds: number): Promise<number[][]> {
+export async function measure(sends: readonly Send[], concurrency: number, rounds: number): Promise<number[][]> {
   const times: number[][] = sends.map(() => []);
   for (let r = 0; r < rounds; r++) {
     for (const [i, send] of sends.entries()) {
@@ -28,7 +28,12 @@ async function measure(sends: readonly Send[], concurrency: number, rounds: numb
   return times;
 }
 
-function commandBody(n: number, responseUrl: string, triggerId: string): string {
+export function commandBody(
+  n: number,
+  responseUrl: string,
+  triggerId: string,
+  text = `declare P1 Bench incident ${n}`,
+): string {
   return new URLSearchParams({
     token: 'x',
     api_app_id: 'A0BENCH0001',
@@ -41,7 +46,7 @@ function commandBody(n: number, responseUrl: string, triggerId: string): string 
     user_id: 'U0DECLARER',
     user_name: 'dana',
     command: '/incident',
-    text: `declare P1 Bench incident ${n}`,
+    text,
     response_url: responseUrl,
     trigger_id: triggerId,
     is_enterprise_install: 'false',

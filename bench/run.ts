@@ -11,6 +11,7 @@ import { diagBench } from './diag.js';
 import { historyBench } from './history.js';
 import { rateLimitBench } from './rate-limits.js';
 import { runbookBench } from './runbooks.js';
+import { stormBench } from './storm.js';
 
 process.env.FIREBREAK_TEST_RUN ??= `bench${Date.now().toString(36)}`;
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
         rateLimitBench,
       ],
       ['diag', 'Database diagnostics (issue: database diagnostics from the war room)', diagBench],
+      ['storm', 'An alert storm (issue: PagerDuty and Alertmanager)', stormBench],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))

@@ -92,13 +92,14 @@ export async function dropRedisPrefix(url: string, prefix: string): Promise<void
  * Slack's rate limits when asked), on a database and key prefix of its own;
  * `stop` removes all of it.
  */
-export async function startBenchBot(options: { limits?: boolean } = {}) {
+export async function startBenchBot(options: { limits?: boolean; env?: Record<string, string> } = {}) {
   const slack = await fakeSlackProcess(options);
   const db = await createTestDatabase();
   const prefix = redisPrefix();
   const env = botEnv({ token: slack.token, apiUrl: `${slack.url}/api/` }, db.url, {
     REDIS_PREFIX: prefix,
     LOG_LEVEL: 'error',
+    ...options.env,
   });
   const bot = await new BotProcess(env).start();
   const sql = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });

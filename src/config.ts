@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DiagnosticsConfig, readDiagnostics } from './config-diag.js';
+import { type PagerDutyConfig, readIntegrations } from './config-integrations.js';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './incident/duration.js';
-import { DEFAULT_POLICY, type Policy, parsePolicy } from './incident/policy.js';
+import { DEFAULT_POLICY, type Policy, parsePolicy, withoutPaging } from './incident/policy.js';
 import { loadPlaybooks, type Playbook } from './runbook/playbook.js';
 import { SourceError } from './yaml-source.js';
 
@@ -32,6 +33,9 @@ export interface Config {
   readonly effectLeaseMs: number;
   readonly redis: { readonly url: string; readonly prefix: string; readonly sweepEveryMs: number };
   readonly policy: Policy;
+  /** Undefined without PagerDuty: everything else works, and paging says it is not set up. */
+  readonly pagerduty: PagerDutyConfig | undefined;
+  readonly alertmanager: { readonly token: string | undefined };
   readonly runbooks: {
     readonly playbooks: ReadonlyMap<string, Playbook>;
     /** KUBECONFIG, or undefined to use the in-cluster service account. */
@@ -126,11 +130,13 @@ export function loadConfig(
   const logLevel = optional('LOG_LEVEL') ?? 'info';
   if (!LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
 
-  let policy = DEFAULT_POLICY;
+  const integrations = readIntegrations(optional, problems);
+  // The built-in default pages P0 and P1 once PagerDuty is configured; a policy file must say what it means.
+  let policy = integrations.reach.events ? DEFAULT_POLICY : withoutPaging(DEFAULT_POLICY);
   const policyPath = optional('INCIDENT_POLICY');
   if (policyPath) {
     try {
-      policy = parsePolicy(readFile(policyPath), policyPath);
+      policy = parsePolicy(readFile(policyPath), policyPath, integrations.reach);
     } catch (err) {
       if (err instanceof SourceError) problems.push(...err.problems.map((p) => `INCIDENT_POLICY ${p}`));
       else problems.push(`INCIDENT_POLICY: cannot read ${policyPath} (${(err as Error).message}); check the path`);
@@ -167,6 +173,7 @@ export function loadConfig(
     appToken,
     metricsToken,
     ...[databaseUrl, redisUrl, ...diagUrls].map(passwordOf),
+    ...integrations.secrets,
   ].filter((s): s is string => !!s);
   return deepFreeze({
     slack: {
@@ -184,6 +191,8 @@ export function loadConfig(
     effectLeaseMs,
     redis: { url: redisUrl, prefix, sweepEveryMs },
     policy,
+    pagerduty: integrations.pagerduty,
+    alertmanager: { token: integrations.alertmanagerToken },
     runbooks: { playbooks, kubeconfig: optional('KUBECONFIG'), approvalTtlMs, cooldownMs },
     diagnostics,
     logLevel,

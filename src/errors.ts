@@ -10,10 +10,10 @@ export abstract class AppError extends Error {
   }
 }
 
-/** Bad usage, not allowed, not found or conflict: shown to the user verbatim. */
+/** Bad usage, not allowed, not found, conflict, or a service not set up or not answering: shown to the user verbatim. */
 export class UserError extends AppError {
   constructor(
-    readonly code: 'usage' | 'not_allowed' | 'not_found' | 'conflict',
+    readonly code: 'usage' | 'not_allowed' | 'not_found' | 'conflict' | 'unavailable',
     message: string,
   ) {
     super(message);

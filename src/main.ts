@@ -17,6 +17,7 @@ import { createRecordService } from './incident/record.js';
 import { createRetention } from './incident/retention.js';
 import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
+import { wireIntegrations, wirePaging } from './integrations.js';
 import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger, type Logger } from './log.js';
@@ -97,6 +98,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
           () => (botUser = undefined),
         ));
   const chat = createSlackChat(web, config.policy, botUserId, pacer);
+  const paging = wirePaging({ config, pool, store, web, chat, clock, log });
 
   const effects = createEffectRunner({
     store,
@@ -108,6 +110,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     log,
     renewEveryMs: Math.max(250, Math.floor(config.effectLeaseMs / 3)),
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
+    paging: paging.effects,
   });
   const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
   const diagnostics = createDiagnostics(config.diagnostics, log);
@@ -137,6 +140,21 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     clock,
     policy: config.policy,
     observer: { changed: (incident) => runbooks.incidentChanged(incident) },
+    pages: paging.rules,
+  });
+  const integrations = wireIntegrations({
+    config,
+    pool,
+    store,
+    web,
+    chat,
+    clock,
+    log,
+    paging,
+    service,
+    jobs,
+    pacer,
+    botUserId,
   });
 
   const record = createRecordStore(pool);
@@ -180,7 +198,11 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const checks = { postgres: () => pool.query('SELECT 1'), redis: () => jobs.ping() };
   const metricsRoute = config.http.metricsToken ? bearerOnly(metrics.route, config.http.metricsToken) : metrics.route;
   const ownMetricsPort = config.http.metricsPort !== undefined;
-  const routes = [...healthRoutes(checks, () => draining), ...(ownMetricsPort ? [] : [metricsRoute])];
+  const routes = [
+    ...healthRoutes(checks, () => draining),
+    ...(ownMetricsPort ? [] : [metricsRoute]),
+    ...integrations.routes,
+  ];
   const { app, drain } = createSlackApp(
     { ...config.slack, port: config.http.port },
     {
@@ -190,6 +212,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
       directory,
       scribe,
       runbooks,
+      paging: integrations.paging,
+      alerts: integrations.alerts,
       policy: config.policy,
       log,
       routes,
@@ -205,13 +229,14 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     // Side by side: effects may wait minutes on Slack's rate limits, and lost clocks must not wait for them.
     sweep: async () => {
       const started = performance.now();
-      await Promise.all([effects.runAllDue(), clocks.sweep(), runbooks.sweep()]);
+      await Promise.all([effects.runAllDue(), clocks.sweep(), runbooks.sweep(), integrations.publisher.run()]);
       metrics.observeSweep((performance.now() - started) / 1000);
     },
     rebuild: () => Promise.all([clocks.rebuild(), runbooks.rebuild()]),
     retention: () => retention.run(),
     runActions: (runId) => runbooks.runActions(runId),
     expireRun: (runId) => runbooks.expire(runId),
+    publishAlerts: () => integrations.publisher.run(),
   });
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;

@@ -23,6 +23,8 @@ export type Command =
   | { verb: 'playbooks' }
   | { verb: 'run'; id?: string; playbook: string; args: Record<string, string> }
   | { verb: 'ack'; id?: string }
+  | { verb: 'page'; id?: string; target: { service: string } | { userId: string }; message: string | null }
+  | { verb: 'oncall'; service?: string }
   | { verb: 'list' }
   | { verb: 'help' };
 
@@ -43,6 +45,7 @@ export function usage(levels: readonly string[]): string {
     '• `/incident role ic|lead|comms|scribe @person`',
     '• `/incident resolve [summary]`',
     '• `/incident snooze 30m`: postpone the update reminder · `/incident ack`: acknowledge, stopping escalation',
+    '• `/incident page <service | @person> [message]`: page through PagerDuty · `/incident oncall [service]`: who is on call',
     '• `/incident note <text>` · `/incident timeline [page]` · `/incident started 14:05` (when impact began, your time)',
     '• `/incident followup <action> [@owner] [YYYY-MM-DD | 7d]` · `/incident followups` · `/incident postmortem`',
     '• `/incident playbooks` · `/incident run <playbook> key=value …` · `/incident rollback <namespace>/<deployment> [revision]`',
@@ -140,6 +143,21 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
     }
     case 'ack':
       return { verb: 'ack', ...(id && { id }) };
+    case 'page': {
+      const [who = '', ...words] = args;
+      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(who);
+      if (!who || (!mention && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(who)))
+        fail(
+          'Say whom to page: a PagerDuty service by name, or a person: `/incident page payments Checkout 502s` or `/incident page @alex`.',
+        );
+      const message = words.join(' ').trim() || null;
+      const target = mention ? { userId: mention[1]! } : { service: who };
+      return { verb: 'page', ...(id && { id }), target, message };
+    }
+    case 'oncall': {
+      if (args.length > 1) fail('Name at most one service: `/incident oncall` or `/incident oncall payments`.');
+      return { verb: 'oncall', ...(args[0] && { service: args[0] }) };
+    }
     case 'note': {
       const text = tail();
       if (!text) fail('Say what to note: `/incident note Saw 502s from the EU load balancer`.');

@@ -1,5 +1,7 @@
 import type { Logger } from '../log.js';
 import { formatDuration } from './duration.js';
+import { describePaging } from './page-rules.js';
+import { PagerFailure } from './paging-ports.js';
 import { ChatFailure, type Clock, type Effect, type IncidentStore, type Timers } from './ports.js';
 
 /** Outcome of one effect that did not succeed, for the person who caused it. */
@@ -7,6 +9,8 @@ export interface EffectFailure {
   readonly what: string;
   readonly code: string;
   readonly retryAt: Date | null;
+  /** Who refused: Slack unless said otherwise. */
+  readonly service?: string;
 }
 
 /** What a storage failure after the change was recorded looks like to the person who made it. */
@@ -21,6 +25,8 @@ export interface FailureDeps {
   readonly backoffMs?: (attempt: number) => number;
   /** Uniform in [0, 1): the jitter source. */
   readonly random?: () => number;
+  /** Told of a failure when it first goes on the timeline, and when it is given up (a war-room message). */
+  readonly announceFailure?: (effect: Effect, failure: EffectFailure) => Promise<void>;
 }
 
 const MAX_ATTEMPTS = 20;
@@ -34,10 +40,17 @@ const MAX_ATTEMPTS = 20;
 export function createFailureRecorder(deps: FailureDeps) {
   const { store, clock } = deps;
   const random = deps.random ?? Math.random;
-  const backoff = deps.backoffMs ?? ((n: number) => Math.min(5_000 * 2 ** (n - 1), 10 * 60_000));
+  const backoff = deps.backoffMs ?? defaultBackoff;
 
   async function recordFailure(effect: Effect, err: unknown): Promise<EffectFailure> {
-    const failure = err instanceof ChatFailure ? err : undefined;
+    const result = await record(effect, err);
+    if (effect.attempts === 1 || !result.retryAt) await deps.announceFailure?.(effect, result);
+    return result;
+  }
+
+  async function record(effect: Effect, err: unknown): Promise<EffectFailure> {
+    const failure = err instanceof ChatFailure || err instanceof PagerFailure ? err : undefined;
+    const service = err instanceof PagerFailure ? { service: 'PagerDuty' } : {};
     const code = failure?.code ?? (err instanceof Error ? err.message : String(err));
     const what = describe(effect);
     const retryable = (failure?.retryable ?? true) && effect.attempts < MAX_ATTEMPTS;
@@ -60,7 +73,7 @@ export function createFailureRecorder(deps: FailureDeps) {
         text: `${what} failed (${code}); gave up after ${effect.attempts} attempt(s). Do it by hand.`,
         data: { effectId: effect.id, code },
       });
-      return { what, code, retryAt: null };
+      return { what, code, retryAt: null, ...service };
     }
     const delay = retryDelay(effect, failure);
     const retryAt = new Date(clock.now().getTime() + delay);
@@ -76,7 +89,7 @@ export function createFailureRecorder(deps: FailureDeps) {
       });
     }
     await schedule(effect.incidentId, retryAt);
-    return { what, code, retryAt };
+    return { what, code, retryAt, ...service };
   }
 
   /**
@@ -84,9 +97,8 @@ export function createFailureRecorder(deps: FailureDeps) {
    * backoff. Either way with jitter, so effects that failed together do not
    * all come back in the same instant.
    */
-  function retryDelay(effect: Effect, failure: ChatFailure | undefined): number {
-    if (failure?.retryAfterMs !== undefined) return failure.retryAfterMs + Math.round(random() * 1_000);
-    return Math.round(backoff(effect.attempts) * (0.8 + 0.4 * random()));
+  function retryDelay(effect: Effect, failure: ChatFailure | PagerFailure | undefined): number {
+    return retryDelayMs(effect.attempts, failure?.retryAfterMs, backoff, random);
   }
 
   async function schedule(incidentId: string, at: Date): Promise<void> {
@@ -98,6 +110,24 @@ export function createFailureRecorder(deps: FailureDeps) {
   }
 
   return { recordFailure, schedule };
+}
+
+/** Backoff before the n-th retry: 5 s, doubling, at most 10 minutes. */
+export const defaultBackoff = (n: number): number => Math.min(5_000 * 2 ** (n - 1), 10 * 60_000);
+
+/**
+ * How long to wait before attempt `attempts + 1`: the service's own
+ * `Retry-After` when it sent one, else the backoff; either way with jitter,
+ * so work that failed together does not all come back in the same instant.
+ */
+export function retryDelayMs(
+  attempts: number,
+  retryAfterMs: number | undefined,
+  backoff: (n: number) => number,
+  random: () => number,
+): number {
+  if (retryAfterMs !== undefined) return retryAfterMs + Math.round(random() * 1_000);
+  return Math.round(backoff(attempts) * (0.8 + 0.4 * random()));
 }
 
 /** What an effect does, in words for the timeline and the person who caused it. */
@@ -116,5 +146,7 @@ export function describe(effect: Effect): string {
       return `Posting the ${spec.notice.kind} message`;
     case 'dm':
       return `Messaging ${spec.to} directly`;
+    default:
+      return describePaging(spec);
   }
 }

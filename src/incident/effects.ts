@@ -1,7 +1,9 @@
 import { StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createFailureRecorder, describe, type EffectFailure, STORAGE_FAILURE } from './effect-failures.js';
+import { WaitingForRoom } from './effect-waits.js';
 import type { Incident } from './incident.js';
+import type { PagingEffects } from './paging-effects.js';
 import { type Policy, severityOf } from './policy.js';
 import {
   type Chat,
@@ -32,14 +34,13 @@ export interface EffectRunnerDeps {
   readonly renewEveryMs?: number;
   /** Uniform in [0, 1): the jitter source, injectable so tests can pin it. */
   readonly random?: () => number;
+  /** Carries out the effects that talk to PagerDuty. */
+  readonly paging?: PagingEffects;
 }
 
 const ROOM_WAIT_MS = 5_000;
 /** Incidents whose effects the sweep works on at once; Slack pacing, not this, bounds the calls. */
 const SWEEP_CONCURRENCY = 8;
-
-/** A war-room post found no war room yet: it waits, without counting as a failure. */
-class WaitingForRoom extends Error {}
 
 /**
  * Carries out an incident's recorded side effects, most important first. A
@@ -49,7 +50,10 @@ class WaitingForRoom extends Error {}
  */
 export function createEffectRunner(deps: EffectRunnerDeps) {
   const { store, chat, clock, policy } = deps;
-  const { recordFailure, schedule } = createFailureRecorder(deps);
+  const { recordFailure, schedule } = createFailureRecorder({
+    ...deps,
+    ...(deps.paging && { announceFailure: deps.paging.announceFailure }),
+  });
   const openWarRoom = createWarRoomOpener({ store, chat, clock, policy });
 
   async function mustGet(id: string): Promise<Incident> {
@@ -100,6 +104,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       case 'dm':
         await chat.dm(spec.to, await notice(incident, spec.notice), once(effect));
         return;
+      default:
+        if (!deps.paging) throw new Error(`no PagerDuty adapter for a ${spec.kind} effect`);
+        return deps.paging.perform(incident, effect, spec);
     }
   }
 
@@ -158,7 +165,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         return false;
       }
       if (err instanceof WaitingForRoom) {
-        const at = new Date(clock.now().getTime() + ROOM_WAIT_MS);
+        const at = err.until ?? new Date(clock.now().getTime() + ROOM_WAIT_MS);
         await store.deferEffect(effect.id, at);
         await schedule(effect.incidentId, at);
         return true;

@@ -9,7 +9,13 @@ export const IMPORTANCE = { urgent: 0, normal: 1, background: 2 } as const;
 export type Importance = (typeof IMPORTANCE)[keyof typeof IMPORTANCE];
 
 /** Notices that tell people something is wrong or needs them now. */
-const URGENT_NOTICES: ReadonlySet<Notice['kind']> = new Set(['alert', 'card', 'escalation', 'room_ready']);
+const URGENT_NOTICES: ReadonlySet<Notice['kind']> = new Set([
+  'alert',
+  'card',
+  'escalation',
+  'room_ready',
+  'page_failed',
+]);
 
 /** The importance of posting (or direct-messaging) a notice of this kind. */
 export function noticeImportance(kind: Notice['kind']): Importance {
@@ -20,9 +26,11 @@ export function noticeImportance(kind: Notice['kind']): Importance {
 export function effectPriority(spec: EffectSpec): number {
   switch (spec.kind) {
     case 'announce':
+    case 'page':
       return 0;
     case 'war_room':
     case 'invite':
+    case 'oncall':
       return 1;
     case 'post':
     case 'dm':

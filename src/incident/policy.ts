@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { readYaml, validateYaml } from '../yaml-source.js';
 import { parseDuration } from './duration.js';
+import {
+  type AlertsPolicy,
+  alertsPolicyOf,
+  alertsSchema,
+  type PagerDutyPolicy,
+  type PagerDutyReach,
+  pagerDutyPolicyOf,
+  pagerDutySchema,
+  pagingIssues,
+} from './paging-policy.js';
 
 /** One escalation step: after `afterMs` from declaration, notify these users or groups. */
 export interface EscalationStep {
@@ -50,6 +60,8 @@ export interface Policy {
   readonly approvers: readonly string[];
   readonly retention: RetentionPolicy;
   readonly approvals: ApprovalPolicy;
+  readonly pagerduty: PagerDutyPolicy;
+  readonly alerts: AlertsPolicy;
 }
 
 /** Who may approve runbook changes. */
@@ -110,6 +122,8 @@ const policySchema = z.strictObject({
   severities: z
     .record(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'level names are 1-16 letters, digits, - or _'), severitySchema)
     .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one severity level' }),
+  pagerduty: pagerDutySchema,
+  alerts: alertsSchema,
 });
 
 /** The default policy from the runbooks: P0 and P1 get war rooms and 15-minute updates. */
@@ -156,15 +170,36 @@ export const DEFAULT_POLICY: Policy = {
   approvers: [],
   retention: retentionOf(DEFAULT_RETENTION),
   approvals: { requireApprover: false },
+  pagerduty: pagerDutyPolicyOf(['P0', 'P1', 'P2', 'P3'], undefined),
+  alerts: { severityLabel: 'severity', levels: { critical: 'P1', warning: 'P3' }, autoDeclare: [] },
 };
+
+/** The default policy for an install without PagerDuty: its `page: true` levels cannot page, so they do not. */
+export function withoutPaging(policy: Policy): Policy {
+  return { ...policy, severities: policy.severities.map((s) => ({ ...s, page: false })) };
+}
 
 /**
  * Parses and validates a policy file. Every problem is reported at once, each
- * as `file:line: path: what is wrong`.
+ * as `file:line: path: what is wrong`; `reach` says what of PagerDuty the
+ * environment configures, for the settings that need it.
  */
-export function parsePolicy(text: string, source: string): Policy {
-  const data = validateYaml(readYaml(text, source), policySchema);
+export function parsePolicy(
+  text: string,
+  source: string,
+  reach: PagerDutyReach = { events: true, rest: true, writes: true },
+): Policy {
+  const checked = policySchema.superRefine((p, ctx) => {
+    const levels = Object.keys(p.severities);
+    const pages = levels.filter((l) => p.severities[l]!.page);
+    for (const issue of pagingIssues(levels, pages, p.pagerduty, p.alerts, reach))
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+  const data = validateYaml(readYaml(text, source), checked);
+  const levels = Object.keys(data.severities);
   return {
+    pagerduty: pagerDutyPolicyOf(levels, data.pagerduty),
+    alerts: alertsPolicyOf(data.alerts),
     capture: { emoji: data.capture.emoji.replace(/:/g, ''), scribeMessages: data.capture.scribeMessages },
     approvers: data.approvers,
     retention: retentionOf(data.retention),

@@ -1,4 +1,5 @@
 import type { Incident, Role, Status, StatusUpdate } from './incident.js';
+import type { PagingEffect, PagingNotice } from './paging-ports.js';
 
 /** The time, injected so tests can set it. */
 export interface Clock {
@@ -39,7 +40,8 @@ export type Notice =
   | { kind: 'snoozed'; incident: Incident; until: string; by: string }
   | { kind: 'acked'; incident: Incident; by: string }
   /** The war room opened on a retry, after the reply to the declarer had gone out (or was lost). */
-  | { kind: 'room_ready'; incident: Incident };
+  | { kind: 'room_ready'; incident: Incident }
+  | (PagingNotice & { incident: Incident });
 
 /** Why a Slack message is on the timeline. */
 export type CaptureReason = { reactor: string } | { pinned: true } | { scribe: true };
@@ -132,7 +134,8 @@ export type EffectSpec =
   | { kind: 'invite'; users: readonly string[] }
   | { kind: 'post'; target: 'room' | 'incidents'; notice: NoticePayload }
   /** A direct message to one user, or to each member of one user group. */
-  | { kind: 'dm'; to: string; notice: NoticePayload };
+  | { kind: 'dm'; to: string; notice: NoticePayload }
+  | PagingEffect;
 
 /** A claimed effect, ready to run. */
 export interface Effect {
@@ -216,7 +219,7 @@ export interface IncidentStore {
   failEffect(effectId: number, error: string): Promise<void>;
   /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
   deferEffect(effectId: number, at: Date): Promise<void>;
-  /** Makes the incident's pending war-room posts due at `now`: the room they waited for is open. */
+  /** Makes the incident's pending war-room posts (and pages waiting to link to it) due at `now`: the room is open. */
   wakeRoomPosts(incidentId: string, now: Date): Promise<void>;
   /** Incidents with effects due now (for the sweep and start-up). */
   incidentsWithDueEffects(now: Date): Promise<string[]>;

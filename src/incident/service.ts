@@ -3,6 +3,7 @@ import type { Clocks } from './clocks.js';
 import { formatDuration } from './duration.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
 import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from './incident.js';
+import type { PageRules } from './page-rules.js';
 import { findSeverity, type Policy, severityOf } from './policy.js';
 import type {
   Clock,
@@ -19,6 +20,14 @@ export interface CommandContext {
   readonly actor: Actor;
   readonly channelId: string;
   readonly idempotencyKey?: string;
+  /** How long to wait for the Slack side before answering (a webhook answers at once); the reply default otherwise. */
+  readonly waitForEffectsMs?: number;
+}
+
+/** A change made in another system (PagerDuty), recorded under the name it gave. */
+export interface ExternalActor {
+  readonly system: string;
+  readonly name: string;
 }
 
 /** Names an incident: an explicit ID, or the war room the command was typed in. */
@@ -55,6 +64,8 @@ export interface IncidentServiceDeps {
   readonly observer?: IncidentObserver;
   /** How long a command waits for its Slack side before replying anyway; the rest goes on after. */
   readonly replyWithinMs?: number;
+  /** Which paging effects each change records; none without PagerDuty. */
+  readonly pages?: PageRules;
 }
 
 /** Open incidents shown per page of `/incident list`. */
@@ -68,6 +79,15 @@ export interface OpenPage {
 }
 
 const REPLY_WITHIN_MS = 2_500;
+
+/** Refuses a change to a resolved incident, saying what to do instead. */
+export function openOnly(incident: Incident): void {
+  if (incident.status === 'resolved')
+    throw new UserError(
+      'conflict',
+      `${incident.id} is already resolved. Declare a new incident if the problem is back.`,
+    );
+}
 
 export const MIN_SNOOZE_MS = 60_000;
 export const MAX_SNOOZE_MS = 24 * 3_600_000;
@@ -107,26 +127,18 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     return here;
   }
 
-  function openOnly(incident: Incident): void {
-    if (incident.status === 'resolved')
-      throw new UserError(
-        'conflict',
-        `${incident.id} is already resolved. Declare a new incident if the problem is back.`,
-      );
-  }
-
   /**
    * After a change is recorded: runs its side effects, waiting at most
    * `replyWithinMs` for them (they carry on in the background after that),
    * and reads the incident back for the reply.
    */
-  async function carryOut(incident: Incident, duplicate: boolean): Promise<Outcome> {
+  async function carryOut(incident: Incident, duplicate: boolean, waitMs?: number): Promise<Outcome> {
     const running = deps.effects.run(incident.id);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const failures = await Promise.race([
       running,
       new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), deps.replyWithinMs ?? REPLY_WITHIN_MS);
+        timer = setTimeout(() => resolve(undefined), waitMs ?? deps.replyWithinMs ?? REPLY_WITHIN_MS);
       }),
     ]);
     clearTimeout(timer);
@@ -139,7 +151,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
     if (applied) await deps.clocks.schedule(incident);
     if (applied) await deps.observer?.changed(incident);
-    return carryOut(incident, !applied);
+    return carryOut(incident, !applied, ctx.waitForEffectsMs);
   }
 
   return {
@@ -173,11 +185,15 @@ export function createIncidentService(deps: IncidentServiceDeps) {
               { severity: sev.level },
             ),
           ],
-          effects: [...(sev.warRoom ? [{ kind: 'war_room' } as const] : []), { kind: 'announce' }],
+          effects: [
+            ...(sev.warRoom ? [{ kind: 'war_room' } as const] : []),
+            { kind: 'announce' },
+            ...(deps.pages?.onDeclare(sev, { drill: input.drill ?? false, services: input.services ?? [] }) ?? []),
+          ],
         }),
       );
       if (created) await deps.clocks.schedule(incident);
-      return carryOut(incident, !created);
+      return carryOut(incident, !created, ctx.waitForEffectsMs);
     },
 
     /** Moves the incident to a new status; `resolved` resolves it. */
@@ -278,7 +294,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
             target: 'incidents',
             notice: { kind: 'severity', from: i.severity, to: sev.level, by: ctx.actor.userId },
           });
-        effects.push({ kind: 'refresh' });
+        effects.push({ kind: 'refresh' }, ...(deps.pages?.onSeverity(severityOf(policy, i.severity), sev, i) ?? []));
         const base = (i.lastUpdate?.at ?? i.declaredAt).getTime();
         const nextUpdateDue = new Date(Math.max(clock.now().getTime(), base + sev.updateEveryMs));
         return {
@@ -338,38 +354,61 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       });
     },
 
-    /** Acknowledges the incident, which stops its escalation chain. */
-    async acknowledge(ref: IncidentRef, ctx: CommandContext): Promise<Outcome> {
+    /** Acknowledges the incident, which stops its escalation chain (and PagerDuty's); `via` when done there. */
+    async acknowledge(ref: IncidentRef, ctx: CommandContext, via?: ExternalActor): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
-        if (i.ackedAt)
-          throw new UserError(
-            'conflict',
-            `${i.id} was already acknowledged by <@${i.ackedBy}>; escalation is stopped.`,
-          );
+        if (i.ackedAt) {
+          // Acknowledged in PagerDuty, it holds a name rather than a Slack user.
+          const earlier = /^[UW][A-Z0-9]+$/.test(i.ackedBy ?? '') ? `<@${i.ackedBy}>` : i.ackedBy;
+          throw new UserError('conflict', `${i.id} was already acknowledged by ${earlier}; escalation is stopped.`);
+        }
+        const by = via ? `${via.name} (${via.system})` : ctx.actor.userId;
         return {
-          patch: { ackedAt: clock.now(), ackedBy: ctx.actor.userId },
-          timeline: [entry(ctx.actor, 'acknowledged', 'Acknowledged; escalation stopped')],
+          patch: { ackedAt: clock.now(), ackedBy: by },
+          timeline: [
+            entry(
+              ctx.actor,
+              'acknowledged',
+              via
+                ? `Acknowledged in ${via.system} by ${via.name}; escalation stopped`
+                : 'Acknowledged; escalation stopped',
+              via && { via: via.system, by: via.name },
+            ),
+          ],
           effects: [
-            { kind: 'post', target: 'room', notice: { kind: 'acked', by: ctx.actor.userId } },
+            { kind: 'post', target: 'room', notice: { kind: 'acked', by } },
             { kind: 'refresh' },
+            ...(deps.pages?.onAck() ?? []),
           ],
         };
       });
     },
 
-    /** Resolves the incident and tells the war room and the incidents channel. */
-    async resolve(ref: IncidentRef, text: string | undefined, ctx: CommandContext): Promise<Outcome> {
+    /** Resolves the incident and tells the war room and the incidents channel; `via` when done elsewhere. */
+    async resolve(
+      ref: IncidentRef,
+      text: string | undefined,
+      ctx: CommandContext,
+      via?: ExternalActor,
+    ): Promise<Outcome> {
       return change(ref, ctx, (i) => {
         openOnly(i);
         const now = clock.now();
+        const where = via ? ` in ${via.system} by ${via.name}` : '';
         return {
           patch: { status: 'resolved', resolvedAt: now, resolution: text ?? null },
-          timeline: [entry(ctx.actor, 'resolved', `Resolved${text ? `: ${text}` : ''}`, { from: i.status })],
+          timeline: [
+            entry(ctx.actor, 'resolved', `Resolved${where}${text ? `: ${text}` : ''}`, {
+              from: i.status,
+              ...(via && { via: via.system, by: via.name }),
+            }),
+          ],
           effects: [
             ...(i.channelId ? [{ kind: 'post', target: 'room', notice: { kind: 'resolved' } } as const] : []),
             { kind: 'post', target: 'incidents', notice: { kind: 'resolved' } },
             { kind: 'refresh' },
+            ...(deps.pages?.onResolve() ?? []),
           ],
         };
       });
@@ -385,6 +424,9 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     find(ref: IncidentRef, ctx: CommandContext): Promise<Incident> {
       return resolveRef(ref, ctx);
     },
+
+    /** Records a change built elsewhere (paging) the way every command is: one transaction, then its effects. */
+    apply: change,
   };
 }
 

@@ -18,3 +18,8 @@ export function unstorableText(text: string): string | undefined {
   if (!text.isWellFormed()) return 'contains a broken character (half of an emoji or symbol); retype it';
   return undefined;
 }
+
+/** `text` without control characters (tab and line breaks kept): for text from outside, which may carry them. */
+export function withoutControl(text: string): string {
+  return [...text].filter((c) => !isControl(c.charCodeAt(0))).join('');
+}

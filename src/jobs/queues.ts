@@ -1,5 +1,6 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { AlertTimers } from '../alerts/ports.js';
 import type { JobRecords, Timers } from '../incident/ports.js';
 import type { Logger } from '../log.js';
 import type { RunTimers } from '../runbook/run-ports.js';
@@ -20,6 +21,8 @@ export interface JobHandlers {
   /** A run's due actions (its outbox): a step to apply, a card to post or edit. */
   runActions(runId: string): Promise<unknown>;
   expireRun(runId: string): Promise<unknown>;
+  /** Shows alert groups in Slack and declares the ones due (a prompt: it reads Postgres). */
+  publishAlerts?(): Promise<unknown>;
 }
 
 interface JobData {
@@ -87,6 +90,9 @@ export function createJobs(options: JobsOptions, log: Logger) {
     actions: (runId, at) => runJob('run-actions', `run-${runId}-${at.getTime()}`, { runId }, at),
     expire: (runId, at) => runJob('run-expire', `expire-${runId}-${at.getTime()}`, { runId }, at),
   };
+  const alertTimers: AlertTimers = {
+    publish: (at) => prompt('alerts', `alerts-${at.getTime()}`, {}, at),
+  };
   const upsertSchedulers = () =>
     Promise.all([
       queue.upsertJobScheduler(
@@ -114,6 +120,7 @@ export function createJobs(options: JobsOptions, log: Logger) {
   return {
     timers,
     runTimers,
+    alertTimers,
     jobRecords,
     /** Readiness: resolves while Redis answers. */
     ping: () => producer.ping(),
@@ -149,6 +156,8 @@ export function createJobs(options: JobsOptions, log: Logger) {
               return void (await handlers.runActions((d as RunJobData['run-actions']).runId));
             case 'run-expire':
               return void (await handlers.expireRun((d as RunJobData['run-expire']).runId));
+            case 'alerts':
+              return void (await handlers.publishAlerts?.());
             default:
               return void (d.incidentId && (await handlers.runEffects(d.incidentId)));
           }

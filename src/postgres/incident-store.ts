@@ -385,7 +385,8 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
         async () =>
           void (await pool.query(
             `UPDATE effects SET next_at = $2
-             WHERE incident_id = $1 AND state = 'pending' AND kind = 'post' AND spec->>'target' = 'room' AND next_at > $2`,
+             WHERE incident_id = $1 AND state = 'pending' AND next_at > $2
+               AND ((kind = 'post' AND spec->>'target' = 'room') OR kind IN ('page', 'oncall'))`,
             [incidentId, now],
           )),
       ),

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import bolt, { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Alerts } from '../alerts/service.js';
 import type { Config } from '../config.js';
+import type { Paging } from '../incident/paging.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
 import type { Postmortems } from '../incident/postmortem.js';
@@ -9,6 +11,7 @@ import type { Scribe } from '../incident/scribe.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
+import { registerAlertInteractions } from './alert-interactions.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
@@ -16,6 +19,7 @@ import { createLimiter, type Limit } from './limiter.js';
 import { pacedFetch } from './paced-fetch.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { registerPages } from './pages.js';
+import { registerPagingInteractions } from './paging-interactions.js';
 import { guardSlackRequests } from './request-guard.js';
 
 const { App, HTTPReceiver } = bolt;
@@ -30,6 +34,8 @@ export interface SlackAppDeps {
   readonly directory: Directory;
   readonly scribe: Scribe;
   readonly runbooks: Runbooks;
+  readonly paging: Paging;
+  readonly alerts: Alerts;
   readonly observe?: (verb: string, seconds: number) => void;
   readonly policy: Policy;
   /** Paces every Web API call, Bolt's own included. */
@@ -148,6 +154,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     postmortems: deps.postmortems,
     directory: deps.directory,
     runbooks: deps.runbooks,
+    paging: deps.paging,
     policy,
     log,
     limit,
@@ -157,6 +164,8 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
   registerPages(app, { service, record: deps.record, policy, log });
+  registerPagingInteractions(app, { paging: deps.paging, log });
+  registerAlertInteractions(app, { alerts: deps.alerts, policy, log });
 
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');

@@ -4,6 +4,7 @@ import type { Policy } from '../incident/policy.js';
 import type { Notice, TimelineEntry } from '../incident/ports.js';
 import type { OpenPage } from '../incident/service.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
+import { renderPagingNotice, who } from './paging-blocks.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
 export interface SlackMessage {
@@ -59,7 +60,7 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
                 `${date(i.resolvedAt)} (after ${formatDuration(i.resolvedAt.getTime() - i.declaredAt.getTime())})`,
               ]
             : ['Next update due', i.nextUpdateDue ? time(i.nextUpdateDue) : '_none_'],
-          ['Acknowledged', i.ackedAt ? `${time(i.ackedAt)} by <@${i.ackedBy}>` : '_not yet_'],
+          ['Acknowledged', i.ackedAt ? `${time(i.ackedAt)} by ${who(i.ackedBy ?? '')}` : '_not yet_'],
         ]),
         ...(i.lastUpdate
           ? [
@@ -123,7 +124,12 @@ export function renderNotice(notice: Notice, policy: Policy): SlackMessage {
     case 'snoozed':
       return simple(`:zzz: <@${notice.by}> snoozed the update clock of ${i.id} until ${time(new Date(notice.until))}.`);
     case 'acked':
-      return simple(`:white_check_mark: <@${notice.by}> acknowledged ${i.id}; escalation stopped.`);
+      return simple(`:white_check_mark: ${who(notice.by)} acknowledged ${i.id}; escalation stopped.`);
+    case 'page_failed':
+    case 'page_sent':
+    case 'oncall':
+    case 'pagerduty_resolved':
+      return renderPagingNotice(notice);
     case 'room_ready':
       return simple(
         `:door: The war room for *${i.id}* (${esc(i.title)}) is open: ${i.channelId ? `<#${i.channelId}>` : '_not yet_'}. It took more than one try; the timeline says why.`,
@@ -230,7 +236,7 @@ function date(at: Date): string {
   const s = Math.floor(at.getTime() / 1000);
   return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
 }
-function time(at: Date): string {
+export function time(at: Date): string {
   const s = Math.floor(at.getTime() / 1000);
   return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
 }

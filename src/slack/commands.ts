@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { type Command, parseCommand, usage } from '../incident/command.js';
+import type { Paging } from '../incident/paging.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
 import type { Postmortems } from '../incident/postmortem.js';
@@ -9,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { renderList, type SlackMessage, simple } from './blocks.js';
 import type { Limit } from './limiter.js';
+import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
 import { renderPlaybooks } from './runbook-blocks.js';
@@ -26,6 +28,7 @@ export interface CommandDeps {
   /** Bounds the work done after acks. */
   readonly limit: Limit;
   readonly runbooks: Runbooks;
+  readonly paging: Paging;
 }
 
 /** How long a command waits for the typist's display name before using their handle. */
@@ -101,6 +104,18 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'ack': {
         const o = await service.acknowledge(cmd, ctx);
         return replyForOutcome(`${o.incident.id} acknowledged; escalation stopped.`, o);
+      }
+      case 'page': {
+        const o = await deps.paging.page(cmd, cmd.target, cmd.message, ctx);
+        const whom = 'userId' in cmd.target ? `<@${cmd.target.userId}>` : `*${cmd.target.service}*`;
+        return replyForOutcome(
+          `Paging ${whom} for ${o.incident.id} through PagerDuty; the timeline records when it goes out.`,
+          o,
+        );
+      }
+      case 'oncall': {
+        const { title, rows } = await deps.paging.onCall(cmd.service);
+        return renderOnCall(title, rows);
       }
       case 'resolve': {
         const o = await service.resolve(cmd, cmd.text, ctx);

@@ -6,7 +6,7 @@ const TTL_MS = 60 * 60_000;
 const MAX_ENTRIES = 5_000;
 
 /** A small TTL cache: names and time zones change rarely, and capture runs at event rate. */
-function cached<T>(load: (key: string) => Promise<T>) {
+export function cached<T>(load: (key: string) => Promise<T>) {
   const entries = new Map<string, { at: number; value: Promise<T> }>();
   return (key: string): Promise<T> => {
     const hit = entries.get(key);

@@ -33,6 +33,7 @@ const METHOD_TIERS: Readonly<Record<string, 1 | 2 | 3 | 4>> = {
   'conversations.join': 3,
   'conversations.open': 3,
   'users.info': 4,
+  'users.lookupByEmail': 3,
   'views.open': 4,
   'views.update': 4,
   'views.push': 4,

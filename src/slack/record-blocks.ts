@@ -8,6 +8,15 @@ import { encode, PAGE_ACTIONS } from './page-values.js';
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
+/** Entries that quote PagerDuty or Alertmanager (names, labels, annotations): data from outside. */
+const OUTSIDE_KINDS: ReadonlySet<string> = new Set([
+  'oncall',
+  'pagerduty_resolved',
+  'page_requested',
+  'paged',
+  'page_skipped',
+]);
+
 /** One page of the timeline: the viewer's local time first, UTC beside it. */
 export function renderTimeline(p: TimelinePage): SlackMessage {
   const sign = p.tzOffsetS >= 0 ? '+' : '-';
@@ -18,7 +27,12 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
     const flags = [e.editedAt && '_edited_', e.deletedAt && '_deleted_'].filter(Boolean).join(' ');
     const link = e.permalink ? ` <${e.permalink}|${e.threadTs ? 'thread' : 'link'}>` : '';
     // Captured messages and runbook entries (which quote the cluster) are data; the bot's own entries carry mentions.
-    const plain = e.kind === 'captured' || e.kind.startsWith('runbook_');
+    const plain =
+      e.kind === 'captured' ||
+      e.kind.startsWith('runbook_') ||
+      e.kind.startsWith('alert') ||
+      OUTSIDE_KINDS.has(e.kind) ||
+      e.data?.via !== undefined;
     return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
   });
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];

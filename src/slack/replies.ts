@@ -41,5 +41,5 @@ function describeFailure(f: EffectFailure): string {
   const when = f.retryAt
     ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC`
     : 'I gave up; please do it by hand';
-  return `:warning: ${f.what} failed (Slack said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
+  return `:warning: ${f.what} failed (${f.service ?? 'Slack'} said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
 }

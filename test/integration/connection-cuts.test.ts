@@ -1,30 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createTestDatabase } from '../support/db.js';
 import { FakeSlack } from '../support/fake-slack/server.js';
 import { botEnv, replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { BotProcess } from '../support/processes.js';
 import { postSigned } from '../support/signed.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { proxiedDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 const ROUNDS = 10;
 const STORAGE_DOWN = 'Storage is unavailable right now';
 
 let slack: FakeSlack;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Awaited<ReturnType<typeof proxiedDatabase>>['db'];
 let proxy: TcpProxy;
 let bot: BotProcess;
 let sql: pg.Pool;
 
 beforeAll(async () => {
   slack = await new FakeSlack().start();
-  db = await createTestDatabase();
-  const real = new URL(db.url);
-  proxy = await new TcpProxy({ host: real.hostname, port: Number(real.port || 5432) }).start();
-  const viaProxy = new URL(db.url);
-  viaProxy.port = String(proxy.port);
+  let viaProxy: string;
+  ({ db, proxy, url: viaProxy } = await proxiedDatabase());
   bot = await new BotProcess(
-    botEnv(slack, viaProxy.toString(), { CLOCK_SWEEP_EVERY: '1s', EFFECT_LEASE: '2s', LOG_LEVEL: 'warn' }),
+    botEnv(slack, viaProxy, { CLOCK_SWEEP_EVERY: '1s', EFFECT_LEASE: '2s', LOG_LEVEL: 'warn' }),
   ).start();
   sql = new pg.Pool({ connectionString: db.url, max: 2 });
   sql.on('error', () => undefined);

@@ -85,6 +85,7 @@ beforeAll(async () => {
   responses.set('chat.getPermalink', await call('chat.getPermalink', { channel, message_ts: ts }));
   responses.set('chat.postEphemeral', await call('chat.postEphemeral', { channel, user: BOT_USER, text: 'psst' }));
   responses.set('users.info', await call('users.info', { user: 'U0RESPOND1' }));
+  responses.set('users.lookupByEmail', await call('users.lookupByEmail', { email: 'remy@example.com' }));
   responses.set('conversations.history', await call('conversations.history', { channel, limit: 10 }));
 });
 afterAll(async () => {

@@ -78,6 +78,10 @@ const SECRETS = {
   DIAG_DATABASE_AI_DEVELOPMENT_URL: 'postgres://firebreak_diag:secret-7@ai-db/ai_development',
   DIAG_DATABASE_EDUCATION_URL: 'postgres://firebreak_diag:secret-8@education-db/education',
   DIAG_DATABASE_STUDYTEDDY_URL: 'postgres://firebreak_diag:secret-9@studyteddy-db/studyteddy',
+  PAGERDUTY_ROUTING_KEY: 'secret-10-routing-key-32-chars-x',
+  PAGERDUTY_TOKEN: 'secret-11-rest-key',
+  PAGERDUTY_WEBHOOK_SECRET: 'secret-12-webhook',
+  ALERTMANAGER_TOKEN: 'secret-13-alertmanager',
 };
 const mebibytes = (q: string) => {
   const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(q)!;

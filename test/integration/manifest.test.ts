@@ -22,6 +22,7 @@ const SCOPE: Record<string, string | null> = {
   'pins.add': 'pins:write',
   'usergroups.users.list': 'usergroups:read',
   'users.info': 'users:read',
+  'users.lookupByEmail': 'users:read.email',
   'conversations.history': 'channels:history',
   'chat.getPermalink': null,
   'files.getUploadURLExternal': 'files:write',

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase } from '../support/db.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { proxiedDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 let h: Harness;
 let proxy: TcpProxy;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Awaited<ReturnType<typeof proxiedDatabase>>['db'];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const real = new URL(db.url);
-  proxy = await new TcpProxy({ host: real.hostname, port: Number(real.port || 5432) }).start();
-  const viaProxy = new URL(db.url);
-  viaProxy.port = String(proxy.port);
-  h = await startHarness({ databaseUrl: viaProxy.toString() });
+  let url: string;
+  ({ db, proxy, url } = await proxiedDatabase());
+  h = await startHarness({ databaseUrl: url });
 });
 afterAll(async () => {
   await h.stop();

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createTestDatabase } from './db.js';
 
 /**
  * A TCP proxy to a real server that a test can cut and restore, to make
@@ -69,4 +70,18 @@ export class TcpProxy {
     this.cut();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
+}
+
+/** A fresh test database reached through a `TcpProxy`, so a test can cut Postgres for one bot; `url` goes through it. */
+export async function proxiedDatabase(): Promise<{
+  db: Awaited<ReturnType<typeof createTestDatabase>>;
+  proxy: TcpProxy;
+  url: string;
+}> {
+  const db = await createTestDatabase();
+  const real = new URL(db.url);
+  const proxy = await new TcpProxy({ host: real.hostname, port: Number(real.port || 5432) }).start();
+  const viaProxy = new URL(db.url);
+  viaProxy.port = String(proxy.port);
+  return { db, proxy, url: viaProxy.toString() };
 }

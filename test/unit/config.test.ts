@@ -12,6 +12,9 @@ const good = {
   ...SHIPPED_DIAG_ENV,
 };
 
+/** The policy below pages at P1, which needs PagerDuty configured (a routing key). */
+const paging = { PAGERDUTY_ROUTING_KEY: 'R'.repeat(32) };
+
 const policyFile = `severities:
   P1:
     description: Major feature unavailable
@@ -52,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   it('loads an organisation’s own levels from INCIDENT_POLICY', () => {
-    const c = loadConfig({ ...good, INCIDENT_POLICY: '/etc/policy.yaml' }, (p) =>
+    const c = loadConfig({ ...good, ...paging, INCIDENT_POLICY: '/etc/policy.yaml' }, (p) =>
       p === '/etc/policy.yaml' ? policyFile : readFileSync(p, 'utf8'),
     );
     expect(c.policy.severities.map((s) => s.level)).toEqual(['P1', 'P4']);
@@ -93,14 +96,16 @@ describe('loadConfig', () => {
   it('reads who may approve runbook changes: approvers, and approvals.requireApprover (off by default)', () => {
     expect(loadConfig(good).policy.approvals).toEqual({ requireApprover: false });
     const strict = `approvers: [U0SRE0001, S0PLATFORM]\napprovals: { requireApprover: true }\n${policyFile}`;
-    const c = loadConfig({ ...good, INCIDENT_POLICY: 'p.yaml' }, (p) =>
+    const c = loadConfig({ ...good, ...paging, INCIDENT_POLICY: 'p.yaml' }, (p) =>
       p === 'p.yaml' ? strict : readFileSync(p, 'utf8'),
     );
     expect(c.policy.approvers).toEqual(['U0SRE0001', 'S0PLATFORM']);
     expect(c.policy.approvals).toEqual({ requireApprover: true });
     const typo = `approvals: { requireApprovers: true }\n${policyFile}`;
     expect(() =>
-      loadConfig({ ...good, INCIDENT_POLICY: 'p.yaml' }, (p) => (p === 'p.yaml' ? typo : readFileSync(p, 'utf8'))),
+      loadConfig({ ...good, ...paging, INCIDENT_POLICY: 'p.yaml' }, (p) =>
+        p === 'p.yaml' ? typo : readFileSync(p, 'utf8'),
+      ),
     ).toThrow(/p\.yaml:1: approvals: Unrecognized key: "requireApprovers"/);
   });
 

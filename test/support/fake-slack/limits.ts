@@ -27,6 +27,7 @@ const TIER_OF: Record<string, keyof typeof TIERS> = {
   'conversations.join': 3,
   'conversations.open': 3,
   'users.info': 4,
+  'users.lookupByEmail': 3,
   'views.open': 4,
   'views.push': 4,
   'chat.postEphemeral': 4,

@@ -85,8 +85,8 @@ export class FakeSlack {
   }
 
   /** Adds a person to the workspace. */
-  addUser(id: string, name: string): void {
-    this.workspace.addUser(id, name);
+  addUser(id: string, name: string, email?: string): void {
+    this.workspace.addUser(id, name, email);
   }
 
   /** Adds a public channel with these members. */

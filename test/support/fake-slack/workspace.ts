@@ -41,6 +41,8 @@ export interface User {
   real_name: string;
   tz: string;
   tz_offset: number;
+  /** The address users.lookupByEmail finds them by (PagerDuty on-call matching). */
+  email: string;
 }
 
 /** A file on its way in: bytes arrive at its upload URL, then files.completeUploadExternal shares it. */
@@ -80,9 +82,9 @@ export class SlackWorkspace {
   private lastTs = 0;
 
   /** Adds a person; the real name is the name capitalised, in Berlin's time zone. */
-  addUser(id: string, name: string): void {
+  addUser(id: string, name: string, email = `${name}@example.com`): void {
     const realName = name.charAt(0).toUpperCase() + name.slice(1);
-    this.users.set(id, { id, name, real_name: realName, tz: 'Europe/Berlin', tz_offset: 3600 });
+    this.users.set(id, { id, name, real_name: realName, tz: 'Europe/Berlin', tz_offset: 3600, email });
   }
 
   /** Adds a public channel with these members, created now by U0DECLARER. */
