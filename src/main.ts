@@ -22,6 +22,7 @@ import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger, type Logger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
+import { createLiveMessageStore } from './postgres/live-message-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
 import { createPool } from './postgres/pool.js';
@@ -103,6 +104,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const effects = createEffectRunner({
     store,
     chat,
+    live: createLiveMessageStore(pool),
     timers: jobs.timers,
     clock,
     policy: config.policy,
@@ -121,7 +123,10 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     incidents: store,
     cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
     diagnostics,
-    chat: createRunbookChat(web),
+    chat: createRunbookChat(web, {
+      approvers: config.policy.approvers,
+      requireApprover: config.policy.approvals.requireApprover,
+    }),
     timers: jobs.runTimers,
     clock,
     log,

@@ -35,13 +35,17 @@ export type Notice =
   | { kind: 'status'; incident: Incident; status: Status; text: string | null; by: string }
   | { kind: 'severity'; incident: Incident; from: string; to: string; by: string }
   | { kind: 'role'; incident: Incident; role: Role; userId: string; by: string }
-  | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[] }
+  /** The update reminder; `closed` once it was answered, replaced, snoozed or the incident resolved. */
+  | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[]; closed?: ReminderClosed }
   | { kind: 'escalation'; incident: Incident; step: number; notify: readonly string[]; afterMs: number }
   | { kind: 'snoozed'; incident: Incident; until: string; by: string }
   | { kind: 'acked'; incident: Incident; by: string }
   /** The war room opened on a retry, after the reply to the declarer had gone out (or was lost). */
   | { kind: 'room_ready'; incident: Incident }
   | (PagingNotice & { incident: Incident });
+
+/** Why an update reminder is no longer live. */
+export type ReminderClosed = 'answered' | 'replaced' | 'snoozed' | 'resolved';
 
 /** Why a Slack message is on the timeline. */
 export type CaptureReason = { reactor: string } | { pinned: true } | { scribe: true };
@@ -249,7 +253,8 @@ export interface Chat {
   findChannel(name: string): Promise<{ id: string; name: string; createdByUs: boolean; archived: boolean } | undefined>;
   /** Invites users, expanding user groups; people already there are fine. */
   invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
-  setTopic(channelId: string, topic: string): Promise<void>;
+  /** Shows the incident's level, status, IC and title as the channel topic (set only when it changes). */
+  setTopic(channelId: string, incident: Incident): Promise<void>;
   /**
    * Posts a notice. With a `key`, the message carries it, and a retry that
    * passes `retry: true` first looks for a message with that key and posts
@@ -261,8 +266,13 @@ export interface Chat {
     notice: Notice,
     once?: { key: string; retry: boolean },
   ): Promise<{ channel: string; ts: string }>;
-  /** Direct-messages a user, or each member of a user group; `once` as for `post`. */
-  dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
+  /** Direct-messages a user, or each member of a user group; `once` as for `post`. Resolves with each message. */
+  dm(
+    userOrGroupId: string,
+    notice: Notice,
+    once?: { key: string; retry: boolean },
+  ): Promise<{ channel: string; ts: string }[]>;
+  /** Shows the notice in place of the message; an edit that would change nothing is not sent. */
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
 }

@@ -405,8 +405,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
             }),
           ],
           effects: [
+            // The #incidents announcement turns to resolved in place (refresh): no second top-level post there.
             ...(i.channelId ? [{ kind: 'post', target: 'room', notice: { kind: 'resolved' } } as const] : []),
-            { kind: 'post', target: 'incidents', notice: { kind: 'resolved' } },
             { kind: 'refresh' },
             ...(deps.pages?.onResolve() ?? []),
           ],

@@ -1,4 +1,4 @@
-import { commander, type Incident, warRoomName } from './incident.js';
+import { type Incident, warRoomName } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
 import { type Chat, ChatFailure, type Clock, type Effect, type IncidentStore } from './ports.js';
 
@@ -84,7 +84,7 @@ export function createWarRoomOpener(deps: WarRoomDeps) {
     await chat.invite(channelId, [
       ...new Set([current.declaredBy, ...Object.values(current.roles), ...sev.responders]),
     ]);
-    await chat.setTopic(channelId, warRoomTopic(current));
+    await chat.setTopic(channelId, current);
     if (!current.cardTs) {
       const card = await chat.post(
         channelId,
@@ -97,9 +97,4 @@ export function createWarRoomOpener(deps: WarRoomDeps) {
     if (current.announceTs && current.announceChannel)
       await chat.edit(current.announceChannel, current.announceTs, { kind: 'alert', incident: current });
   };
-}
-
-/** The war room's topic line. */
-export function warRoomTopic(i: Incident): string {
-  return `${i.severity} · ${i.status} · IC <@${commander(i)}> · ${i.id}: ${i.title}`.slice(0, 250);
 }

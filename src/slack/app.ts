@@ -20,6 +20,7 @@ import { pacedFetch } from './paced-fetch.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { registerPages } from './pages.js';
 import { registerPagingInteractions } from './paging-interactions.js';
+import { registerReminderInteractions } from './reminder-interactions.js';
 import { guardSlackRequests } from './request-guard.js';
 
 const { App, HTTPReceiver } = bolt;
@@ -163,6 +164,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   registerEvents(app, { scribe: deps.scribe, log, limit });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
+  registerReminderInteractions(app, { service, log });
   registerPages(app, { service, record: deps.record, policy, log });
   registerPagingInteractions(app, { paging: deps.paging, log });
   registerAlertInteractions(app, { alerts: deps.alerts, policy, log });

@@ -2,7 +2,7 @@ import { errorReference, StorageUnavailableError, UserError } from '../errors.js
 import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures.js';
 import type { Outcome } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { type SlackMessage, simple } from './blocks.js';
+import { type SlackMessage, simple, timeSecs } from './blocks.js';
 
 /**
  * The one place errors become words. A `UserError` is shown as is; storage
@@ -38,8 +38,6 @@ export function replyForOutcome(done: string, outcome: Outcome): SlackMessage {
 function describeFailure(f: EffectFailure): string {
   if (f.code === STORAGE_FAILURE)
     return `:warning: ${f.what} was interrupted: Postgres became unreachable after your change was recorded. The rest is finished by itself once storage is back.`;
-  const when = f.retryAt
-    ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC`
-    : 'I gave up; please do it by hand';
+  const when = f.retryAt ? `I will retry at ${timeSecs(f.retryAt)}` : 'I gave up; please do it by hand';
   return `:warning: ${f.what} failed (${f.service ?? 'Slack'} said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
 }
