@@ -37,6 +37,7 @@ import { drainFirebreak, exitOnSignals } from './shutdown.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
 import { createSlackDirectory } from './slack/directory.js';
+import { namesFrom } from './slack/names.js';
 import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
 import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
 import { createRunbookChat } from './slack/runbook-chat.js';
@@ -98,7 +99,10 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
           (r) => r.user_id,
           () => (botUser = undefined),
         ));
-  const chat = createSlackChat(web, config.policy, botUserId, pacer);
+  const directory = createSlackDirectory(web);
+  // One cache of display names for every message that shows people (and for capture and reports).
+  const names = namesFrom((id) => directory.displayName(id));
+  const chat = createSlackChat(web, config.policy, botUserId, pacer, names);
   const paging = wirePaging({ config, pool, store, web, chat, clock, log });
 
   const effects = createEffectRunner({
@@ -123,10 +127,14 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     incidents: store,
     cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
     diagnostics,
-    chat: createRunbookChat(web, {
-      approvers: config.policy.approvers,
-      requireApprover: config.policy.approvals.requireApprover,
-    }),
+    chat: createRunbookChat(
+      web,
+      {
+        approvers: config.policy.approvers,
+        requireApprover: config.policy.approvals.requireApprover,
+      },
+      names,
+    ),
     timers: jobs.runTimers,
     clock,
     log,
@@ -163,7 +171,6 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   });
 
   const record = createRecordStore(pool);
-  const directory = createSlackDirectory(web);
   const scribe = createScribe({ store, record, directory, policy: config.policy });
   const records = createRecordService({
     incidents: service,

@@ -3,7 +3,7 @@ import { IMPORTANCE, type Importance, noticeImportance } from '../incident/impor
 import type { Policy } from '../incident/policy.js';
 import type { Chat, Notice } from '../incident/ports.js';
 import { call, toChatFailure } from './chat-failure.js';
-import { createNames } from './names.js';
+import { createNames, type NamesFor } from './names.js';
 import { renderNotice } from './notice-blocks.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { topicOf } from './topic.js';
@@ -50,11 +50,11 @@ export function createSlackChat(
   policy: Policy,
   botUserId: () => Promise<string | undefined>,
   pacer: Pacer = unpaced(),
+  namesFor: NamesFor = createNames(client),
 ): Chat {
   const ids = new Map<string, Promise<string | undefined>>();
   const topics = new Map<string, string>();
   const shown = new Map<string, string>();
-  const namesFor = createNames(client);
   const at = <T>(level: Importance, work: () => Promise<T>) => pacer.withImportance(level, work);
 
   /**

@@ -8,11 +8,20 @@ import { type Names, userIdsIn } from './mentions.js';
  * `users.info` once an hour. A look-up that fails shows the person's ID, so a
  * message is never held back for a name.
  */
-export function createNames(client: WebClient): (value: unknown) => Promise<Names> {
-  const name = cached(async (id) => {
-    const user = (await call(() => client.users.info({ user: id }))).user;
-    return user?.profile?.display_name || user?.real_name || user?.name || id;
-  });
+export function createNames(client: WebClient): NamesFor {
+  return namesFrom(
+    cached(async (id) => {
+      const user = (await call(() => client.users.info({ user: id }))).user;
+      return user?.profile?.display_name || user?.real_name || user?.name || id;
+    }),
+  );
+}
+
+/** Resolves the names a value needs. */
+export type NamesFor = (value: unknown) => Promise<Names>;
+
+/** Names from a look-up of one person (the `Directory`'s cached `displayName`, shared by every adapter). */
+export function namesFrom(name: (userId: string) => Promise<string>): NamesFor {
   return async (value) => {
     const ids = [...userIdsIn(value)];
     const found = new Map(await Promise.all(ids.map(async (id) => [id, await name(id).catch(() => id)] as const)));

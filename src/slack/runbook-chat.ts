@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { RunbookChat } from '../runbook/run-ports.js';
 import { call, findKeyed, keyMetadata } from './chat.js';
-import { createNames } from './names.js';
+import { createNames, type NamesFor } from './names.js';
 import { renderRun } from './runbook-blocks.js';
 
 /** Who may approve runbook steps, as the policy says. */
@@ -17,8 +17,8 @@ export interface Approvals {
 export function createRunbookChat(
   client: WebClient,
   approvals: Approvals = { approvers: [], requireApprover: false },
+  namesFor: NamesFor = createNames(client),
 ): RunbookChat {
-  const namesFor = createNames(client);
   const render: (notice: Parameters<RunbookChat['post']>[1]) => Promise<ReturnType<typeof renderRun>> = async (
     notice,
   ) => renderRun(notice, { ...approvals, names: await namesFor(notice) });

@@ -3,19 +3,8 @@ import { loadConfig } from '../../src/config.js';
 import { startFirebreak } from '../../src/main.js';
 import type { SlackCall } from '../support/fake-slack/server.js';
 import { LogCapture, waitFor } from '../support/harness.js';
-import { P1_PEOPLE, P1_TEXT, type P1Run, scriptedP1 } from '../support/scripted-p1.js';
-import { allPings, type Ping, posts } from '../support/slack-attention.js';
-
-/** Why a ping is wanted: someone who must act now. Anything else is noise. */
-function reasonOf(p: Ping, incidentId: string): string {
-  const text = p.post.text;
-  if (text.startsWith(`Update due for ${incidentId}`) && p.user === P1_PEOPLE.ic) return 'IC on a due update';
-  const targets: string[] = [P1_PEOPLE.em, ...P1_PEOPLE.vps];
-  if (text.includes(`Escalation: ${incidentId}`) && !p.post.dm && targets.includes(p.user)) return 'escalation target';
-  const approvers: string[] = [P1_PEOPLE.ic, P1_PEOPLE.sre, ...P1_PEOPLE.sres];
-  if (text.startsWith('Approval needed') && approvers.includes(p.user)) return 'approver of a waiting step';
-  return `unwanted: ${p.user} in "${text.slice(0, 60)}"`;
-}
+import { P1_PEOPLE, P1_TEXT, type P1Run, pingReason, scriptedP1 } from '../support/scripted-p1.js';
+import { allPings, posts } from '../support/slack-attention.js';
 
 type Shown = { text: string; blocks: unknown };
 const messageCalls = (c: SlackCall) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.response.ok === true;
@@ -47,7 +36,7 @@ beforeAll(async () => {
 
 describe('a scripted P1 against the fake Slack', () => {
   it('pings only people who must act now: the IC on a due update, escalation targets, approvers', () => {
-    const reasons = allPings(p1.slack).map((p) => reasonOf(p, p1.incidentId));
+    const reasons = allPings(p1.slack).map((p) => pingReason(p, p1.incidentId));
     const counts: Record<string, number> = {};
     for (const r of reasons) counts[r] = (counts[r] ?? 0) + 1;
     expect(reasons.filter((r) => r.startsWith('unwanted'))).toEqual([]);

@@ -9,6 +9,7 @@ import { policyFile } from './policies.js';
 import { shippedGrant } from './rbac.js';
 import { seedServices, settled } from './runbook-driver.js';
 import { postSigned } from './signed.js';
+import type { Ping } from './slack-attention.js';
 
 /** The people of the scripted P1. */
 export const P1_PEOPLE = {
@@ -215,4 +216,19 @@ export async function scriptedP1(boot: BootBot, hooks: P1Hooks = {}): Promise<P1
     await kube.stop();
     await db.drop();
   }
+}
+
+/**
+ * Why a ping of the scripted P1 is wanted: someone who must act now (the IC on a due update,
+ * an escalation step's people, whoever can approve the waiting rollback). Anything else is
+ * noise, described as `unwanted: …`.
+ */
+export function pingReason(p: Ping, incidentId: string): string {
+  const text = p.post.text;
+  if (text.startsWith(`Update due for ${incidentId}`) && p.user === P1_PEOPLE.ic) return 'IC on a due update';
+  const targets: string[] = [P1_PEOPLE.em, ...P1_PEOPLE.vps];
+  if (text.includes(`Escalation: ${incidentId}`) && !p.post.dm && targets.includes(p.user)) return 'escalation target';
+  const approvers: string[] = [P1_PEOPLE.ic, P1_PEOPLE.sre, ...P1_PEOPLE.sres];
+  if (text.startsWith('Approval needed') && approvers.includes(p.user)) return 'approver of a waiting step';
+  return `unwanted: ${p.user} in "${text.slice(0, 60)}"`;
 }
