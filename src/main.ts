@@ -37,6 +37,7 @@ import { drainFirebreak, exitOnSignals } from './shutdown.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
 import { createSlackDirectory } from './slack/directory.js';
+import { plainText, userIdsIn } from './slack/mentions.js';
 import { namesFrom } from './slack/names.js';
 import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
 import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
@@ -188,6 +189,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     directory,
     clock,
     incidentsChannel: config.slack.incidentsChannel,
+    chatText: { plain: plainText, people: (text) => [...userIdsIn(text)] },
   });
   const metrics = createMetrics(
     { openBySeverity: () => open.countBySeverity(), stats: () => records.stats(30 * 86_400_000) },

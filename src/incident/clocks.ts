@@ -4,6 +4,7 @@ import type { EffectRunner } from './effects.js';
 import { commander, type Incident } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
 import type { Clock, IncidentStore, Mutation, OpenIncidents, StepDue, Timers } from './ports.js';
+import { person } from './refs.js';
 
 export interface ClockDeps {
   readonly store: IncidentStore;
@@ -91,8 +92,8 @@ export function createClocks(deps: ClockDeps) {
             at: new Date(now),
             actor: 'firebreak',
             kind: 'update_overdue',
-            text: `Status update due at ${due.slice(11, 16)} UTC was missed; reminded <@${commander(i)}>`,
-            data: { due },
+            text: `Status update due at ${due.slice(11, 16)} UTC was missed; reminded`,
+            data: { due, refs: [person(commander(i))] },
           },
         ],
         effects: [{ kind: 'post', target: 'room', notice: { kind: 'reminder', due } }, { kind: 'refresh' }],
@@ -108,7 +109,6 @@ export function createClocks(deps: ClockDeps) {
       if (i.status === 'resolved' || i.ackedAt || i.severity !== level || !step || i.escalated.includes(key))
         return undefined;
       if (i.declaredAt.getTime() + step.afterMs > now + EARLY_MS) return undefined;
-      const who = step.notify.map((u) => (u.startsWith('S') ? `<!subteam^${u}>` : `<@${u}>`)).join(', ');
       return {
         escalated: key,
         timeline: [
@@ -116,8 +116,8 @@ export function createClocks(deps: ClockDeps) {
             at: new Date(now),
             actor: 'firebreak',
             kind: 'escalated',
-            text: `Escalation step ${n + 1} (${formatDuration(step.afterMs)} unacknowledged): notified ${who}`,
-            data: { level, step: n, notify: step.notify },
+            text: `Escalation step ${n + 1} (${formatDuration(step.afterMs)} unacknowledged): notified`,
+            data: { level, step: n, notify: step.notify, refs: step.notify.map(person) },
           },
         ],
         effects: [

@@ -11,6 +11,7 @@ import type {
   TimelineQuery,
   TimelineRecord,
 } from './ports.js';
+import { person } from './refs.js';
 import { parseStartedAt } from './scribe.js';
 import type { CommandContext, IncidentRef, IncidentService } from './service.js';
 import { type SeverityStats, statsInPolicyOrder } from './stats.js';
@@ -125,7 +126,8 @@ export function createRecordService(deps: RecordServiceDeps) {
             at: clock.now(),
             actor: ctx.actor.userId,
             kind: 'followup',
-            text: `Follow-up: ${item.text}${item.owner ? ` (owner <@${item.owner}>)` : ''}${item.due ? ` due ${item.due}` : ''}`,
+            text: `Follow-up: ${item.text}${item.due ? ` due ${item.due}` : ''}${item.owner ? '; owner' : ''}`,
+            ...(item.owner && { data: { refs: [person(item.owner)] } }),
             authorName,
           },
         ],

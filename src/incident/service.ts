@@ -14,6 +14,7 @@ import type {
   OpenIncidents,
   TimelineEntry,
 } from './ports.js';
+import { person } from './refs.js';
 
 /** Where a command was typed, and the key that makes a repeat delivery harmless. */
 export interface CommandContext {
@@ -312,10 +313,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       return change(ref, ctx, (i) => {
         openOnly(i);
         if (i.roles[role] === userId)
-          throw new UserError('conflict', `<@${userId}> is already ${ROLE_NAMES[role]} of ${i.id}.`);
+          throw new UserError('conflict', `${userId} is already ${ROLE_NAMES[role]} of ${i.id}.`);
         return {
           role: { role, userId },
-          timeline: [entry(ctx.actor, 'role', `${ROLE_NAMES[role]}: <@${userId}>`, { role, userId })],
+          timeline: [entry(ctx.actor, 'role', `${ROLE_NAMES[role]}:`, { role, userId, refs: [person(userId)] })],
           effects: [
             ...(i.channelId ? [{ kind: 'invite', users: [userId] } as const] : []),
             { kind: 'post', target: 'room', notice: { kind: 'role', role, userId, by: ctx.actor.userId } },
@@ -359,9 +360,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       return change(ref, ctx, (i) => {
         openOnly(i);
         if (i.ackedAt) {
-          // Acknowledged in PagerDuty, it holds a name rather than a Slack user.
-          const earlier = /^[UW][A-Z0-9]+$/.test(i.ackedBy ?? '') ? `<@${i.ackedBy}>` : i.ackedBy;
-          throw new UserError('conflict', `${i.id} was already acknowledged by ${earlier}; escalation is stopped.`);
+          // Acknowledged in PagerDuty, it holds a name rather than a user ID; the chat adapter shows either.
+          throw new UserError('conflict', `${i.id} was already acknowledged by ${i.ackedBy}; escalation is stopped.`);
         }
         const by = via ? `${via.name} (${via.system})` : ctx.actor.userId;
         return {

@@ -68,8 +68,8 @@ export function createWarRoomOpener(deps: WarRoomDeps) {
               actor: 'firebreak',
               kind: 'war_room',
               text: room.adopted
-                ? `War room <#${room.id}> opened (adopted after an interrupted attempt)`
-                : `War room <#${room.id}> opened`,
+                ? `War room #${room.name} opened (adopted after an interrupted attempt)`
+                : `War room #${room.name} opened`,
               data: { channelId: room.id, name: room.name, adopted: room.adopted },
             },
           ],

@@ -3,6 +3,7 @@ import { IMPORTANCE, type Importance, noticeImportance } from '../incident/impor
 import type { Policy } from '../incident/policy.js';
 import type { Chat, Notice } from '../incident/ports.js';
 import { call, toChatFailure } from './chat-failure.js';
+import { isGroupId } from './mentions.js';
 import { createNames, type NamesFor } from './names.js';
 import { renderNotice } from './notice-blocks.js';
 import { type Pacer, unpaced } from './pacer.js';
@@ -156,7 +157,7 @@ export function createSlackChat(
   async function members(ids: readonly string[]): Promise<Set<string>> {
     const users = new Set<string>();
     for (const id of ids) {
-      if (id.startsWith('S')) {
+      if (isGroupId(id)) {
         const res = await call(() => client.usergroups.users.list({ usergroup: id }));
         for (const u of res.users ?? []) users.add(u);
       } else users.add(id);

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { date, renderList, type SlackMessage, simple, time, timeSecs } from './blocks.js';
 import type { Limit } from './limiter.js';
+import { mentionedUser } from './mentions.js';
 import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
@@ -159,7 +160,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
   app.command('/incident', async ({ command, ack, respond, client }) => {
     let cmd: Command;
     try {
-      cmd = parseCommand(command.text ?? '', levels);
+      cmd = parseCommand(command.text ?? '', levels, mentionedUser);
     } catch (err) {
       await ack(ephemeral(replyForError(err, log, { user: command.user_id })));
       return;

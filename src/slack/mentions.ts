@@ -1,9 +1,9 @@
+import type { Ref } from '../incident/refs.js';
 import { escapeExternal } from './external-text.js';
 
 /**
  * People, user groups and channels in Slack's markup, and the ping policy: the one place
- * that writes `<@U…>`, `<!subteam^S…>` and `<#C…>`, reads mentions back, and decodes a
- * message `ts`.
+ * that writes `<@U…>`, `<!subteam^S…>` and `<#C…>`, and reads mentions back.
  *
  * A mention notifies its person, so a message pings only someone who must act now, for
  * one of `PING_REASONS`; everyone else is shown by display name, which notifies no one.
@@ -19,6 +19,8 @@ export const PING_REASONS = {
   approval: 'approval',
   /** The person who approved a step that is asked again (its spec changed). */
   askedAgain: 'asked_again',
+  /** Not a ping: an ephemeral reply shows the mention as a name and notifies no one. */
+  ephemeral: 'ephemeral',
 } as const;
 export type PingReason = (typeof PING_REASONS)[keyof typeof PING_REASONS];
 
@@ -69,6 +71,20 @@ export function named(ref: string, names: Names): string {
   return escapeExternal(ref, 120);
 }
 
+/**
+ * A domain reference as raw text for `readable` to finish: a person's name, a group by
+ * ID, a channel as its link (which `readable` keeps).
+ */
+export function refText(ref: Ref, names: Names): string {
+  if (ref.kind === 'channel') return `<#${ref.id}>`;
+  return isGroupId(ref.id) ? `group ${ref.id}` : names.of(ref.id);
+}
+
+/** A domain reference in an ephemeral reply: a mention shows a name there and notifies no one. */
+export function refLink(ref: Ref): string {
+  return ref.kind === 'channel' ? channelLink(ref.id) : ping(ref.id, PING_REASONS.ephemeral);
+}
+
 /** The channel as a link (a channel link notifies no one). */
 export function channelLink(channelId: string): string {
   return `<#${channelId}>`;
@@ -83,11 +99,6 @@ export function listed(items: readonly string[]): string {
 /** The user ID of a mention a person typed (`<@U123>` or `<@U123|name>`); undefined when it is not one. */
 export function mentionedUser(word: string): string | undefined {
   return USER_MENTION.exec(word)?.[1];
-}
-
-/** A Slack message `ts` (seconds.micros since the epoch) as a date. */
-export function tsToDate(ts: string): Date {
-  return new Date(Math.round(Number(ts) * 1000));
 }
 
 const MARKUP = /<(@|#|!subteam\^)([A-Z0-9]+)(?:\|([^>]*))?>/g;
@@ -116,6 +127,20 @@ function escapeOnce(text: string): string {
     .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
+}
+
+/**
+ * Chat text as plain text, for a report that reads on its own: a mention becomes `@name`,
+ * a user group its handle, a channel `#name`, and Slack's entities are undone.
+ */
+export function plainText(text: string, names: ReadonlyMap<string, string>): string {
+  return text
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${names.get(id) ?? id}`)
+    .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, label?: string) => label ?? `@${id}`)
+    .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, label?: string) => `#${label ?? id}`)
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Every user ID a value holds anywhere (as a string, or mentioned in one), for resolving names. */

@@ -2,8 +2,10 @@ import { formatDuration } from '../incident/duration.js';
 import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
 import type { FollowupsPage, TimelinePage } from '../incident/record.js';
+import { withRefs } from '../incident/refs.js';
 import type { SeverityStats } from '../incident/stats.js';
 import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './blocks.js';
+import { refLink } from './mentions.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
@@ -33,7 +35,7 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
       e.kind.startsWith('alert') ||
       OUTSIDE_KINDS.has(e.kind) ||
       e.data?.via !== undefined;
-    return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
+    return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : withRefs(e, refLink), 300)}${flags ? ` ${flags}` : ''}${link}`;
   });
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
   if (!lines.length) blocks.push(section('_Nothing recorded yet._'));

@@ -1,5 +1,6 @@
 import { clampText, commander } from '../incident/incident.js';
 import type { Notice } from '../incident/ports.js';
+import { withRefs } from '../incident/refs.js';
 import {
   type Block,
   button,
@@ -14,7 +15,7 @@ import {
   section,
   time,
 } from './blocks.js';
-import { named, PING_REASONS, ping, readable } from './mentions.js';
+import { named, PING_REASONS, ping, readable, refText } from './mentions.js';
 import type { RenderContext } from './notice-blocks.js';
 
 /** The reminder's buttons: post an update, say nothing changed, or snooze the clock. */
@@ -42,12 +43,16 @@ export function renderReminder(notice: Reminder, ctx: RenderContext): SlackMessa
       context(`:alarm_clock: ~Update due at ${due}~ · ${i.id}: ${how}`),
     ]);
   }
-  const lines = notice.since
-    .slice(-15)
-    .map(
-      (e) =>
-        `• ${time(e.at)} ${e.actor === 'firebreak' ? '' : `${named(e.actor, ctx.names)}: `}${readable(clampText(e.text, 180), ctx.names)}`,
-    );
+  const lines = notice.since.slice(-15).map(
+    (e) =>
+      `• ${time(e.at)} ${e.actor === 'firebreak' ? '' : `${named(e.actor, ctx.names)}: `}${readable(
+        clampText(
+          withRefs(e, (r) => refText(r, ctx.names)),
+          180,
+        ),
+        ctx.names,
+      )}`,
+  );
   const snooze = Object.entries(REMINDER_ACTIONS.snooze).map(([action, ms]) =>
     button(
       action,

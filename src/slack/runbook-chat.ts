@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { RunbookChat } from '../runbook/run-ports.js';
 import { call, findKeyed, keyMetadata } from './chat.js';
+import { isGroupId } from './mentions.js';
 import { createNames, type NamesFor } from './names.js';
 import { renderRun } from './runbook-blocks.js';
 
@@ -44,6 +45,7 @@ export function createRunbookChat(
       const message = await render(notice);
       await call(async () => void (await client.chat.update({ channel, ts, ...message })));
     },
-    members: (group) => call(async () => (await client.usergroups.users.list({ usergroup: group })).users ?? []),
+    members: async (id) =>
+      isGroupId(id) ? call(async () => (await client.usergroups.users.list({ usergroup: id })).users ?? []) : [id],
   };
 }
