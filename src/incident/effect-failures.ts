@@ -1,8 +1,10 @@
+import { ChatFailure } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatDuration } from './duration.js';
+import type { Effect } from './effect-spec.js';
 import { describePaging } from './page-rules.js';
 import { PagerFailure } from './paging-ports.js';
-import { ChatFailure, type Clock, type Effect, type IncidentStore, type Timers } from './ports.js';
+import type { Clock, IncidentStore, Timers } from './ports.js';
 
 /** Outcome of one effect that did not succeed, for the person who caused it. */
 export interface EffectFailure {

@@ -1,20 +1,13 @@
-import { StorageUnavailableError } from '../errors.js';
+import { ChatFailure, StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createFailureRecorder, describe, type EffectFailure, STORAGE_FAILURE } from './effect-failures.js';
+import type { Effect } from './effect-spec.js';
 import { WaitingForRoom } from './effect-waits.js';
 import type { Incident } from './incident.js';
+import type { Notice, NoticePayload } from './notice.js';
 import type { PagingEffects } from './paging-effects.js';
 import { type Policy, severityOf } from './policy.js';
-import {
-  type Chat,
-  ChatFailure,
-  type Clock,
-  type Effect,
-  type IncidentStore,
-  type Notice,
-  type NoticePayload,
-  type Timers,
-} from './ports.js';
+import type { Chat, Clock, IncidentStore, Timers } from './ports.js';
 import { createWarRoomOpener, warRoomTopic } from './war-room.js';
 
 /** Where callers have always found it. */

@@ -1,4 +1,5 @@
 import type { EffectFailure } from './effect-failures.js';
+import type { Effect } from './effect-spec.js';
 import { WaitingForRoom } from './effect-waits.js';
 import { commander, type Incident } from './incident.js';
 import {
@@ -25,7 +26,7 @@ import {
   type Unmatched,
 } from './paging-ports.js';
 import { type Policy, severityOf } from './policy.js';
-import type { Chat, Clock, Directory, Effect, IncidentStore } from './ports.js';
+import type { Chat, Clock, Directory, IncidentStore } from './ports.js';
 
 export interface PagingEffectDeps {
   readonly store: IncidentStore;

@@ -11,8 +11,9 @@ import {
   type RetryOutcome,
 } from './paging-ports.js';
 import type { Policy } from './policy.js';
-import type { Clock, TimelineEntry } from './ports.js';
+import type { Clock } from './ports.js';
 import { type CommandContext, type IncidentRef, type IncidentService, type Outcome, openOnly } from './service.js';
+import type { TimelineEntry } from './timeline.js';
 
 export interface PagingServiceDeps {
   readonly incidents: IncidentService;

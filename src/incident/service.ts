@@ -1,19 +1,14 @@
 import { UserError } from '../errors.js';
 import type { Clocks } from './clocks.js';
 import { formatDuration } from './duration.js';
+import type { EffectSpec } from './effect-spec.js';
 import type { EffectFailure, EffectRunner } from './effects.js';
 import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from './incident.js';
+import type { Mutation } from './mutation.js';
 import type { PageRules } from './page-rules.js';
 import { findSeverity, type Policy, severityOf } from './policy.js';
-import type {
-  Clock,
-  EffectSpec,
-  IncidentObserver,
-  IncidentStore,
-  Mutation,
-  OpenIncidents,
-  TimelineEntry,
-} from './ports.js';
+import type { Clock, IncidentObserver, IncidentStore, OpenIncidents } from './ports.js';
+import type { TimelineEntry } from './timeline.js';
 
 /** Where a command was typed, and the key that makes a repeat delivery harmless. */
 export interface CommandContext {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Effect, EffectSpec } from '../incident/effect-spec.js';
 import { effectPriority } from '../incident/importance.js';
 import {
   formatIncidentId,
@@ -8,7 +9,9 @@ import {
   type StatusUpdate,
   utcDay,
 } from '../incident/incident.js';
-import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
+import type { Mutation, NewIncident } from '../incident/mutation.js';
+import type { IncidentStore } from '../incident/ports.js';
+import type { TimelineEntry } from '../incident/timeline.js';
 import { guarded, transaction } from './pool.js';
 
 /** An incident with its roles and last update; append a WHERE clause. */
