@@ -21,6 +21,7 @@ import { wireIntegrations, wirePaging } from './integrations.js';
 import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger, type Logger } from './log.js';
+import { createEffectOutboxStore } from './postgres/effect-outbox-store.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
@@ -79,7 +80,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
-  const store = createIncidentStore(pool, { leaseMs: config.effectLeaseMs });
+  const store = createIncidentStore(pool);
+  const outbox = createEffectOutboxStore(pool, { leaseMs: config.effectLeaseMs });
   const open = createOpenIncidents(pool);
   let observeQueueLag: ((seconds: number) => void) | undefined;
   const jobs = createJobs(
@@ -102,6 +104,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 
   const effects = createEffectRunner({
     store,
+    outbox,
     chat,
     timers: jobs.timers,
     clock,

@@ -73,20 +73,28 @@ export interface IncidentStore {
   setWarRoomIntent(incidentId: string, name: string): Promise<void>;
   setCard(incidentId: string, ts: string): Promise<void>;
   setAnnouncement(incidentId: string, channel: string, ts: string): Promise<void>;
+}
+
+/**
+ * The effect outbox: effects recorded with a change wait here until they are
+ * carried out. A claimed effect is leased, so one whose process died is taken
+ * up again; every call is one statement.
+ */
+export interface EffectOutbox {
   /** Claims the oldest due effect of the incident that can run now; undefined when none. */
-  claimEffect(incidentId: string, now: Date): Promise<Effect | undefined>;
-  completeEffect(effectId: number): Promise<void>;
+  claim(incidentId: string, now: Date): Promise<Effect | undefined>;
+  complete(effectId: number): Promise<void>;
   /** Back to pending until `at`; `unsure` (sticky) says the failed attempt may have done the work. */
-  retryEffect(effectId: number, at: Date, error: string, unsure: boolean): Promise<void>;
+  retry(effectId: number, at: Date, error: string, unsure: boolean): Promise<void>;
   /** Extends the leases of effects still being worked on (they wait on Slack's rate limits). */
-  renewEffects(effectIds: readonly number[], now: Date): Promise<void>;
-  failEffect(effectId: number, error: string): Promise<void>;
+  renew(effectIds: readonly number[], now: Date): Promise<void>;
+  fail(effectId: number, error: string): Promise<void>;
   /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
-  deferEffect(effectId: number, at: Date): Promise<void>;
+  defer(effectId: number, at: Date): Promise<void>;
   /** Makes the incident's pending war-room posts (and pages waiting to link to it) due at `now`: the room is open. */
   wakeRoomPosts(incidentId: string, now: Date): Promise<void>;
   /** Incidents with effects due now (for the sweep and start-up). */
-  incidentsWithDueEffects(now: Date): Promise<string[]>;
+  incidentsWithDue(now: Date): Promise<string[]>;
 }
 
 /** The chat workspace. Methods throw `ChatFailure`. */
