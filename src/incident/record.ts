@@ -3,8 +3,9 @@ import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
 import type { Clock, Directory, IncidentStore, RecordStore, StatsStore } from './ports.js';
 import type { Followup } from './record-items.js';
+import type { CommandContext, IncidentRef } from './requests.js';
 import { parseStartedAt } from './scribe.js';
-import type { CommandContext, IncidentRef, IncidentService } from './service.js';
+import type { IncidentService } from './service.js';
 import { type SeverityStats, statsInPolicyOrder } from './stats.js';
 import type { TimelineQuery, TimelineRecord } from './timeline.js';
 

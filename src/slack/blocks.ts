@@ -2,7 +2,7 @@ import { formatDuration } from '../incident/duration.js';
 import { clampText, commander, type Incident, ROLE_NAMES, ROLES } from '../incident/incident.js';
 import type { Notice } from '../incident/notice.js';
 import type { Policy } from '../incident/policy.js';
-import type { OpenPage } from '../incident/service.js';
+import type { OpenPage } from '../incident/requests.js';
 import type { TimelineEntry } from '../incident/timeline.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 import { renderPagingNotice, who } from './paging-blocks.js';
