@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
-import { type Command, parseCommand, usage } from '../incident/command.js';
+import { type Command, parseCommand } from '../incident/command.js';
+import { usage } from '../incident/command-usage.js';
 import type { Paging } from '../incident/paging.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
