@@ -13,7 +13,7 @@ import type { Clock } from './incident/ports.js';
 import { createRetention } from './incident/retention.js';
 import { createIncidentService } from './incident/service.js';
 import { wireIntegrations, wirePaging } from './integrations.js';
-import { createJobs } from './jobs/queues.js';
+import { createJobs } from './jobs/queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createEffectOutboxStore } from './postgres/effect-outbox-store.js';
 import { createIncidentStore } from './postgres/incident-store.js';
