@@ -115,9 +115,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     botUserId,
   });
 
-  const { directory, scribe, records, postmortems } = wireRecord({ config, pool, store, service, web, clock });
+  const { directory, scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, web, clock });
   const metrics = createMetrics(
-    { openBySeverity: () => open.countBySeverity(), stats: () => records.stats(30 * 86_400_000) },
+    { openBySeverity: () => open.countBySeverity(), stats: () => recordService.stats(30 * 86_400_000) },
     {
       onStatsError: (err) =>
         log.warn({ err }, 'could not recompute the 30-day incident metrics; serving the last ones'),
@@ -146,7 +146,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     { ...config.slack, port: config.http.port },
     {
       service,
-      record: records,
+      record: recordService,
       postmortems,
       directory,
       scribe,
