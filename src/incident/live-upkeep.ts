@@ -1,6 +1,7 @@
 import type { Incident } from './incident.js';
 import type { LiveMessages } from './live-messages.js';
-import type { Chat, Clock, NoticePayload, ReminderClosed } from './ports.js';
+import type { NoticePayload, ReminderClosed } from './notice.js';
+import type { Chat, Clock } from './ports.js';
 
 export interface LiveUpkeepDeps {
   readonly chat: Chat;

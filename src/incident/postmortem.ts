@@ -1,16 +1,11 @@
 import type { Incident } from './incident.js';
-import type {
-  Clock,
-  Directory,
-  Followup,
-  IncidentStore,
-  PostmortemVersion,
-  RecordStore,
-  TimelineRecord,
-} from './ports.js';
+import type { Clock, Directory, IncidentStore, RecordStore } from './ports.js';
+import type { Followup, PostmortemVersion } from './record-items.js';
 import { refsOf } from './refs.js';
 import { draftPostmortem } from './report.js';
-import type { CommandContext, IncidentRef, IncidentService } from './service.js';
+import type { CommandContext, IncidentRef } from './requests.js';
+import type { IncidentService } from './service.js';
+import type { TimelineRecord } from './timeline.js';
 
 /** How the chat tool's text reads: the people it mentions, and the text made plain with their names. */
 export interface ChatText {
@@ -21,7 +16,7 @@ export interface ChatText {
 export interface PostmortemDeps {
   readonly incidents: IncidentService;
   readonly store: IncidentStore;
-  readonly record: RecordStore;
+  readonly recordStore: RecordStore;
   readonly directory: Directory;
   readonly clock: Clock;
   /** Where a report goes when the incident has no war room. */
@@ -48,12 +43,12 @@ export interface PostmortemOutcome {
  * beside it when the draft groups a long one.
  */
 export function createPostmortems(deps: PostmortemDeps) {
-  const { record, directory } = deps;
+  const { recordStore, directory } = deps;
 
   async function wholeTimeline(incidentId: string): Promise<TimelineRecord[]> {
     const all: TimelineRecord[] = [];
     for (let afterId: number | null = null; ; ) {
-      const page = await record.timelinePage(incidentId, { afterId, limit: BATCH });
+      const page = await recordStore.timelinePage(incidentId, { afterId, limit: BATCH });
       all.push(...page.filter((e) => e.kind !== REPORT_ENTRY));
       if (page.length < BATCH) return all;
       afterId = page.at(-1)!.id;
@@ -63,7 +58,7 @@ export function createPostmortems(deps: PostmortemDeps) {
   async function allFollowups(incidentId: string): Promise<Followup[]> {
     const all: Followup[] = [];
     for (let afterId = 0; ; ) {
-      const page = await record.followupsPage(incidentId, afterId, BATCH);
+      const page = await recordStore.followupsPage(incidentId, afterId, BATCH);
       all.push(...page);
       if (page.length < BATCH) return all;
       afterId = page.at(-1)!.id;
@@ -86,7 +81,7 @@ export function createPostmortems(deps: PostmortemDeps) {
       const incident = await deps.incidents.find(ref, ctx);
       const [timeline, updates, followups] = await Promise.all([
         wholeTimeline(incident.id),
-        record.updates(incident.id),
+        recordStore.updates(incident.id),
         allFollowups(incident.id),
       ]);
       const mentioned = new Set<string>([
@@ -101,7 +96,7 @@ export function createPostmortems(deps: PostmortemDeps) {
       const now = deps.clock.now();
       const plain = (text: string) => deps.chatText.plain(text, names);
       const draft = draftPostmortem({ incident, timeline, updates, followups, names, plain, generatedAt: now });
-      const version = await record.savePostmortem(incident.id, draft, ctx.actor.userId, now);
+      const version = await recordStore.savePostmortem(incident.id, draft, ctx.actor.userId, now);
       if (!version.created && version.fileId) return { incident, version, uploaded: false };
 
       const channel = incident.channelId ?? deps.incidentsChannel;
@@ -118,7 +113,7 @@ export function createPostmortems(deps: PostmortemDeps) {
         content: draft.markdown,
         comment: `Draft post-incident report for ${incident.id} (version ${version.version}), built from the timeline. Sections marked "to be written by the team" need you.`,
       });
-      await record.setPostmortemFile(version.id, fileId);
+      await recordStore.setPostmortemFile(version.id, fileId);
       await deps.store.addTimeline(incident.id, {
         at: now,
         actor: ctx.actor.userId,

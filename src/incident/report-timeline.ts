@@ -1,7 +1,6 @@
 import { listItem, utc } from './markdown.js';
-import type { TimelineRecord } from './ports.js';
 import { withRefs } from './refs.js';
-
+import type { TimelineRecord } from './timeline.js';
 /** Past this many entries the draft groups the timeline by hour; the whole of it goes in a file of its own. */
 export const GROUP_THRESHOLD = 200;
 /** Entries the grouped draft shows per hour; the rest are counted and left to the full timeline. */

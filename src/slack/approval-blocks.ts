@@ -1,6 +1,6 @@
 import { clampText } from '../incident/incident.js';
 import type { Preview, Run } from '../runbook/run.js';
-import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
+import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
 import { isUserId, listed, type Names, named, PING_REASONS, ping } from './mentions.js';
 import { about, buttonValue, code, escCluster, stepLine, time } from './run-block-parts.js';
 

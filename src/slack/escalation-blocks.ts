@@ -1,7 +1,18 @@
 import { formatDuration } from '../incident/duration.js';
 import { commander } from '../incident/incident.js';
-import type { Notice } from '../incident/ports.js';
-import { type Block, button, cap, esc, fields, header, message, type SlackMessage, section, time } from './blocks.js';
+import type { Notice } from '../incident/notice.js';
+import {
+  type Block,
+  button,
+  cap,
+  esc,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+  time,
+} from './block-kit.js';
 import { listed, named, PING_REASONS, pingAll } from './mentions.js';
 import { incidentLine, joinButton, type RenderContext, roomName } from './notice-blocks.js';
 

@@ -1,15 +1,13 @@
 import { formatDuration } from '../incident/duration.js';
 import { commander, type Incident, ROLE_NAMES, ROLES } from '../incident/incident.js';
+import type { Notice } from '../incident/notice.js';
 import type { Policy } from '../incident/policy.js';
-import type { Notice } from '../incident/ports.js';
 import {
   type Block,
   button,
   cap,
   context,
   date,
-  describe,
-  emoji,
   esc,
   fields,
   header,
@@ -17,10 +15,10 @@ import {
   message,
   type SlackMessage,
   section,
-  severityWantsRoom,
   simple,
   time,
-} from './blocks.js';
+} from './block-kit.js';
+import { describe, emoji, severityWantsRoom } from './blocks.js';
 import { renderEscalation } from './escalation-blocks.js';
 import { channelLink, type Names, named } from './mentions.js';
 import { renderPagingNotice } from './paging-blocks.js';

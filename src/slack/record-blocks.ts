@@ -1,10 +1,10 @@
 import { formatDuration } from '../incident/duration.js';
 import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
-import type { FollowupsPage, TimelinePage } from '../incident/record.js';
+import type { FollowupsPage, TimelinePage } from '../incident/record-service.js';
 import { withRefs } from '../incident/refs.js';
 import type { SeverityStats } from '../incident/stats.js';
-import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './blocks.js';
+import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './block-kit.js';
 import { refLink } from './mentions.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 

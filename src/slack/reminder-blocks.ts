@@ -1,12 +1,11 @@
 import { clampText, commander } from '../incident/incident.js';
-import type { Notice } from '../incident/ports.js';
+import type { Notice } from '../incident/notice.js';
 import { withRefs } from '../incident/refs.js';
 import {
   type Block,
   button,
   cap,
   context,
-  emoji,
   esc,
   fields,
   header,
@@ -14,7 +13,8 @@ import {
   type SlackMessage,
   section,
   time,
-} from './blocks.js';
+} from './block-kit.js';
+import { emoji } from './blocks.js';
 import { named, PING_REASONS, ping, readable, refText } from './mentions.js';
 import type { RenderContext } from './notice-blocks.js';
 

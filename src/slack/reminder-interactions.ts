@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { time } from './blocks.js';
+import { time } from './block-kit.js';
 import { JOIN_ROOM_ACTION } from './notice-blocks.js';
 import { REMINDER_ACTIONS } from './reminder-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';

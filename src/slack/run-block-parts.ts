@@ -1,6 +1,6 @@
 import { clampText } from '../incident/incident.js';
 import type { Preview, Run } from '../runbook/run.js';
-import { type Block, context, esc, section } from './blocks.js';
+import { type Block, context, esc, section } from './block-kit.js';
 import { type Names, named } from './mentions.js';
 
 /** A time that shows in each reader's zone. */

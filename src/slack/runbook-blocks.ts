@@ -4,7 +4,7 @@ import { dataReachOf, type Playbook } from '../runbook/playbook.js';
 import type { Run } from '../runbook/run.js';
 import type { RunNotice } from '../runbook/run-notice.js';
 import { type RunRenderContext, renderApproval } from './approval-blocks.js';
-import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
+import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
 import { NO_NAMES, named } from './mentions.js';
 import { about, code, escCluster, stepLine, time } from './run-block-parts.js';
 
