@@ -12,6 +12,7 @@ const messageCalls = (c: SlackCall) => ['chat.postMessage', 'chat.update'].inclu
 let p1: P1Run;
 let dmAckedInPlace = false;
 let liveAtReminders: string[] = [];
+let pendingRun = '';
 beforeAll(async () => {
   p1 = await scriptedP1(
     async (env) => startFirebreak(loadConfig(env), { logDestination: new LogCapture(), backoffMs: () => 200 }),
@@ -30,6 +31,21 @@ beforeAll(async () => {
         await waitFor(() => dm.messages.find((m) => m.ts === page.ts)!.text.includes('acknowledged'), 5000, 'the DM');
         dmAckedInPlace = dm.messages.filter((m) => m.text.startsWith("You're paged")).length === 0;
       },
+      async beforeResolve({ command, room, sql }) {
+        // A second request nobody decides before the resolve.
+        const asked = await command(
+          'run restart-service namespace=ai-development deployment=api-gateway',
+          P1_PEOPLE.lead,
+          room,
+        );
+        pendingRun = /RUN-[0-9A-F]{8}/.exec(asked)![0];
+        await waitFor(
+          async () =>
+            (await sql.query('SELECT card_ts FROM runbook_runs WHERE id = $1', [pendingRun])).rows[0]?.card_ts,
+          10_000,
+          'the second approval card',
+        );
+      },
     },
   );
 }, 120_000);
@@ -43,8 +59,9 @@ describe('a scripted P1 against the fake Slack', () => {
     expect(counts).toEqual({
       'IC on a due update': 2,
       'escalation target': 3,
-      // The requester (the lead) is not asked; the IC, the approver and the approver group's member are.
-      'approver of a waiting step': 3,
+      // Two approval cards (the rollback, and the restart left pending at the resolve): on each the requester
+      // (the lead) is not asked; the IC, the approver and the approver group's member are.
+      'approver of a waiting step': 6,
     });
   });
 
@@ -158,6 +175,14 @@ describe('a scripted P1 against the fake Slack', () => {
     expect(deny!.style).toBeUndefined();
     expect(approve!.accessibility_label).toBeTruthy();
     expect(deny!.accessibility_label).toBeTruthy();
+  });
+
+  it('expires a pending approval when the incident is resolved, and its card says so without buttons', async () => {
+    const card = posts(p1.slack).find((p) => p.text.startsWith('Approval needed') && p.text.includes(pendingRun))!;
+    const now = p1.slack.channels.get(p1.room)!.messages.find((m) => m.ts === card.ts)!;
+    expect(now.text).toContain('expired');
+    expect(JSON.stringify(now.blocks)).toContain('Expired before it ran: The incident is resolved');
+    expect(JSON.stringify(now.blocks)).not.toContain('runbook_approve');
   });
 
   it('every message passed the fake’s Block Kit validation', () => {

@@ -73,6 +73,8 @@ export interface P1Run {
 export interface P1Hooks {
   /** After both reminders were posted and both escalation steps fired, before anyone acknowledges. */
   afterReminders?(ctx: P1Context): Promise<void>;
+  /** After the second update, before the resolve. */
+  beforeResolve?(ctx: P1Context): Promise<void>;
   /** After the incident is resolved, before the postmortem. */
   afterResolve?(ctx: P1Context): Promise<void>;
 }
@@ -202,6 +204,7 @@ export async function scriptedP1(boot: BootBot, hooks: P1Hooks = {}): Promise<P1
     await click('runbook_approve', approve.value, P1_PEOPLE.sre, room, cardTs, `run_${runId}`);
     await waitFor(async () => (await run()).state === 'succeeded', 20_000, 'the rollback');
     await command(`update ${P1_TEXT.update2}`, P1_PEOPLE.ic, room);
+    await hooks.beforeResolve?.(ctx);
     await command(`resolve ${P1_TEXT.resolution}`, P1_PEOPLE.ic, room);
     await settle(incidentId);
     await hooks.afterResolve?.(ctx);
