@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { time } from './block-kit.js';
+import { type SlackMessage, time } from './block-kit.js';
 import { JOIN_ROOM_ACTION } from './notice-blocks.js';
 import { REMINDER_ACTIONS } from './reminder-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
@@ -32,47 +32,29 @@ export function registerReminderInteractions(app: App, deps: ReminderInteraction
     idempotencyKey: `act:${body.trigger_id ?? ''}`,
   });
 
-  app.action(REMINDER_ACTIONS.noChange, async ({ ack, body, action, respond }) => {
-    await ack();
-    const id = (action as Click).value;
-    const ref = { ...(id && { id }) };
-    try {
-      const ctx = context(body as Body);
-      const incident = await service.find(ref, ctx);
-      const o = await service.postUpdate(ref, { progress: `No change; still ${incident.status}.` }, ctx);
-      const due = o.incident.nextUpdateDue ? ` The next update is due ${time(o.incident.nextUpdateDue)}.` : '';
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...replyForOutcome(`Posted "no change" for ${o.incident.id}.${due}`, o),
-      });
-    } catch (err) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...replyForError(err, log, { user: body.user.id, incidentId: id }),
-      }).catch(() => undefined);
-    }
-  });
-
-  for (const [actionId, ms] of Object.entries(REMINDER_ACTIONS.snooze))
+  type Ctx = ReturnType<typeof context>;
+  /** A reminder button: acks, does `work` for the incident the button names, and answers the clicker. */
+  const onClick = (actionId: string, work: (ref: { id?: string }, ctx: Ctx) => Promise<SlackMessage>) =>
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const id = (action as Click).value;
-      try {
-        const o = await service.snooze({ ...(id && { id }) }, ms, context(body as Body));
-        const due = o.incident.nextUpdateDue ? time(o.incident.nextUpdateDue) : 'later';
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...replyForOutcome(`Update clock of ${o.incident.id} snoozed; next update due ${due}.`, o),
-        });
-      } catch (err) {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...replyForError(err, log, { user: body.user.id, incidentId: id }),
-        }).catch(() => undefined);
-      }
+      const reply = await work({ ...(id && { id }) }, context(body as Body)).catch((err: unknown) =>
+        replyForError(err, log, { user: body.user.id, incidentId: id }),
+      );
+      await respond({ response_type: 'ephemeral', replace_original: false, ...reply }).catch(() => undefined);
+    });
+
+  onClick(REMINDER_ACTIONS.noChange, async (ref, ctx) => {
+    const incident = await service.find(ref, ctx);
+    const o = await service.postUpdate(ref, { progress: `No change; still ${incident.status}.` }, ctx);
+    const due = o.incident.nextUpdateDue ? ` The next update is due ${time(o.incident.nextUpdateDue)}.` : '';
+    return replyForOutcome(`Posted "no change" for ${o.incident.id}.${due}`, o);
+  });
+
+  for (const [actionId, ms] of Object.entries(REMINDER_ACTIONS.snooze))
+    onClick(actionId, async (ref, ctx) => {
+      const o = await service.snooze(ref, ms, ctx);
+      const due = o.incident.nextUpdateDue ? time(o.incident.nextUpdateDue) : 'later';
+      return replyForOutcome(`Update clock of ${o.incident.id} snoozed; next update due ${due}.`, o);
     });
 }
