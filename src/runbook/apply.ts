@@ -2,7 +2,7 @@
 import { SpecChanged } from '../errors.js';
 import { changeSince } from './binding.js';
 import type { RunEngineDeps } from './engine.js';
-import { incidentBlocks } from './guard.js';
+import { executionBlocks } from './guard.js';
 import type { createRunJournal } from './journal.js';
 import type { Playbook } from './playbook.js';
 import { MUTATING } from './playbook-schema.js';
@@ -107,10 +107,18 @@ export function createApply(deps: RunEngineDeps, core: EngineCore) {
         () => true,
       );
       if (landed) return interrupt(run, completes);
-    } else {
-      const incident = await deps.incidents.get(run.incidentId);
-      const blocked = incident && incidentBlocks(pb, incident);
-      if (blocked) return void (await expire(run, blocked, completes));
+    }
+    // Whoever applies the step (this process after a click, or another after a crash) checks the guards again.
+    const blocked = executionBlocks({
+      playbook: pb,
+      step: rendered,
+      incident: await deps.incidents.get(run.incidentId),
+      decidedAt: run.decidedAt,
+      now: clock.now(),
+      approvalTtlMs: deps.approvalTtlMs,
+    });
+    if (blocked) return void (await expire(run, blocked, completes));
+    if (run.state === 'approved') {
       const running = await runs.transition(run.id, ['approved'], 'running', {}, { token });
       if (!running) return deps.outbox.complete(completes);
     }

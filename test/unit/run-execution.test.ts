@@ -157,6 +157,53 @@ describe('a worker that dies', () => {
     expect(shown(w.card(id).notice)).toBe('interrupted');
   });
 
+  it('mid-step, before the change landed, and the incident resolved meanwhile: the next worker applies nothing and the card says why', async () => {
+    const w = memoryRunbooks({ leaseMs: 30_000 });
+    const id = await w.asked();
+    const token = (await w.run(id)).preview!.token;
+    await w.click(id, 'approve', IC);
+    await w.outbox.claim(id, w.clock.now(), ['execute']);
+    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    w.incidents.update(w.incident.id, { status: 'resolved' });
+    w.clock.advance(31_000);
+    await w.runbooks.sweep();
+    const run = await w.run(id);
+    expect(run.state).toBe('expired');
+    expect(run.outcome).toBe('The incident is resolved; runbooks run only for open incidents.');
+    expect(shown(w.card(id).notice)).toBe('expired');
+    expect(w.cluster.applied).toEqual([]);
+  });
+
+  it('mid-step, before the change landed, and the severity lowered below the playbook’s: nothing is applied', async () => {
+    const w = memoryRunbooks({ leaseMs: 30_000 });
+    const id = await w.asked();
+    const token = (await w.run(id)).preview!.token;
+    await w.click(id, 'approve', IC);
+    await w.outbox.claim(id, w.clock.now(), ['execute']);
+    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    w.incidents.update(w.incident.id, { severity: 'P3' });
+    w.clock.advance(31_000);
+    await w.runbooks.sweep();
+    expect((await w.run(id)).outcome).toBe('restart-service may run only for P0, P1, P2 incidents; this one is P3.');
+    expect(w.cluster.applied).toEqual([]);
+  });
+
+  it('approved, but carried on only after the approval lapsed (a long outage): nothing is applied and its card says why', async () => {
+    const w = memoryRunbooks({ approvalTtlMs: 15 * 60_000 });
+    const id = await w.asked();
+    await w.click(id, 'approve', IC);
+    // The job that carries the step was lost; the sweep finds the action long after the click.
+    w.clock.advance(16 * 60_000);
+    await w.runbooks.sweep();
+    const run = await w.run(id);
+    expect(run.state).toBe('expired');
+    expect(run.outcome).toBe(
+      'The approval is 16 min old, past the 15 min an approval holds; request the run again for a fresh preview.',
+    );
+    expect(shown(w.card(id).notice)).toBe('expired');
+    expect(w.cluster.applied).toEqual([]);
+  });
+
   it('with nothing left to carry the run on: start-up marks it interrupted', async () => {
     const w = memoryRunbooks();
     const id = await w.asked();
