@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Run } from '../runbook/run.js';
+import { ACTIVE_STATES, type Run } from '../runbook/run.js';
 import type { RunActionSpec } from '../runbook/run-actions.js';
 import type { RunAudit, RunQueries, RunStore } from '../runbook/run-ports.js';
 import { guarded, transaction } from './pool.js';
@@ -110,6 +110,11 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
                 key ?? null,
               ],
             );
+            // One row per target: a second active run on any of them fails here (23505), as on `target`.
+            await db.query(`INSERT INTO runbook_holds (target, run_id) SELECT unnest($1::text[]), $2`, [
+              [...new Set([run.target, ...run.holds])],
+              run.id,
+            ]);
             await addRunActions(db, run.id, [first]);
             return (await get(db, run.id))!;
           });
@@ -153,6 +158,7 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
           ]);
           const row = rows[0];
           if (!row) return undefined;
+          if (!ACTIVE_STATES.includes(to)) await db.query('DELETE FROM runbook_holds WHERE run_id = $1', [id]);
           await addRunActions(db, id, options.actions ?? []);
           if (options.completes !== undefined)
             await db.query(

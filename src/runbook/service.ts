@@ -7,7 +7,7 @@ import { createRunOutboxRunner, type RunOutboxRunnerDeps } from './outbox.js';
 import { bindParams } from './params.js';
 import type { Playbook } from './playbook.js';
 import type { Run } from './run.js';
-import { targetOf } from './template.js';
+import { targetsOf } from './template.js';
 import { createRunUpkeep, type RunUpkeepDeps } from './upkeep.js';
 
 /** What the runbook service works with. */
@@ -113,7 +113,8 @@ export function createRunbooks(deps: RunbookDeps) {
     ): Promise<{ run: Run; duplicate: boolean; card: CardStatus }> {
       const pb = book(playbookId);
       const params = bindParams(pb, args);
-      const target = targetOf(pb, params) ?? `read-only/${newRunId()}`;
+      const targets = targetsOf(pb, params);
+      const target = targets[0] ?? `read-only/${newRunId()}`;
       await allowed(pb, params, target, incident);
       const made = await runs.create(
         {
@@ -128,6 +129,7 @@ export function createRunbooks(deps: RunbookDeps) {
           state: 'running',
           step: 0,
           channel: roomOf(incident),
+          holds: targets.length ? targets : [target],
         },
         { kind: 'continue', from: 0 },
         key,
@@ -136,7 +138,7 @@ export function createRunbooks(deps: RunbookDeps) {
       if ('busy' in made)
         throw new UserError(
           'conflict',
-          `Another runbook is already working on ${target}. Wait for it to finish (or be denied) first.`,
+          `Another runbook is already working on ${targets.length > 1 ? `${targets.slice(0, -1).join(', ')} or ${targets.at(-1)}` : target}. Wait for it to finish (or be denied) first.`,
         );
       const params$ = Object.entries(params).map(([k, v]) => `${k}=${v}`);
       await record(made.created, actor, 'requested', `requested with ${params$.join(' ')}`, { params });

@@ -68,6 +68,58 @@ describe('a playbook of several changes', () => {
   });
 });
 
+const GATEWAY = `id: gateway-limit
+title: Gateway limit
+description: Lowers the rate limit in the gateway's ConfigMap, then restarts cart-api, which reads it.
+severities: [P0, P1]
+namespaces: [shop]
+configMaps: [{ namespace: shop, name: gateway, keys: [RATE_LIMIT] }]
+steps:
+  - action: patch-configmap
+    namespace: shop
+    name: gateway
+    key: RATE_LIMIT
+    value: "300"
+  - action: rollout-restart
+    namespace: shop
+    deployment: cart-api
+`;
+
+describe('a run that changes more than one target', () => {
+  it('holds every one of them until it ends: another run on any of them is refused, then allowed', async () => {
+    const w = memoryRunbooks({ playbooks: { 'gateway-limit': GATEWAY } });
+    const { run } = await w.request('gateway-limit');
+    const id = run.id;
+    expect(run).toMatchObject({ state: 'awaiting_approval', target: 'shop/gateway' });
+    expect(await refusal(w.request('restart-service', { deployment: 'cart-api' }))).toBe(
+      'Another runbook is already working on shop/cart-api. Wait for it to finish (or be denied) first.',
+    );
+    expect(await refusal(w.request('rate-limit'))).toContain('Another runbook is already working on shop/gateway.');
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect((await w.run(id)).step).toBe(1);
+    expect(await refusal(w.request('scale-service', { deployment: 'cart-api', replicas: '4' }))).toContain(
+      'already working on shop/cart-api',
+    );
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect((await w.run(id)).state).toBe('succeeded');
+    expect(w.cluster.applied.map((a) => `${a.verb} ${a.target}`)).toEqual([
+      'patchConfigMap shop/gateway',
+      'restart shop/cart-api',
+    ]);
+    expect((await w.request('restart-service', { deployment: 'cart-api' })).run.state).toBe('awaiting_approval');
+  });
+
+  it('asked by a playbook that reaches a target another run holds is refused, naming each target', async () => {
+    const w = memoryRunbooks({ playbooks: { 'gateway-limit': GATEWAY } });
+    await w.asked('restart-service', { deployment: 'cart-api' });
+    expect(await refusal(w.request('gateway-limit'))).toBe(
+      'Another runbook is already working on shop/gateway or shop/cart-api. Wait for it to finish (or be denied) first.',
+    );
+  });
+});
+
 describe('the approval binds to the previewed spec', () => {
   it('a spec changed from outside applies nothing: the old card says why, and a new preview asks again', async () => {
     const w = memoryRunbooks();
