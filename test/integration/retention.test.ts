@@ -71,22 +71,20 @@ async function runActions(state: string, count: number, finishedAge: number | nu
   );
 }
 
+/** Rows of `table` by state and, once finished, days since (`done:29d`, `pending:open`). */
+const byAge = async (table: 'effects' | 'runbook_actions') =>
+  (
+    await pool.query<{ state: string; n: number }>(
+      `SELECT state || ':' || CASE WHEN done_at IS NULL THEN 'open' ELSE (extract(day FROM $1 - done_at))::int || 'd' END AS state,
+         count(*)::int AS n FROM ${table} GROUP BY 1 ORDER BY 1`,
+      [now],
+    )
+  ).rows;
+
 const remaining = async () => ({
   keys: (await pool.query<{ key: string }>('SELECT key FROM idempotency_keys ORDER BY key')).rows.map((r) => r.key),
-  effects: (
-    await pool.query<{ state: string; n: number }>(
-      `SELECT state || ':' || CASE WHEN done_at IS NULL THEN 'open' ELSE (extract(day FROM $1 - done_at))::int || 'd' END AS state,
-         count(*)::int AS n FROM effects GROUP BY 1 ORDER BY 1`,
-      [now],
-    )
-  ).rows,
-  runActions: (
-    await pool.query<{ state: string; n: number }>(
-      `SELECT state || ':' || CASE WHEN done_at IS NULL THEN 'open' ELSE (extract(day FROM $1 - done_at))::int || 'd' END AS state,
-         count(*)::int AS n FROM runbook_actions GROUP BY 1 ORDER BY 1`,
-      [now],
-    )
-  ).rows,
+  effects: await byAge('effects'),
+  runActions: await byAge('runbook_actions'),
 });
 
 describe('retention in Postgres', () => {

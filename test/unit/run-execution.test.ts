@@ -1,8 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClusterFailure } from '../../src/errors.js';
-import { memoryRunbooks, refusal, shown } from '../support/memory/runbooks.js';
+import { type MemoryRunbooks, memoryRunbooks, PLAYBOOKS, refusal, shown } from '../support/memory/runbooks.js';
 
 const IC = 'U0DECLARER';
+
+/** A run approved by the IC whose worker took the step, moved it to running, and died before the patch. */
+async function diedMidStep(w: MemoryRunbooks, playbook = 'restart-service', args: Record<string, string> = {}) {
+  const id = await w.asked(playbook, args);
+  const token = (await w.run(id)).preview!.token;
+  await w.click(id, 'approve', IC);
+  expect(await w.outbox.claim(id, w.clock.now(), ['execute'])).toBeDefined();
+  await w.runs.transition(id, ['approved'], 'running', {}, { token });
+  return id;
+}
 
 describe('a cluster that fails', () => {
   it('ends the run failed with words an SRE can act on, on its card and in the war room', async () => {
@@ -68,19 +78,8 @@ describe('a playbook of several changes', () => {
   });
 });
 
-const GATEWAY = `id: gateway-limit
-title: Gateway limit
-description: Lowers the rate limit in the gateway's ConfigMap, then restarts cart-api, which reads it.
-severities: [P0, P1]
-namespaces: [shop]
-configMaps: [{ namespace: shop, name: gateway, keys: [RATE_LIMIT] }]
-steps:
-  - action: patch-configmap
-    namespace: shop
-    name: gateway
-    key: RATE_LIMIT
-    value: "300"
-  - action: rollout-restart
+/** The gateway's rate limit, then a restart of cart-api, which reads it: two targets. */
+const GATEWAY = `${PLAYBOOKS['rate-limit'].replace('id: rate-limit', 'id: gateway-limit')}  - action: rollout-restart
     namespace: shop
     deployment: cart-api
 `;
@@ -177,12 +176,7 @@ describe('the approval binds to the previewed spec', () => {
 describe('a worker that dies', () => {
   it('mid-step, before the change landed: the next worker applies it once the lease lapses', async () => {
     const w = memoryRunbooks({ leaseMs: 30_000 });
-    const id = await w.asked();
-    const token = (await w.run(id)).preview!.token;
-    await w.click(id, 'approve', IC);
-    // The dead worker moved the run to running and held the action, then stopped before the patch.
-    expect(await w.outbox.claim(id, w.clock.now(), ['execute'])).toBeDefined();
-    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    const id = await diedMidStep(w);
     w.clock.advance(29_999);
     await w.runbooks.sweep();
     expect(w.cluster.applied).toEqual([]);
@@ -194,11 +188,7 @@ describe('a worker that dies', () => {
 
   it('mid-step, after the change landed: the run is interrupted and nothing is applied again', async () => {
     const w = memoryRunbooks();
-    const id = await w.asked('scale-service', { replicas: '5' });
-    const token = (await w.run(id)).preview!.token;
-    await w.click(id, 'approve', IC);
-    await w.outbox.claim(id, w.clock.now(), ['execute']);
-    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    const id = await diedMidStep(w, 'scale-service', { replicas: '5' });
     w.cluster.change('shop', 'web', { replicas: 5 });
     w.clock.advance(31_000);
     await w.runbooks.sweep();
@@ -211,11 +201,7 @@ describe('a worker that dies', () => {
 
   it('mid-step, before the change landed, and the incident resolved meanwhile: the next worker applies nothing and the card says why', async () => {
     const w = memoryRunbooks({ leaseMs: 30_000 });
-    const id = await w.asked();
-    const token = (await w.run(id)).preview!.token;
-    await w.click(id, 'approve', IC);
-    await w.outbox.claim(id, w.clock.now(), ['execute']);
-    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    const id = await diedMidStep(w);
     w.incidents.update(w.incident.id, { status: 'resolved' });
     w.clock.advance(31_000);
     await w.runbooks.sweep();
@@ -228,11 +214,7 @@ describe('a worker that dies', () => {
 
   it('mid-step, before the change landed, and the severity lowered below the playbook’s: nothing is applied', async () => {
     const w = memoryRunbooks({ leaseMs: 30_000 });
-    const id = await w.asked();
-    const token = (await w.run(id)).preview!.token;
-    await w.click(id, 'approve', IC);
-    await w.outbox.claim(id, w.clock.now(), ['execute']);
-    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    const id = await diedMidStep(w);
     w.incidents.update(w.incident.id, { severity: 'P3' });
     w.clock.advance(31_000);
     await w.runbooks.sweep();
