@@ -1,5 +1,5 @@
+import { ChatFailure } from '../errors.js';
 import { retryDelayMs } from '../incident/effect-failures.js';
-import { ChatFailure } from '../incident/ports.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
 import type { Run } from './run.js';
 import type { RunAction, RunActionKind, RunActionSpec } from './run-actions.js';
