@@ -6,7 +6,7 @@ import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
 import type { DeploymentView } from '../../src/runbook/cluster-views.js';
 import type { Cluster } from '../../src/runbook/ports.js';
 import { FakeKube } from './fake-kube/server.js';
-import { waitFor } from './harness.js';
+import { settled as settledIn } from './runbook-driver.js';
 
 /** Starts the fake with shop/web rolled out, and the adapter the bot uses, with an admin token. */
 export async function startShopKube(): Promise<{ kube: FakeKube; cluster: Cluster; settled: () => Promise<unknown> }> {
@@ -23,19 +23,7 @@ export async function startShopKube(): Promise<{ kube: FakeKube; cluster: Cluste
     data: { LOG_LEVEL: 'info' },
   });
   const cluster = createKubeCluster(loadKubeConfig(kube.kubeconfig()));
-  const settled = () =>
-    waitFor(
-      () => {
-        const d = kube.cluster.get('deployments', 'shop', 'web')!;
-        return (
-          d.status?.updatedReplicas === d.spec.replicas &&
-          d.status?.availableReplicas === d.spec.replicas &&
-          d.status?.replicas === d.spec.replicas
-        );
-      },
-      10_000,
-      'the rollout to settle',
-    );
+  const settled = () => settledIn(kube.cluster, 'shop');
   await settled();
   return { kube, cluster, settled };
 }
