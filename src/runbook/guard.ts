@@ -11,8 +11,10 @@ export interface RequestFacts {
   readonly params: Readonly<Record<string, string | number>>;
   readonly severity: string;
   readonly incidentOpen: boolean;
-  /** When the last mutating run on the same target finished, if any. */
+  /** When the last mutating run on one of the same targets finished, if any. */
   readonly lastFinishedAt: Date | null;
+  /** That target, when it is not the run's first. */
+  readonly lastFinishedTarget?: string;
   readonly defaultCooldownMs: number;
   readonly now: Date;
 }
@@ -79,7 +81,7 @@ export function checkRequest(f: RequestFacts): void {
   }
   const cooldown = pb.cooldownMs ?? f.defaultCooldownMs;
   if (f.lastFinishedAt && f.now.getTime() - f.lastFinishedAt.getTime() < cooldown) {
-    const target = targetOf(pb, f.params);
+    const target = f.lastFinishedTarget ?? targetOf(pb, f.params);
     const left = Math.ceil((cooldown - (f.now.getTime() - f.lastFinishedAt.getTime())) / 60_000);
     throw new UserError(
       'conflict',

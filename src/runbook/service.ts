@@ -75,14 +75,26 @@ export function createRunbooks(deps: RunbookDeps) {
     return undefined;
   }
 
-  /** Request-time guards against the incident as it is now: severity, allowlists, cooldown. */
-  async function allowed(pb: Playbook, params: Run['params'], target: string, incident: Incident | undefined) {
+  /** The latest finish of a run that changed any of `targets`, and which: the cooldown counts from it. */
+  async function lastChange(targets: readonly string[]): Promise<{ at: Date; target: string } | undefined> {
+    let last: { at: Date; target: string } | undefined;
+    for (const target of targets) {
+      const at = await runs.lastFinished(target);
+      if (at && (!last || at > last.at)) last = { at, target };
+    }
+    return last;
+  }
+
+  /** Request-time guards against the incident as it is now: severity, allowlists, cooldown of every target. */
+  async function allowed(pb: Playbook, params: Run['params'], incident: Incident | undefined) {
+    const last = await lastChange(targetsOf(pb, params));
     checkRequest({
       playbook: pb,
       params,
       severity: incident?.severity ?? '',
       incidentOpen: !!incident && incident.status !== 'resolved',
-      lastFinishedAt: await runs.lastFinished(target),
+      lastFinishedAt: last?.at ?? null,
+      ...(last && { lastFinishedTarget: last.target }),
       defaultCooldownMs: deps.defaultCooldownMs,
       now: clock.now(),
     });
@@ -91,7 +103,7 @@ export function createRunbooks(deps: RunbookDeps) {
   /** Request-time guards, checked again at click time: an incident that no longer allows the run expires it. */
   async function recheck(run: Run, pb: Playbook): Promise<void> {
     try {
-      await allowed(pb, run.params, run.target, await incidents.get(run.incidentId));
+      await allowed(pb, run.params, await incidents.get(run.incidentId));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       await engine.expire(run, err.message);
@@ -115,7 +127,7 @@ export function createRunbooks(deps: RunbookDeps) {
       const params = bindParams(pb, args);
       const targets = targetsOf(pb, params);
       const target = targets[0] ?? `read-only/${newRunId()}`;
-      await allowed(pb, params, target, incident);
+      await allowed(pb, params, incident);
       const made = await runs.create(
         {
           id: newRunId(),

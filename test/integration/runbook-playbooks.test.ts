@@ -132,6 +132,10 @@ describe('the AI development runbook', () => {
       UPSTREAM_TIMEOUT: '30s',
     });
     expect((await h.sql.query('SELECT target FROM runbook_holds WHERE run_id = $1', [runId])).rows).toEqual([]);
+    // Free again, but restarted a moment ago: the cooldown counts for api-gateway too.
+    expect((await run.request(`run restart-service namespace=${AI} deployment=api-gateway`)).reply).toContain(
+      `${AI}/api-gateway was changed by a runbook 0 min ago`,
+    );
   });
 });
 

@@ -85,7 +85,7 @@ const GATEWAY = `${PLAYBOOKS['rate-limit'].replace('id: rate-limit', 'id: gatewa
 `;
 
 describe('a run that changes more than one target', () => {
-  it('holds every one of them until it ends: another run on any of them is refused, then allowed', async () => {
+  it('holds every one of them until it ends: another run on any of them is refused, then allowed after the cooldown', async () => {
     const w = memoryRunbooks({ playbooks: { 'gateway-limit': GATEWAY } });
     const { run } = await w.request('gateway-limit');
     const id = run.id;
@@ -107,6 +107,11 @@ describe('a run that changes more than one target', () => {
       'patchConfigMap shop/gateway',
       'restart shop/cart-api',
     ]);
+    // Its cooldown counts for each target it changed, the later ones too.
+    expect(await refusal(w.request('restart-service', { deployment: 'cart-api' }))).toContain(
+      'shop/cart-api was changed by a runbook 0 min ago; the cooldown has 10 min to go.',
+    );
+    w.clock.advance(10 * 60_000);
     expect((await w.request('restart-service', { deployment: 'cart-api' })).run.state).toBe('awaiting_approval');
   });
 

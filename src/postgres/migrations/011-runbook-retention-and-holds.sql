@@ -10,3 +10,8 @@ CREATE TABLE runbook_holds (
 CREATE INDEX runbook_holds_run ON runbook_holds (run_id);
 INSERT INTO runbook_holds (target, run_id)
   SELECT target, id FROM runbook_runs WHERE state IN ('awaiting_approval', 'approved', 'running');
+
+-- Every target a run changes (the first is also `target`): the cooldown after a run counts for each.
+ALTER TABLE runbook_runs ADD COLUMN targets text[] NOT NULL DEFAULT '{}';
+UPDATE runbook_runs SET targets = ARRAY[target];
+CREATE INDEX runbook_targets ON runbook_runs USING gin (targets);

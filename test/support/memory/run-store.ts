@@ -127,7 +127,7 @@ export class MemoryRunStore implements RunStore, RunQueries, RunAudit {
 
   async lastFinished(target: string): Promise<Date | null> {
     const done = [...this.runs.values()].filter(
-      (r) => r.target === target && (r.state === 'succeeded' || r.state === 'failed') && r.decidedBy !== null,
+      (r) => r.holds.includes(target) && (r.state === 'succeeded' || r.state === 'failed') && r.decidedBy !== null,
     );
     const times = done.flatMap((r) => (r.finishedAt ? [r.finishedAt.getTime()] : []));
     return times.length ? new Date(Math.max(...times)) : null;
