@@ -45,6 +45,8 @@ export type ClusterFailureCode =
   | 'timeout'
   | 'unreachable'
   | 'refused'
+  /** Status writes raced every attempt of a change: nothing was applied, and the approval still holds. */
+  | 'raced'
   /** A change was sent and no clear answer came back: it may or may not have been applied. */
   | 'unknown';
 

@@ -40,8 +40,8 @@ async function retryOnConflict<T>(what: string, o: MutationOptions, attempt: () 
       const raced = err instanceof GenerationMoved || httpCode(err) === 409;
       if (raced && n >= RETRY.steps)
         throw new ClusterFailure(
-          'conflict',
-          `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch). The approval still held; request the run again to retry.`,
+          'raced',
+          `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch); the approval still holds.`,
         );
       if (!raced) throw toClusterFailure(err, what, { sent: !o.dryRun });
       // A status write is over by the time its 409 arrives: the first retry goes at once, later ones back off.

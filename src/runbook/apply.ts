@@ -1,5 +1,5 @@
 /** Applying an approved step once, while its preview holds; and what happens when it does not, or its worker died. */
-import { SpecChanged } from '../errors.js';
+import { ClusterFailure, SpecChanged } from '../errors.js';
 import { changeSince } from './binding.js';
 import type { RunEngineDeps } from './engine.js';
 import { executionBlocks } from './guard.js';
@@ -127,6 +127,9 @@ export function createApply(deps: RunEngineDeps, core: EngineCore) {
       applied = await steps.execute(rendered, preview, clock.now());
     } catch (err) {
       if (err instanceof SpecChanged) return reask(run, 'running', err.reason, completes);
+      // Status writes outran every attempt: the approval still holds, so the outbox tries the step again
+      // after a back-off (the guards and the approval's age are checked again then).
+      if (err instanceof ClusterFailure && err.code === 'raced') throw err;
       return finish(run, false, [failureLine(err, run)], completes);
     }
     // Only when another change follows does this card stop being the run's card: it then ends with what

@@ -160,6 +160,10 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
     if (!retryable) {
       await outbox.fail(a.id, code);
       if (run && a.spec.kind === 'ask') return withdraw(run, code);
+      if (run && a.spec.kind === 'execute')
+        return engine.finish(run, false, [
+          `${describe(a.spec)} failed ${a.attempts} times (${code}); nothing more is tried.`,
+        ]);
       if (run)
         await engine.record(
           run,

@@ -34,6 +34,26 @@ describe('a cluster that fails', () => {
     expect(await w.runs.lastFinished('shop/web')).toEqual(w.clock.now());
   });
 
+  it('whose status writes outran every attempt: the approval holds, and the step is applied on the next try', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked();
+    const raced =
+      'Nothing was applied while restarting shop/web: its status changed under each of 10 attempts (writes racing the patch); the approval still holds.';
+    w.cluster.failNext('restart', new ClusterFailure('raced', raced));
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect(await w.run(id)).toMatchObject({ state: 'running', outcome: null });
+    expect(w.cluster.applied).toEqual([]);
+    expect(w.incidents.timeline.map((t) => t.entry.text)).toContain(
+      `${id} restart-service: Applying the approved step failed (${raced}); retrying in 2s`,
+    );
+    w.clock.advance(2_000);
+    await w.fire();
+    expect((await w.run(id)).state).toBe('succeeded');
+    expect(w.cluster.applied).toEqual([{ verb: 'restart', target: 'shop/web' }]);
+    expect(w.runs.events(id)).not.toContain('changed');
+  });
+
   it('during the dry run: nothing is asked, and the requester sees why', async () => {
     const w = memoryRunbooks();
     w.cluster.failNext('getDeployment', new ClusterFailure('unreachable', 'The Kubernetes API could not be reached.'));
