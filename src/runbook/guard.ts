@@ -1,5 +1,6 @@
 /** The pure guards of a run: what a request may ask for, and who may approve or deny it. */
 import { UserError } from '../errors.js';
+import { formatDuration } from '../incident/duration.js';
 import { filterOf, type TerminateStep } from './backend-filter.js';
 import type { Playbook } from './playbook.js';
 import { reaches } from './playbook-schema.js';
@@ -63,7 +64,7 @@ export function executionBlocks(f: ExecutionFacts): string | undefined {
   if (blocked) return blocked;
   const age = f.decidedAt ? f.now.getTime() - f.decidedAt.getTime() : 0;
   if (age > f.approvalTtlMs)
-    return `The approval is ${Math.floor(age / 60_000)} min old, past the ${Math.round(f.approvalTtlMs / 60_000)} min an approval holds; request the run again for a fresh preview.`;
+    return `The approval is ${formatDuration(age)} old, past the ${formatDuration(f.approvalTtlMs)} an approval holds; request the run again for a fresh preview.`;
   return undefined;
 }
 

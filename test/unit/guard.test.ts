@@ -90,7 +90,7 @@ describe('the guards again, just before an approved step is applied', () => {
       "shop/web is outside scale-service's allowlist; in shop it may act on cart-api.",
     );
     expect(executionBlocks({ ...facts, decidedAt: new Date(now.getTime() - 15 * 60_000 - 1) })).toContain(
-      'past the 15 min an approval holds',
+      'past the 15m an approval holds',
     );
   });
 });

@@ -257,7 +257,7 @@ describe('a worker that dies', () => {
     const run = await w.run(id);
     expect(run.state).toBe('expired');
     expect(run.outcome).toBe(
-      'The approval is 16 min old, past the 15 min an approval holds; request the run again for a fresh preview.',
+      'The approval is 16m old, past the 15m an approval holds; request the run again for a fresh preview.',
     );
     expect(shown(w.card(id).notice)).toBe('expired');
     expect(w.cluster.applied).toEqual([]);
