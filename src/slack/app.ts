@@ -16,6 +16,7 @@ import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 import { createLimiter, type Limit } from './limiter.js';
+import { plainChatText } from './names.js';
 import { pacedFetch } from './paced-fetch.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { registerPages } from './pages.js';
@@ -161,7 +162,8 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     limit,
     ...(deps.observe && { observe: deps.observe }),
   });
-  registerEvents(app, { scribe: deps.scribe, log, limit });
+  const plain = (text: string) => plainChatText(text, (id) => deps.directory.displayName(id));
+  registerEvents(app, { scribe: deps.scribe, log, limit, plain });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
   registerReminderInteractions(app, { service, log });

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { call } from './chat-failure.js';
 import { cached } from './directory.js';
-import { type Names, userIdsIn } from './mentions.js';
+import { type Names, plainText, userIdsIn } from './mentions.js';
 
 /**
  * Display names for rendering: every user a value mentions, looked up with
@@ -15,6 +15,16 @@ export function createNames(client: WebClient): NamesFor {
       return user?.profile?.display_name || user?.real_name || user?.name || id;
     }),
   );
+}
+
+/**
+ * Chat text as the plain text the timeline keeps: mentions become `@name` (looked up with
+ * `name`), groups and channels their labels, entities undone.
+ */
+export async function plainChatText(text: string, name: (userId: string) => Promise<string>): Promise<string> {
+  const ids = [...userIdsIn(text)];
+  const names = new Map(await Promise.all(ids.map(async (id) => [id, await name(id).catch(() => id)] as const)));
+  return plainText(text, names);
 }
 
 /** Resolves the names a value needs. */
