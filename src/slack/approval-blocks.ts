@@ -89,6 +89,8 @@ export function approversToPing(run: Run, ctx: RunRenderContext): string[] {
  */
 export function renderApproval(run: Run, title: string, p: Preview, ctx: RunRenderContext): SlackMessage {
   const question = approvalQuestion(p);
+  /** The question without its change, for a screen reader: "Approve rollback of production/billing-api". */
+  const asks = question.replace(/\?.*$/, '');
   const consequence = approvalConsequence(run, p);
   const asked = approversToPing(run, ctx);
   const requester = named(run.requestedBy, ctx.names);
@@ -106,7 +108,7 @@ export function renderApproval(run: Run, title: string, p: Preview, ctx: RunRend
         text: { type: 'plain_text', text: 'Approve' },
         style: 'primary',
         value: buttonValue(run, p),
-        accessibility_label: clampText(`Approve ${p.action} on ${p.target}`, 75),
+        accessibility_label: clampText(asks, 75),
         confirm: {
           title: { type: 'plain_text', text: 'Run this step now?' },
           text: { type: 'plain_text', text: clampText(consequence, 300) },
@@ -120,7 +122,7 @@ export function renderApproval(run: Run, title: string, p: Preview, ctx: RunRend
         action_id: 'runbook_deny',
         text: { type: 'plain_text', text: 'Deny' },
         value: buttonValue(run, p),
-        accessibility_label: clampText(`Deny ${p.action} on ${p.target}`, 75),
+        accessibility_label: clampText(`Deny ${asks.replace(/^Approve /, '')}`, 75),
       },
     ],
   };
