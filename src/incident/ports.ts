@@ -81,11 +81,9 @@ export interface RecordStore {
   timelinePage(incidentId: string, query: TimelineQuery): Promise<TimelineRecord[]>;
   /** How many entries the timeline shows (removed captures left out). */
   timelineCount(incidentId: string): Promise<number>;
-  addFollowup(incidentId: string, f: Omit<Followup, 'id'>): Promise<Followup>;
   /** At most `limit` follow-ups with an ID above `afterId`, in the order they were recorded. */
   followupsPage(incidentId: string, afterId: number, limit: number): Promise<Followup[]>;
   followupCount(incidentId: string): Promise<number>;
-  latestFollowup(incidentId: string): Promise<Followup | undefined>;
   updates(incidentId: string): Promise<StatusUpdate[]>;
   /**
    * Keeps a draft once per version: a draft whose fingerprint was stored before
@@ -167,6 +165,8 @@ export interface Mutation {
   readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date; dueAt: Date | null };
   /** An escalation step fired by this change (`LEVEL/STEP`). */
   readonly escalated?: string;
+  /** A follow-up recorded with the change, in the same transaction. */
+  readonly followup?: Omit<Followup, 'id'>;
   readonly timeline: readonly TimelineEntry[];
   readonly effects: readonly EffectSpec[];
 }

@@ -9,7 +9,8 @@ import {
   utcDay,
 } from '../incident/incident.js';
 import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
-import { guarded, transaction } from './pool.js';
+import { settleCommand } from './commit-outcome.js';
+import { CommitUnknown, guarded, transaction } from './pool.js';
 
 /** An incident with its roles and last update; append a WHERE clause. */
 export const SELECT_INCIDENT = `
@@ -208,6 +209,8 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
         } catch (err) {
           if (err instanceof KeySeen && err.incidentId)
             return { incident: await mustGet(pool, err.incidentId), created: false };
+          if (err instanceof CommitUnknown)
+            return settleCommand(pool, err, key, async (id) => ({ incident: await mustGet(pool, id), created: true }));
           throw err;
         }
       }),
@@ -277,10 +280,19 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
             }
             await addTimeline(db, id, m.timeline);
             await addEffects(db, id, m.effects, at);
+            if (m.followup) {
+              const f = m.followup;
+              await db.query(
+                'INSERT INTO followups (incident_id, text, owner, due, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+                [id, f.text, f.owner, f.due, f.createdBy, f.createdAt],
+              );
+            }
             return { incident: await mustGet(db, id), applied: true };
           });
         } catch (err) {
           if (err instanceof KeySeen) return { incident: await mustGet(pool, id), applied: false };
+          if (err instanceof CommitUnknown)
+            return settleCommand(pool, err, key, async () => ({ incident: await mustGet(pool, id), applied: true }));
           throw err;
         }
       }),
