@@ -39,12 +39,16 @@ export function createRetention(deps: RetentionDeps) {
     ['idempotency_keys', policy.idempotencyKeysMs, (b, l) => deps.store.purge('idempotency_keys', b, l)],
     ['finished_effects', policy.finishedEffectsMs, (b, l) => deps.store.purge('finished_effects', b, l)],
     ['job_records', policy.jobRecordsMs, (b, l) => deps.jobs.purge(b, l)],
+    ['pages', policy.pagesMs, (b, l) => deps.store.purge('pages', b, l)],
+    // Groups before digests: a digest goes only once no group it folded is left.
+    ['alert_groups', policy.alertGroupsMs, (b, l) => deps.store.purge('alert_groups', b, l)],
+    ['alert_digests', policy.alertGroupsMs, (b, l) => deps.store.purge('alert_digests', b, l)],
   ];
 
   return {
     async run(): Promise<RetentionRun> {
       const now = deps.clock.now().getTime();
-      const removed = { idempotency_keys: 0, finished_effects: 0, job_records: 0 };
+      const removed = Object.fromEntries(targets.map(([t]) => [t, 0])) as Record<RetentionTarget, number>;
       let batches = 0;
       let complete = true;
       for (const [target, keepMs, purge] of targets) {
