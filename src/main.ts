@@ -113,6 +113,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     paging: paging.effects,
   });
   const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
+  for (const missing of config.diagnostics.missing) log.warn({ setting: missing.split(' ')[0] }, missing);
   const diagnostics = createDiagnostics(config.diagnostics, log);
   const runbooks = createRunbooks({
     playbooks: config.runbooks.playbooks,
