@@ -79,6 +79,7 @@ describe("with Slack's rate limits on", () => {
       expect({ id, alerts: alerts.length }).toEqual({ id, alerts: 1 });
     }
     expect(limits.refused).toEqual([]);
+    expect([...limits.undocumented]).toEqual([]);
     // Nothing failed, so no retry spent a call looking for a message it might have posted.
     expect(slack.callsTo('conversations.history')).toEqual([]);
   }, 120_000);
