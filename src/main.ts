@@ -1,44 +1,29 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from './config.js';
-import { createDiagnostics } from './diag/diagnostics.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
 import { bearerOnly, serveRoutes } from './http/metrics-access.js';
-import { createClocks } from './incident/clocks.js';
-import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
-import { createPostmortems } from './incident/postmortem.js';
-import { createRecordService } from './incident/record.js';
 import { createRetention } from './incident/retention.js';
-import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { wireIntegrations, wirePaging } from './integrations.js';
-import { createJobs } from './jobs/queues.js';
-import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
+import { createJobs } from './jobs/queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
-import { createOpenIncidents } from './postgres/open-incidents.js';
 import { createPool } from './postgres/pool.js';
-import { createRecordStore } from './postgres/record-store.js';
 import { createRetentionStore } from './postgres/retention-store.js';
-import { createRunOutboxStore } from './postgres/run-outbox-store.js';
-import { createRunStore } from './postgres/run-store.js';
-import { createStatsStore } from './postgres/stats-store.js';
 import { installProcessGuards } from './process-guards.js';
-import { createRunbooks } from './runbook/service.js';
 import { drainFirebreak, exitOnSignals } from './shutdown.js';
-import { clientOptions, createSlackApp } from './slack/app.js';
-import { createSlackChat } from './slack/chat.js';
-import { createSlackDirectory } from './slack/directory.js';
-import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
-import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
-import { createRunbookChat } from './slack/runbook-chat.js';
+import { createSlackApp } from './slack/app.js';
+import { wireIncidentWork } from './wire-incidents.js';
+import { wireRecord } from './wire-record.js';
+import { wireRunbooks } from './wire-runbooks.js';
+import { wireSlackClient } from './wire-slack.js';
 
 /** Seams the tests may set; production uses the defaults. */
 export interface StartOptions {
@@ -65,11 +50,6 @@ export interface Firebreak {
   stop(budgetMs?: number): Promise<boolean>;
 }
 
-function pacerFor(pacing: Config['slack']['pacing'], speedup = 1): Pacer {
-  if (pacing === 'off') return unpaced();
-  return createPacer({ limitOf: (method) => slackLimit(method, speedup), perChannel: PER_CHANNEL });
-}
-
 /**
  * The composition root: builds every adapter, hands each its slice of the
  * config, runs migrations, rebuilds pending work from Postgres and starts.
@@ -79,65 +59,42 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
-  const store = createIncidentStore(pool, { leaseMs: config.effectLeaseMs });
-  const open = createOpenIncidents(pool);
+  const store = createIncidentStore(pool);
   let observeQueueLag: ((seconds: number) => void) | undefined;
   const jobs = createJobs(
     { ...config.redis, retentionEveryMs: config.policy.retention.everyMs, onLag: (s) => observeQueueLag?.(s) },
     log,
   );
 
-  const pacer = pacerFor(config.slack.pacing, options.slackSpeedup);
-  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl, pacer));
-  let botUser: Promise<string | undefined> | undefined;
-  const botUserId = () =>
-    (botUser ??= config.slack.botUserId
-      ? Promise.resolve(config.slack.botUserId)
-      : web.auth.test().then(
-          (r) => r.user_id,
-          () => (botUser = undefined),
-        ));
-  const chat = createSlackChat(web, config.policy, botUserId, pacer);
+  const { pacer, web, botUserId, chat } = wireSlackClient(config, options.slackSpeedup);
   const paging = wirePaging({ config, pool, store, web, chat, clock, log });
 
-  const effects = createEffectRunner({
+  const { effectRunner, reminders, open } = wireIncidentWork({
+    config,
+    pool,
     store,
     chat,
-    timers: jobs.timers,
+    jobs,
     clock,
-    policy: config.policy,
-    incidentsChannel: config.slack.incidentsChannel,
     log,
-    renewEveryMs: Math.max(250, Math.floor(config.effectLeaseMs / 3)),
-    ...(options.backoffMs && { backoffMs: options.backoffMs }),
-    paging: paging.effects,
+    paging,
+    backoffMs: options.backoffMs,
   });
-  const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
-  for (const missing of config.diagnostics.missing) log.warn({ setting: missing.split(' ')[0] }, missing);
-  const diagnostics = createDiagnostics(config.diagnostics, log);
-  const runbooks = createRunbooks({
-    playbooks: config.runbooks.playbooks,
-    runs: createRunStore(pool),
-    outbox: createRunOutboxStore(pool, { leaseMs: config.effectLeaseMs }),
-    incidents: store,
-    cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
-    diagnostics,
-    chat: createRunbookChat(web),
-    timers: jobs.runTimers,
+  const { runbooks, diagnostics } = wireRunbooks({
+    config,
+    pool,
+    store,
+    web,
+    jobs,
     clock,
     log,
-    approvers: config.policy.approvers,
-    requireApprover: config.policy.approvals.requireApprover,
-    approvalTtlMs: config.runbooks.approvalTtlMs,
-    defaultCooldownMs: config.runbooks.cooldownMs,
-    incidentsChannel: config.slack.incidentsChannel,
-    ...(options.backoffMs && { backoffMs: options.backoffMs }),
+    backoffMs: options.backoffMs,
   });
   const service = createIncidentService({
     store,
     open,
-    effects,
-    clocks,
+    effects: effectRunner,
+    reminders,
     clock,
     policy: config.policy,
     observer: { changed: (incident) => runbooks.incidentChanged(incident) },
@@ -158,28 +115,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     botUserId,
   });
 
-  const record = createRecordStore(pool);
-  const directory = createSlackDirectory(web);
-  const scribe = createScribe({ store, record, directory, policy: config.policy });
-  const records = createRecordService({
-    incidents: service,
-    store,
-    record,
-    stats: createStatsStore(pool),
-    directory,
-    clock,
-    policy: config.policy,
-  });
-  const postmortems = createPostmortems({
-    incidents: service,
-    store,
-    record,
-    directory,
-    clock,
-    incidentsChannel: config.slack.incidentsChannel,
-  });
+  const { directory, scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, web, clock });
   const metrics = createMetrics(
-    { openBySeverity: () => open.countBySeverity(), stats: () => records.stats(30 * 86_400_000) },
+    { openBySeverity: () => open.countBySeverity(), stats: () => recordService.stats(30 * 86_400_000) },
     {
       onStatsError: (err) =>
         log.warn({ err }, 'could not recompute the 30-day incident metrics; serving the last ones'),
@@ -208,7 +146,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     { ...config.slack, port: config.http.port },
     {
       service,
-      record: records,
+      record: recordService,
       postmortems,
       directory,
       scribe,
@@ -224,16 +162,16 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   );
 
   await jobs.start({
-    runEffects: (id) => effects.run(id),
-    updateDue: (id, dueMs) => clocks.fireUpdate(id, dueMs),
-    escalationDue: (id, level, step) => clocks.fireEscalation(id, level, step),
+    runEffects: (id) => effectRunner.run(id),
+    updateDue: (id, dueMs) => reminders.fireUpdate(id, dueMs),
+    escalationDue: (id, level, step) => reminders.fireEscalation(id, level, step),
     // Side by side: effects may wait minutes on Slack's rate limits, and lost clocks must not wait for them.
     sweep: async () => {
       const started = performance.now();
-      await Promise.all([effects.runAllDue(), clocks.sweep(), runbooks.sweep(), integrations.publisher.run()]);
+      await Promise.all([effectRunner.runAllDue(), reminders.sweep(), runbooks.sweep(), integrations.publisher.run()]);
       metrics.observeSweep((performance.now() - started) / 1000);
     },
-    rebuild: () => Promise.all([clocks.rebuild(), runbooks.rebuild()]),
+    rebuild: () => Promise.all([reminders.rebuild(), runbooks.rebuild()]),
     retention: () => retention.run(),
     runActions: (runId) => runbooks.runActions(runId),
     expireRun: (runId) => runbooks.expire(runId),
@@ -242,11 +180,11 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
   const metricsServer = ownMetricsPort ? await serveRoutes(config.http.metricsPort!, [metricsRoute]) : undefined;
-  await effects
+  await effectRunner
     .runAllDue()
     .catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
   await runbooks.recover().catch((err: unknown) => log.error({ err }, 'could not check for interrupted runbook runs'));
-  await Promise.all([clocks.rebuild(), runbooks.rebuild()]).catch((err: unknown) =>
+  await Promise.all([reminders.rebuild(), runbooks.rebuild()]).catch((err: unknown) =>
     log.warn({ err }, 'rebuilding clocks and run prompts failed; the periodic sweep fires them from Postgres'),
   );
   log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');

@@ -1,10 +1,11 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { z } from 'zod';
 import type { Policy } from '../incident/policy.js';
-import type { RecordService } from '../incident/record.js';
+import type { RecordService } from '../incident/record-service.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { renderList, type SlackMessage, simple } from './blocks.js';
+import { type SlackMessage, simple } from './block-kit.js';
+import { renderList } from './blocks.js';
 import { followupsValue, listValue, PAGE_ACTIONS, timelineStart, timelineValue } from './page-values.js';
 import { renderFollowups, renderTimeline } from './record-blocks.js';
 import { replyForError } from './replies.js';

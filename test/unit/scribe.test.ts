@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Incident } from '../../src/incident/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/incident/policy.js';
-import type { Capture, CaptureReason, Directory, IncidentStore, RecordStore } from '../../src/incident/ports.js';
+import type { Directory, IncidentStore, RecordStore } from '../../src/incident/ports.js';
+import type { Capture, CaptureReason } from '../../src/incident/record-items.js';
 import { createScribe } from '../../src/incident/scribe.js';
 
 /** In-memory stand-ins for the ports: this suite's seam is the capture rules alone. */
@@ -28,7 +29,7 @@ function setup(policy: Policy) {
     displayName: async (id: string) => `name-of-${id}`,
     permalink: async () => 'https://x/p1',
   } as unknown as Directory;
-  return { scribe: createScribe({ store, record, directory, policy }), captured };
+  return { scribe: createScribe({ store, recordStore: record, directory, policy }), captured };
 }
 
 describe('capture rules', () => {

@@ -1,24 +1,18 @@
 import { UserError } from '../errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
-import type {
-  Clock,
-  Directory,
-  Followup,
-  IncidentStore,
-  RecordStore,
-  StatsStore,
-  TimelineQuery,
-  TimelineRecord,
-} from './ports.js';
+import type { Clock, Directory, IncidentStore, RecordStore, StatsStore } from './ports.js';
+import type { Followup } from './record-items.js';
+import type { CommandContext, IncidentRef } from './requests.js';
 import { parseStartedAt } from './scribe.js';
-import type { CommandContext, IncidentRef, IncidentService } from './service.js';
+import type { IncidentService } from './service.js';
 import { type SeverityStats, statsInPolicyOrder } from './stats.js';
+import type { TimelineQuery, TimelineRecord } from './timeline.js';
 
 export interface RecordServiceDeps {
   readonly incidents: IncidentService;
   readonly store: IncidentStore;
-  readonly record: RecordStore;
+  readonly recordStore: RecordStore;
   readonly stats: StatsStore;
   readonly directory: Directory;
   readonly clock: Clock;
@@ -62,7 +56,7 @@ export interface FollowupsPage {
  * and the metrics drawn from it.
  */
 export function createRecordService(deps: RecordServiceDeps) {
-  const { incidents, store, record, directory, clock, policy } = deps;
+  const { incidents, store, recordStore, directory, clock, policy } = deps;
   const nameOf = async (ctx: CommandContext) => ctx.actor.name ?? (await directory.displayName(ctx.actor.userId));
 
   return {
@@ -144,8 +138,8 @@ export function createRecordService(deps: RecordServiceDeps) {
     async followups(ref: IncidentRef, ctx: CommandContext, from = { afterId: 0, before: 0 }): Promise<FollowupsPage> {
       const incident = await incidents.find(ref, ctx);
       const [followups, total] = await Promise.all([
-        record.followupsPage(incident.id, from.afterId, FOLLOWUPS_PAGE),
-        record.followupCount(incident.id),
+        recordStore.followupsPage(incident.id, from.afterId, FOLLOWUPS_PAGE),
+        recordStore.followupCount(incident.id),
       ]);
       return { incident, followups, before: from.before, total };
     },
@@ -154,7 +148,7 @@ export function createRecordService(deps: RecordServiceDeps) {
     async timeline(ref: IncidentRef, start: TimelineStart, ctx: CommandContext): Promise<TimelinePage> {
       const incident = await incidents.find(ref, ctx);
       const [total, tzOffsetS] = await Promise.all([
-        record.timelineCount(incident.id),
+        recordStore.timelineCount(incident.id),
         directory.tzOffset(ctx.actor.userId),
       ]);
       const pages = Math.max(1, Math.ceil(total / TIMELINE_PAGE));
@@ -164,7 +158,7 @@ export function createRecordService(deps: RecordServiceDeps) {
       let query: TimelineQuery = { offset: (page - 1) * TIMELINE_PAGE, limit };
       if ('afterId' in start) query = { afterId: start.afterId, limit };
       if ('beforeId' in start) query = { beforeId: start.beforeId, limit };
-      const found = await record.timelinePage(incident.id, query);
+      const found = await recordStore.timelinePage(incident.id, query);
       const backwards = 'beforeId' in start;
       const more = found.length > TIMELINE_PAGE;
       const entries = backwards ? found.slice(-TIMELINE_PAGE) : found.slice(0, TIMELINE_PAGE);
