@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StorageUnavailableError } from '../errors.js';
+import { OutcomeUnknownError, StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { STORE_APPLICATION } from '../runbook/backend-filter.js';
 
@@ -53,11 +53,16 @@ export function isConnectionError(err: unknown): boolean {
   );
 }
 
-/** Turns connection failures into `StorageUnavailableError`; everything else passes through. */
+/**
+ * Turns connection failures into `StorageUnavailableError`, and a COMMIT left
+ * unanswered (that `work` did not settle itself) into `OutcomeUnknownError`;
+ * everything else passes through.
+ */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
+    if (err instanceof CommitUnknown) throw new OutcomeUnknownError({ cause: err });
     if (isConnectionError(err)) throw new StorageUnavailableError({ cause: err });
     throw err;
   }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
+import { OutcomeUnknownError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import { createPool, transaction, withClient } from '../../src/postgres/pool.js';
+import { createPool, guarded, transaction, withClient } from '../../src/postgres/pool.js';
 import { waitFor } from '../support/harness.js';
 import { proxiedDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -89,4 +90,14 @@ describe('a connection broken while checked out never goes back to the pool', ()
     proxy.restore();
     await poolAnswers();
   }, 20_000);
+
+  it('a COMMIT whose answer is lost is reported as an unknown outcome, never as "nothing was recorded"', async () => {
+    const cut = proxy.cutAtCommit('commit-answer-lost', 'after');
+    const failed = await guarded(() => transaction(pool, (c) => c.query(`SELECT 'commit-answer-lost'`))).catch(
+      (e: unknown) => e,
+    );
+    await cut;
+    expect(failed).toBeInstanceOf(OutcomeUnknownError);
+    expect(unfit).toEqual([]);
+  });
 });
