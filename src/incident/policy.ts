@@ -48,6 +48,10 @@ export interface RetentionPolicy {
   readonly finishedEffectsMs: number;
   /** The queue's records of jobs that ended. */
   readonly jobRecordsMs: number;
+  /** PagerDuty pages that reached an end (resolved or skipped), counted from their incident's resolution. */
+  readonly pagesMs: number;
+  /** Alertmanager groups and the digests that folded them, counted from when Alertmanager last sent them. */
+  readonly alertGroupsMs: number;
   /** How often the retention job runs. */
   readonly everyMs: number;
 }
@@ -71,7 +75,14 @@ export interface ApprovalPolicy {
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
-const DEFAULT_RETENTION = { idempotencyKeys: '7d', finishedEffects: '30d', jobRecords: '30d', every: '1h' } as const;
+const DEFAULT_RETENTION = {
+  idempotencyKeys: '7d',
+  finishedEffects: '30d',
+  jobRecords: '30d',
+  pages: '30d',
+  alertGroups: '30d',
+  every: '1h',
+} as const;
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
@@ -98,6 +109,8 @@ const retentionSchema = z
     idempotencyKeys: kept.default(DEFAULT_RETENTION.idempotencyKeys),
     finishedEffects: kept.default(DEFAULT_RETENTION.finishedEffects),
     jobRecords: kept.default(DEFAULT_RETENTION.jobRecords),
+    pages: kept.default(DEFAULT_RETENTION.pages),
+    alertGroups: kept.default(DEFAULT_RETENTION.alertGroups),
     every: duration.default(DEFAULT_RETENTION.every),
     incidents: z
       .literal('keep', {
@@ -216,11 +229,13 @@ export function parsePolicy(
   };
 }
 
-function retentionOf(r: { idempotencyKeys: string; finishedEffects: string; jobRecords: string; every: string }) {
+function retentionOf(r: Omit<z.infer<typeof retentionSchema>, 'incidents'>): RetentionPolicy {
   return {
     idempotencyKeysMs: parseDuration(r.idempotencyKeys)!,
     finishedEffectsMs: parseDuration(r.finishedEffects)!,
     jobRecordsMs: parseDuration(r.jobRecords)!,
+    pagesMs: parseDuration(r.pages)!,
+    alertGroupsMs: parseDuration(r.alertGroups)!,
     everyMs: parseDuration(r.every)!,
   };
 }
