@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readYaml, validateYaml } from '../yaml-source.js';
-import { parseDuration } from './duration.js';
+import { durationMs } from './duration.js';
 import {
   type AlertsPolicy,
   alertsPolicyOf,
@@ -74,10 +74,8 @@ const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true 
 const DEFAULT_RETENTION = { idempotencyKeys: '7d', finishedEffects: '30d', jobRecords: '30d', every: '1h' } as const;
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: 'is not a duration; write it like 30s, 15m or 1h',
-});
-const kept = duration.refine((s) => (parseDuration(s) ?? 0) >= 3_600_000, {
+const duration = durationMs('is not a duration; write it like 30s, 15m or 1h');
+const kept = duration.refine((ms) => ms >= 3_600_000, {
   message: 'is too short: keep it at least 1h, so repeated deliveries and retries still find what they need',
 });
 const slackIds = z.array(
@@ -86,7 +84,7 @@ const slackIds = z.array(
 const severitySchema = z.strictObject({
   description: z.string().min(1, 'needs a description'),
   warRoom: z.boolean().default(false),
-  updateEvery: duration.default('1h'),
+  updateEvery: duration.prefault('1h'),
   page: z.boolean().default(false),
   responders: slackIds.default([]),
   escalation: z
@@ -95,17 +93,17 @@ const severitySchema = z.strictObject({
 });
 const retentionSchema = z
   .strictObject({
-    idempotencyKeys: kept.default(DEFAULT_RETENTION.idempotencyKeys),
-    finishedEffects: kept.default(DEFAULT_RETENTION.finishedEffects),
-    jobRecords: kept.default(DEFAULT_RETENTION.jobRecords),
-    every: duration.default(DEFAULT_RETENTION.every),
+    idempotencyKeys: kept.prefault(DEFAULT_RETENTION.idempotencyKeys),
+    finishedEffects: kept.prefault(DEFAULT_RETENTION.finishedEffects),
+    jobRecords: kept.prefault(DEFAULT_RETENTION.jobRecords),
+    every: duration.prefault(DEFAULT_RETENTION.every),
     incidents: z
       .literal('keep', {
         message: 'can only be keep: incidents and their timelines are the record, and Firebreak never deletes them',
       })
       .default('keep'),
   })
-  .default({ ...DEFAULT_RETENTION, incidents: 'keep' });
+  .prefault({});
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
   retention: retentionSchema,
@@ -168,7 +166,7 @@ export const DEFAULT_POLICY: Policy = {
   ],
   capture: DEFAULT_CAPTURE,
   approvers: [],
-  retention: retentionOf(DEFAULT_RETENTION),
+  retention: retentionOf(retentionSchema.parse(undefined)),
   approvals: { requireApprover: false },
   pagerduty: pagerDutyPolicyOf(['P0', 'P1', 'P2', 'P3'], undefined),
   alerts: { severityLabel: 'severity', levels: { critical: 'P1', warning: 'P3' }, autoDeclare: [] },
@@ -208,20 +206,20 @@ export function parsePolicy(
       level,
       description: s.description,
       warRoom: s.warRoom,
-      updateEveryMs: parseDuration(s.updateEvery)!,
+      updateEveryMs: s.updateEvery,
       page: s.page,
       responders: s.responders,
-      escalation: s.escalation.map((e) => ({ afterMs: parseDuration(e.after)!, notify: e.notify })),
+      escalation: s.escalation.map((e) => ({ afterMs: e.after, notify: e.notify })),
     })),
   };
 }
 
-function retentionOf(r: { idempotencyKeys: string; finishedEffects: string; jobRecords: string; every: string }) {
+function retentionOf(r: { idempotencyKeys: number; finishedEffects: number; jobRecords: number; every: number }) {
   return {
-    idempotencyKeysMs: parseDuration(r.idempotencyKeys)!,
-    finishedEffectsMs: parseDuration(r.finishedEffects)!,
-    jobRecordsMs: parseDuration(r.jobRecords)!,
-    everyMs: parseDuration(r.every)!,
+    idempotencyKeysMs: r.idempotencyKeys,
+    finishedEffectsMs: r.finishedEffects,
+    jobRecordsMs: r.jobRecords,
+    everyMs: r.every,
   };
 }
 
