@@ -13,7 +13,7 @@ import {
   DIGEST_BLOCK_PREFIX,
 } from './alert-blocks.js';
 import { simple } from './block-kit.js';
-import { replyForError, replyForOutcome } from './replies.js';
+import { replyForDeclared, replyForError } from './replies.js';
 import { readDeclareModal, type StateValues } from './views.js';
 
 export interface AlertInteractionDeps {
@@ -106,10 +106,7 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
     try {
       const { ok: _, ...input } = read;
       const o = await alerts.declare(meta.g ?? 0, meta.e ?? 0, input, { userId: user }, meta.channelId ?? user);
-      const done = o.duplicate
-        ? `That alert group was already declared as *${o.incident.id}*; nothing new was declared.`
-        : `Declared *${o.incident.id}* (${o.incident.severity}) from the alert group.`;
-      await tell(replyForOutcome(done, { ...o, duplicate: false }));
+      await tell(replyForDeclared(o, 'alert group'));
     } catch (err) {
       await tell(replyForError(err, log, { user, verb: 'declare', alertGroup: meta.g }));
     }

@@ -5,7 +5,7 @@ import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import type { SlackMessage } from './block-kit.js';
-import { replyForError, replyForOutcome } from './replies.js';
+import { replyForDeclared, replyForError, replyForOutcome } from './replies.js';
 import { readButtonValue } from './runbook-blocks.js';
 import {
   DECLARE_VIEW,
@@ -46,12 +46,7 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
         channelId,
         idempotencyKey: `view:${view.id}`,
       });
-      const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
-      await dm(
-        client,
-        body.user.id,
-        replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o),
-      );
+      await dm(client, body.user.id, replyForDeclared(o));
     } catch (err) {
       await dm(client, body.user.id, replyForError(err, log, { user: body.user.id, verb: 'declare' }));
     }
