@@ -13,7 +13,8 @@ import {
   DIGEST_BLOCK_PREFIX,
 } from './alert-blocks.js';
 import { simple } from './block-kit.js';
-import { replyForDeclared, replyForError } from './replies.js';
+import { onFailure } from './error-funnel.js';
+import { replyForDeclared } from './replies.js';
 import { readDeclareModal, type StateValues } from './views.js';
 
 export interface AlertInteractionDeps {
@@ -50,33 +51,37 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
       respond({ response_type: 'ephemeral', replace_original: false, ...m }).catch((err: unknown) =>
         log.warn({ err, user: body.user.id }, 'could not answer a Declare button'),
       );
-    try {
-      const v = parseValue(value);
-      if (!v) return void (await reply(simple(STALE)));
-      const start = await alerts.startDeclare(v.g);
-      if (start.kind === 'declared')
-        return void (await reply(simple(`That alert group is already declared as *${start.incidentId}*.`)));
-      if (v.e !== undefined && v.e !== start.group.episode)
-        throw new UserError('conflict', 'That alert group ended and fired again since this card; use its new card.');
-      const channel = body.channel?.id ?? body.user.id;
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: alertDeclareModal(policy, start.group, start.prefill, channel),
-      });
-    } catch (err) {
-      await reply(replyForError(err, log, { user: body.user.id, action: ALERT_DECLARE_ACTION }));
-    }
+    const v = parseValue(value);
+    if (!v) return void (await reply(simple(STALE)));
+    const start = await alerts.startDeclare(v.g);
+    if (start.kind === 'declared')
+      return void (await reply(simple(`That alert group is already declared as *${start.incidentId}*.`)));
+    if (v.e !== undefined && v.e !== start.group.episode)
+      throw new UserError('conflict', 'That alert group ended and fired again since this card; use its new card.');
+    const channel = body.channel?.id ?? body.user.id;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: alertDeclareModal(policy, start.group, start.prefill, channel),
+    });
   }
 
-  app.action<BlockAction<ButtonAction>>(ALERT_DECLARE_ACTION, async ({ ack, action, body, client, respond }) => {
-    await ack();
-    await open(action.value, body, client, respond);
-  });
+  app.action<BlockAction<ButtonAction>>(
+    ALERT_DECLARE_ACTION,
+    async ({ ack, action, body, client, respond, context }) => {
+      await ack();
+      onFailure(context, { fields: { user: body.user.id, action: ALERT_DECLARE_ACTION } });
+      await open(action.value, body, client, respond);
+    },
+  );
 
-  app.action<BlockAction<ExternalSelectAction>>(ALERT_PICK_ACTION, async ({ ack, action, body, client, respond }) => {
-    await ack();
-    await open(action.selected_option?.value, body, client, respond);
-  });
+  app.action<BlockAction<ExternalSelectAction>>(
+    ALERT_PICK_ACTION,
+    async ({ ack, action, body, client, respond, context }) => {
+      await ack();
+      onFailure(context, { fields: { user: body.user.id, action: ALERT_DECLARE_ACTION } });
+      await open(action.selected_option?.value, body, client, respond);
+    },
+  );
 
   app.options<'block_suggestion'>(
     { action_id: ALERT_PICK_ACTION, type: 'block_suggestion' },
@@ -93,7 +98,7 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
     },
   );
 
-  app.view(ALERT_DECLARE_VIEW, async ({ ack, view, body, client }) => {
+  app.view(ALERT_DECLARE_VIEW, async ({ ack, view, body, client, context }) => {
     const read = readDeclareModal(view.state.values as StateValues, policy);
     if (!read.ok) return void (await ack({ response_action: 'errors', errors: read.errors }));
     await ack();
@@ -103,12 +108,9 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
       client.chat
         .postMessage({ channel: user, ...m })
         .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
-    try {
-      const { ok: _, ...input } = read;
-      const o = await alerts.declare(meta.g ?? 0, meta.e ?? 0, input, { userId: user }, meta.channelId ?? user);
-      await tell(replyForDeclared(o, 'alert group'));
-    } catch (err) {
-      await tell(replyForError(err, log, { user, verb: 'declare', alertGroup: meta.g }));
-    }
+    onFailure(context, { fields: { user, verb: 'declare', alertGroup: meta.g } });
+    const { ok: _, ...input } = read;
+    const o = await alerts.declare(meta.g ?? 0, meta.e ?? 0, input, { userId: user }, meta.channelId ?? user);
+    await tell(replyForDeclared(o, 'alert group'));
   });
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { registerAlertInteractions } from './alert-interactions.js';
 import { registerCommands } from './commands.js';
+import { installErrorFunnel } from './error-funnel.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 import { createLimiter, type Limit } from './limiter.js';
@@ -132,6 +133,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     logger,
     logLevel: LogLevel.WARN,
     clientOptions: clientOptions(config.apiUrl, pacer),
+    extendedErrorHandler: true,
   });
 
   const inflight = new Set<Promise<unknown>>();
@@ -167,9 +169,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   registerPagingInteractions(app, { paging: deps.paging, log });
   registerAlertInteractions(app, { alerts: deps.alerts, policy, log });
 
-  app.error(async (err) => {
-    log.error({ err }, 'unhandled Slack listener error');
-  });
+  installErrorFunnel(app, { log, fetch: clientOptions(config.apiUrl, pacer).fetch });
 
   return {
     app,

@@ -13,6 +13,7 @@ import type { Runbooks } from '../runbook/service.js';
 import { type SlackMessage, simple } from './block-kit.js';
 import { renderList } from './blocks.js';
 import { utcDateTime, utcTime } from './dates.js';
+import { onFailure } from './error-funnel.js';
 import type { Limit } from './limiter.js';
 import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
@@ -159,7 +160,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     }
   }
 
-  app.command('/incident', async ({ command, ack, respond, client }) => {
+  app.command('/incident', async ({ command, ack, respond, client, context }) => {
     let cmd: Command;
     try {
       cmd = parseCommand(command.text ?? '', levels);
@@ -173,7 +174,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     }
     await ack();
     const started = performance.now();
-    const context = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
+    const fields = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
+    onFailure(context, { fields });
     try {
       if (cmd.verb === 'declare' && cmd.form === 'modal') {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
@@ -188,12 +190,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         };
         return execute(cmd, ctx);
       });
-      log.info(context, 'command handled');
+      log.info(fields, 'command handled');
       await respond(ephemeral(reply));
-    } catch (err) {
-      await respond(ephemeral(replyForError(err, log, context))).catch((e: unknown) =>
-        log.warn({ ...context, err: e }, 'could not reply to the user'),
-      );
     } finally {
       deps.observe?.(cmd.verb, (performance.now() - started) / 1000);
     }
