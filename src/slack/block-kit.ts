@@ -1,3 +1,4 @@
+import type { Button, KnownBlock } from '@slack/types';
 import { clampText } from '../incident/incident.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
@@ -6,9 +7,11 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-export type Block = { type: string; block_id?: string } & Record<string, unknown>;
+/** A block of a message or modal, as Slack's own types define it. */
+export type Block = KnownBlock;
 
-export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
+/** A button element (not a block: it goes in an `actions` block or a section's accessory). */
+export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
 }
 

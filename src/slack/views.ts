@@ -1,13 +1,17 @@
+import type { KnownBlock, ModalView } from '@slack/types';
 import { MAX_TITLE_LENGTH } from '../incident/command.js';
 import { clampText, type Incident, STATUSES, type Status } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
 import { unstorableText } from '../incident/text.js';
 import type { Block } from './block-kit.js';
 
+/** A modal whose blocks are all of Slack's known kinds, so code that edits them can narrow on `type`. */
+export type Modal = Omit<ModalView, 'blocks'> & { blocks: KnownBlock[] };
+
 export const DECLARE_VIEW = 'declare_incident';
 
 /** The declare modal: severity, title, impact and affected services. */
-export function declareModal(policy: Policy, originChannel: string) {
+export function declareModal(policy: Policy, originChannel: string): Modal {
   const options = policy.severities.map((s) => ({
     text: { type: 'plain_text' as const, text: clampText(`${s.level}: ${s.description}`, 75) },
     value: s.level,
@@ -96,7 +100,7 @@ export function readDeclareModal(
 export const UPDATE_VIEW = 'post_update';
 
 /** The update form, prefilled from the incident's current status and last update. */
-export function updateModal(incident: Incident) {
+export function updateModal(incident: Incident): Modal {
   const statuses = STATUSES.filter((s) => s !== 'resolved').map((s) => ({
     text: { type: 'plain_text' as const, text: s },
     value: s,
