@@ -2,6 +2,7 @@ import { formatIncidentId, type Incident, utcDay } from '../../../src/incident/i
 import type { Mutation, NewIncident } from '../../../src/incident/mutation.js';
 import type { IncidentStore, OpenIncidents, StepDue } from '../../../src/incident/ports.js';
 import type { TimelineEntry } from '../../../src/incident/timeline.js';
+import { anIncident } from '../incident-fixture.js';
 import type { MemoryEffectOutbox } from './effect-outbox.js';
 
 /**
@@ -37,33 +38,20 @@ export class MemoryIncidentStore implements IncidentStore, OpenIncidents {
     const built = build(id);
     this.#days.set(day, seq);
     if (key) this.#keys.set(key, id);
-    this.incidents.set(id, {
+    this.incidents.set(
       id,
-      severity: input.severity,
-      title: input.title,
-      impact: input.impact,
-      services: [...input.services],
-      status: 'investigating',
-      declaredBy: input.declaredBy,
-      declaredAt: input.declaredAt,
-      resolvedAt: null,
-      resolution: null,
-      channelId: null,
-      channelName: null,
-      warRoomIntent: null,
-      cardTs: null,
-      announceChannel: null,
-      announceTs: null,
-      drill: input.drill,
-      roles: {},
-      lastUpdate: null,
-      nextUpdateDue: input.nextUpdateDue,
-      ackedAt: null,
-      ackedBy: null,
-      escalated: [],
-      impactStartedAt: null,
-      mitigatedAt: null,
-    });
+      anIncident({
+        id,
+        severity: input.severity,
+        title: input.title,
+        impact: input.impact,
+        services: [...input.services],
+        declaredBy: input.declaredBy,
+        declaredAt: input.declaredAt,
+        drill: input.drill,
+        nextUpdateDue: input.nextUpdateDue,
+      }),
+    );
     this.timelines.set(id, [...built.timeline]);
     this.outbox.add(id, built.effects, input.declaredAt);
     return { incident: this.incidents.get(id)!, created: true };
