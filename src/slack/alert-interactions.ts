@@ -15,7 +15,7 @@ import {
 import { simple } from './block-kit.js';
 import { onFailure } from './error-funnel.js';
 import { replyForDeclared } from './replies.js';
-import { readDeclareModal, type StateValues } from './views.js';
+import { ALERT_DECLARE_METADATA, readDeclareModal, readMetadata } from './views.js';
 
 export interface AlertInteractionDeps {
   readonly alerts: Alerts;
@@ -99,10 +99,10 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
   );
 
   app.view(ALERT_DECLARE_VIEW, async ({ ack, view, body, client, context }) => {
-    const read = readDeclareModal(view.state.values as StateValues, policy);
+    const read = readDeclareModal(view.state.values, policy);
     if (!read.ok) return void (await ack({ response_action: 'errors', errors: read.errors }));
     await ack();
-    const meta = JSON.parse(view.private_metadata || '{}') as { channelId?: string; g?: number; e?: number };
+    const meta = readMetadata(view, ALERT_DECLARE_METADATA);
     const user = body.user.id;
     const tell = (m: { text: string; blocks: unknown[] }) =>
       client.chat

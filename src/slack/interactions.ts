@@ -9,10 +9,12 @@ import { onFailure } from './error-funnel.js';
 import { replyForDeclared, replyForOutcome } from './replies.js';
 import { readButtonValue } from './runbook-blocks.js';
 import {
+  DECLARE_METADATA,
   DECLARE_VIEW,
   readDeclareModal,
+  readMetadata,
   readUpdateModal,
-  type StateValues,
+  UPDATE_METADATA,
   UPDATE_VIEW,
   updateModal,
 } from './views.js';
@@ -37,11 +39,11 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
       .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
 
   app.view(DECLARE_VIEW, async ({ ack, view, body, client, context }) => {
-    const read = readDeclareModal(view.state.values as StateValues, policy);
+    const read = readDeclareModal(view.state.values, policy);
     if (!read.ok) return void (await ack({ response_action: 'errors', errors: read.errors }));
     await ack();
     onFailure(context, { fields: { user: body.user.id, verb: 'declare' } });
-    const channelId = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId ?? body.user.id;
+    const channelId = readMetadata(view, DECLARE_METADATA).channelId ?? body.user.id;
     const o = await service.declare(read, {
       actor: { userId: body.user.id },
       channelId,
@@ -51,10 +53,10 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
   });
 
   app.view(UPDATE_VIEW, async ({ ack, view, body, client, context }) => {
-    const read = readUpdateModal(view.state.values as StateValues);
+    const read = readUpdateModal(view.state.values);
     if (!read.ok) return void (await ack({ response_action: 'errors', errors: read.errors }));
     await ack();
-    const { incidentId } = JSON.parse(view.private_metadata || '{}') as { incidentId?: string };
+    const { incidentId } = readMetadata(view, UPDATE_METADATA);
     onFailure(context, { fields: { user: body.user.id, verb: 'update', incidentId } });
     const { ok: _, ...fields } = read;
     const o = await service.postUpdate({ ...(incidentId && { id: incidentId }) }, fields, {

@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { z } from 'zod';
 import { MAX_TITLE_LENGTH } from '../incident/command.js';
 import { clampText, type Incident, STATUSES, type Status } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
@@ -64,6 +65,22 @@ export function declareModal(policy: Policy, originChannel: string): Modal {
     close: { type: 'plain_text' as const, text: 'Cancel' },
     blocks,
   };
+}
+
+/** What the declare form carries: the channel it was opened from (the reply goes there if it is a war room). */
+export const DECLARE_METADATA = z.object({ channelId: z.string().optional() });
+/** What the update form carries: its incident. */
+export const UPDATE_METADATA = z.object({ incidentId: z.string().optional() });
+/** What the declare form of an alert group carries: the channel, the group and its episode. */
+export const ALERT_DECLARE_METADATA = DECLARE_METADATA.extend({ g: z.number().optional(), e: z.number().optional() });
+
+/** A form's private metadata as `schema` reads it; empty when it is missing, not JSON or not of that shape. */
+export function readMetadata<T extends object>(view: { private_metadata?: string }, schema: z.ZodType<T>): Partial<T> {
+  try {
+    return schema.safeParse(JSON.parse(view.private_metadata || '{}')).data ?? {};
+  } catch {
+    return {};
+  }
 }
 
 export type StateValues = Record<
