@@ -13,7 +13,7 @@ import {
   DIGEST_BLOCK_PREFIX,
 } from './alert-blocks.js';
 import { simple } from './block-kit.js';
-import { onFailure } from './error-funnel.js';
+import { dmUser, onFailure } from './error-funnel.js';
 import { replyForDeclared } from './replies.js';
 import { ALERT_DECLARE_METADATA, readDeclareModal, readMetadata } from './views.js';
 
@@ -104,13 +104,9 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
     await ack();
     const meta = readMetadata(view, ALERT_DECLARE_METADATA);
     const user = body.user.id;
-    const tell = (m: { text: string; blocks: unknown[] }) =>
-      client.chat
-        .postMessage({ channel: user, ...m })
-        .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
     onFailure(context, { fields: { user, verb: 'declare', alertGroup: meta.g } });
     const { ok: _, ...input } = read;
     const o = await alerts.declare(meta.g ?? 0, meta.e ?? 0, input, { userId: user }, meta.channelId ?? user);
-    await tell(replyForDeclared(o, 'alert group'));
+    await dmUser(client, user, replyForDeclared(o, 'alert group'), log);
   });
 }

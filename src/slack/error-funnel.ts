@@ -43,6 +43,16 @@ function routeOf(body: Body): Route {
   return { kind: 'none' };
 }
 
+/**
+ * Direct-messages `user` the answer to a form they submitted (its modal has closed); a failure to do so is
+ * logged, never thrown, since the work itself is done.
+ */
+export async function dmUser(client: App['client'], user: string, message: SlackMessage, log: Logger): Promise<void> {
+  await client.chat
+    .postMessage({ channel: user, ...message })
+    .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
+}
+
 /** Bolt wraps errors without a `code` in an UnknownError; the reply is about the original. */
 function original(error: Error & { original?: unknown }): unknown {
   return error.original ?? error;

@@ -5,7 +5,7 @@ import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import type { SlackMessage } from './block-kit.js';
-import { onFailure } from './error-funnel.js';
+import { dmUser, onFailure } from './error-funnel.js';
 import { replyForDeclared, replyForOutcome } from './replies.js';
 import { readButtonValue } from './runbook-blocks.js';
 import {
@@ -33,10 +33,7 @@ export interface InteractionDeps {
 export function registerInteractions(app: App, deps: InteractionDeps): void {
   const { service, policy, log } = deps;
 
-  const dm = (client: App['client'], user: string, reply: SlackMessage) =>
-    client.chat
-      .postMessage({ channel: user, ...reply })
-      .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
+  const dm = (client: App['client'], user: string, reply: SlackMessage) => dmUser(client, user, reply, log);
 
   app.view(DECLARE_VIEW, async ({ ack, view, body, client, context }) => {
     const read = readDeclareModal(view.state.values, policy);
