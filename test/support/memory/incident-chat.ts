@@ -18,7 +18,7 @@ type Method = 'createChannel' | 'invite' | 'setTopic' | 'post' | 'dm' | 'edit' |
  * does (`failNext`), with or without the work done first (a lost answer).
  */
 export class MemoryChat implements Chat {
-  readonly channels = new Map<string, { id: string; name: string; archived: boolean }>();
+  readonly channels = new Map<string, { id: string; name: string; archived: boolean; ours: boolean }>();
   readonly posts: Sent[] = [];
   readonly dms: Sent[] = [];
   readonly edits: Sent[] = [];
@@ -41,7 +41,7 @@ export class MemoryChat implements Chat {
   async createChannel(name: string): Promise<{ id: string; name: string }> {
     return this.call('createChannel', () => {
       if (this.channels.has(name)) throw new ChatFailure('name_taken', false);
-      const room = { id: `C${String(++this.#seq).padStart(8, '0')}`, name, archived: false };
+      const room = { id: `C${String(++this.#seq).padStart(8, '0')}`, name, archived: false, ours: true };
       this.channels.set(name, room);
       return { id: room.id, name };
     });
@@ -49,7 +49,13 @@ export class MemoryChat implements Chat {
 
   async findChannel(name: string) {
     const c = this.channels.get(name);
-    return c && { id: c.id, name: c.name, createdByUs: true, archived: c.archived };
+    return c && { id: c.id, name: c.name, createdByUs: c.ours, archived: c.archived };
+  }
+
+  /** A channel someone else made (or this app made and archived), whose name the bot cannot have. */
+  channelOfOthers(name: string, options: { ours?: boolean; archived?: boolean } = {}): void {
+    const id = `C${String(++this.#seq).padStart(8, '0')}`;
+    this.channels.set(name, { id, name, archived: options.archived ?? false, ours: options.ours ?? false });
   }
 
   async invite(channel: string, users: readonly string[]): Promise<void> {
