@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import Ajv04Module from 'ajv-draft-04';
+import { BOT_USER } from '../../src/playground/slack/workspace.js';
 import { clientOptions } from '../../src/slack/app.js';
 import { FakeSlack } from '../support/fake-slack/server.js';
-import { BOT_USER } from '../support/fake-slack/workspace.js';
 import { SLACK_TEST_DATA } from '../support/paths.js';
 
 const SHARED = SLACK_TEST_DATA;
@@ -352,7 +352,7 @@ describe('inbound payloads built by the tests', () => {
     const harness = readFileSync(new URL('../support/harness.ts', import.meta.url), 'utf8');
     for (const key of Object.keys(slash))
       expect({ key, present: new RegExp(`\\b${key}:`).test(harness) }).toEqual({ key, present: true });
-    const { viewSubmission } = await import('../support/payloads.js');
+    const { viewSubmission } = await import('../../src/playground/slack/payloads.js');
     const built = shape(viewSubmission({ id: 'V1', title: {}, submit: {}, close: {}, blocks: [] }, {}));
     const reference = shape(
       JSON.parse(readFileSync(new URL('samples/app-backend/views/ViewSubmissionPayload.json', SHARED), 'utf8')),
@@ -369,7 +369,7 @@ describe('inbound payloads built by the tests', () => {
   });
 
   it('block_actions clicks and event envelopes use the samples’ field names', async () => {
-    const { blockAction, eventCallback } = await import('../support/payloads.js');
+    const { blockAction, eventCallback } = await import('../../src/playground/slack/payloads.js');
     const fromSample = (path: string) => shape(JSON.parse(readFileSync(new URL(path, SHARED), 'utf8')));
     const outside = (built: Map<string, string>, reference: Map<string, string>, allowed: RegExp) =>
       [...built.keys()].filter((p) => !reference.has(p) && !allowed.test(p));

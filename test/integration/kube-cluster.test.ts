@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClusterFailure } from '../../src/errors.js';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
 import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
 import type { DeploymentView } from '../../src/runbook/cluster-views.js';
 import type { Cluster } from '../../src/runbook/ports.js';
-import { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
 
 let kube: FakeKube;

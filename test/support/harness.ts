@@ -3,10 +3,10 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/incident/ports.js';
 import { type Firebreak, type StartOptions, startFirebreak } from '../../src/main.js';
+import { APP_ID, BOT_ID, BOT_USER, TEAM_ID } from '../../src/playground/slack/workspace.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
 import { FakeSlack } from './fake-slack/server.js';
-import { APP_ID, BOT_ID, BOT_USER, TEAM_ID } from './fake-slack/workspace.js';
 import { type PostResult, postSigned, SIGNING_SECRET } from './signed.js';
 
 /** Collects the bot's log lines in memory. */

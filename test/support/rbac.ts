@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { rbacManifest } from '../../src/kube/permissions.js';
+import type { Grant, Rule } from '../../src/playground/kube/server.js';
 import { loadPlaybooks } from '../../src/runbook/playbook.js';
-import type { Grant, Rule } from './fake-kube/server.js';
 import { REPO } from './paths.js';
 
 /** The playbooks of a folder of the repository, as the bot loads them. */

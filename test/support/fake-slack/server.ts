@@ -1,11 +1,11 @@
+import { type HttpAnswer, type HttpRequest, type JsonServer, serveJson } from '../../../src/playground/slack/http.js';
+import { type Answer, type Params, slackError } from '../../../src/playground/slack/methods/method.js';
+import { createResponseSink, RESPOND_PATH, receiveUpload, UPLOAD_PATH } from '../../../src/playground/slack/sinks.js';
+import { createWebApi, parseParams } from '../../../src/playground/slack/web-api.js';
+import { BOT_USER, type Channel, SlackWorkspace } from '../../../src/playground/slack/workspace.js';
 import { blockKitValidation } from './block-kit.js';
-import { type HttpAnswer, type HttpRequest, type JsonServer, serveJson } from './http.js';
 import { inspect } from './inspect.js';
 import { SlackRateLimits } from './limits.js';
-import { type Answer, type Params, slackError } from './methods/method.js';
-import { createResponseSink, RESPOND_PATH, receiveUpload, UPLOAD_PATH } from './sinks.js';
-import { createWebApi, parseParams } from './web-api.js';
-import { BOT_USER, type Channel, SlackWorkspace } from './workspace.js';
 
 /** One Web API call the fake received, after auth. */
 export interface SlackCall {

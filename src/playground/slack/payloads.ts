@@ -1,17 +1,24 @@
-import { APP_ID, TEAM_ID } from './fake-slack/workspace.js';
+import { APP_ID, TEAM_ID } from './workspace.js';
 
-/** A `view_submission` with the sample's field names (samples/app-backend/views) and our own values. */
+/** The workspace's domain, as payloads carry it beside the team ID. */
+const DOMAIN = 'firebreak-test';
+
+/**
+ * A `view_submission` with the sample's field names (samples/app-backend/views) and our own values;
+ * `userName` is the submitter's handle.
+ */
 export function viewSubmission(
   view: Record<string, unknown>,
   values: Record<string, unknown>,
   user = 'U0DECLARER',
   triggerId = `${Date.now()}.1.abc`,
+  userName = 'dana',
 ) {
   return {
     type: 'view_submission',
     enterprise: null,
-    team: { id: TEAM_ID, domain: 'firebreak-test', enterprise_id: '', enterprise_name: '' },
-    user: { id: user, username: 'dana', name: 'dana', team_id: TEAM_ID },
+    team: { id: TEAM_ID, domain: DOMAIN, enterprise_id: '', enterprise_name: '' },
+    user: { id: user, username: userName, name: userName, team_id: TEAM_ID },
     api_app_id: APP_ID,
     token: 'deprecated-verification-token',
     trigger_id: triggerId,
@@ -42,37 +49,49 @@ export function viewSubmission(
   };
 }
 
-/** A `block_actions` click with the sample's field names (samples/app-backend/interactive-components). */
+/**
+ * A `block_actions` click with the sample's field names (samples/app-backend/interactive-components).
+ * By default a button; `action` replaces the clicked element's own fields (a select's `selected_option`),
+ * and `message` the message it sat in.
+ */
 export function blockAction(opts: {
   actionId: string;
-  value: string;
+  value?: string;
   user: string;
+  userName?: string;
   channel: string;
+  channelName?: string;
   messageTs: string;
+  message?: Record<string, unknown>;
   responseUrl: string;
   triggerId: string;
   blockId?: string;
+  action?: Record<string, unknown>;
 }) {
+  const userName = opts.userName ?? 'dana';
+  const button = {
+    text: { type: 'plain_text', text: 'Button', emoji: true },
+    value: opts.value,
+    type: 'button',
+  };
   return {
     type: 'block_actions',
     enterprise: null,
-    team: { id: TEAM_ID, domain: 'firebreak-test' },
-    user: { id: opts.user, username: 'dana', name: 'dana', team_id: TEAM_ID },
+    team: { id: TEAM_ID, domain: DOMAIN },
+    user: { id: opts.user, username: userName, name: userName, team_id: TEAM_ID },
     api_app_id: APP_ID,
     token: 'deprecated-verification-token',
     container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channel, is_ephemeral: false },
     trigger_id: opts.triggerId,
-    channel: { id: opts.channel, name: 'war-room' },
-    message: { type: 'message', ts: opts.messageTs, text: '', user: 'U0FIREBOT1', blocks: [] },
+    channel: { id: opts.channel, name: opts.channelName ?? 'war-room' },
+    message: opts.message ?? { type: 'message', ts: opts.messageTs, text: '', user: 'U0FIREBOT1', blocks: [] },
     response_url: opts.responseUrl,
     state: { values: {} },
     actions: [
       {
         action_id: opts.actionId,
         block_id: opts.blockId ?? 'card_actions',
-        text: { type: 'plain_text', text: 'Button', emoji: true },
-        value: opts.value,
-        type: 'button',
+        ...(opts.action ?? button),
         action_ts: `${(Date.now() / 1000).toFixed(6)}`,
       },
     ],
