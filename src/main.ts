@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from './config.js';
+import { type PlaygroundSettings, readPlayground, wantsPlayground } from './config-playground.js';
 import { createDiagnostics } from './diag/diagnostics.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
@@ -21,6 +22,8 @@ import { wireIntegrations, wirePaging } from './integrations.js';
 import { createJobs } from './jobs/queues.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger, type Logger } from './log.js';
+import { ServicesUnavailable } from './playground/services.js';
+import { startPlayground } from './playground/start.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
@@ -277,7 +280,36 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   };
 }
 
+/** The playground: the real bot against a local Slack workspace, cluster and PagerDuty, with a page to use them. */
+async function playground(): Promise<void> {
+  let settings: PlaygroundSettings;
+  try {
+    settings = readPlayground(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: settings.logLevel, secrets: [] });
+  const starting = startPlayground(settings, (config) => startFirebreak(config, { log }), log);
+  installProcessGuards(log, async () => {
+    await (await starting).stop(4_500);
+  });
+  exitOnSignals({ bot: starting, log });
+  try {
+    await starting;
+  } catch (err) {
+    if (!(err instanceof ServicesUnavailable || err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(err instanceof ConfigError ? 78 : 69);
+  }
+}
+
 async function main(): Promise<void> {
+  // No Slack settings at all: the playground (the container image sets FIREBREAK_PLAYGROUND=off and never gets here).
+  if (wantsPlayground(process.env)) return playground();
   let config: Config;
   try {
     config = loadConfig(process.env);

@@ -67,6 +67,8 @@ export function blockAction(opts: {
   triggerId: string;
   blockId?: string;
   action?: Record<string, unknown>;
+  /** The clicked message is an ephemeral one, which only the clicker sees. */
+  ephemeral?: boolean;
 }) {
   const userName = opts.userName ?? 'dana';
   const button = {
@@ -81,7 +83,12 @@ export function blockAction(opts: {
     user: { id: opts.user, username: userName, name: userName, team_id: TEAM_ID },
     api_app_id: APP_ID,
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channel, is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: opts.messageTs,
+      channel_id: opts.channel,
+      is_ephemeral: opts.ephemeral ?? false,
+    },
     trigger_id: opts.triggerId,
     channel: { id: opts.channel, name: opts.channelName ?? 'war-room' },
     message: opts.message ?? { type: 'message', ts: opts.messageTs, text: '', user: 'U0FIREBOT1', blocks: [] },

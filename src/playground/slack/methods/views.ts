@@ -7,14 +7,15 @@ import { type Method, type MethodDeps, type MethodFamily, problemMessages, slack
  * Slack gives it.
  */
 export function createViewMethods({ workspace, validation }: MethodDeps): MethodFamily {
-  const open: Method = (p) => {
-    const refused = workspace.exchangeTrigger(String(p.trigger_id ?? ''));
-    if (refused) return slackError(refused);
-    const problems = validation.modal(p.view);
-    if (problems.length) return slackError('invalid_arguments', { response_metadata: problemMessages(problems) });
-    return {
-      ok: true,
-      view: {
+  const show =
+    (push: boolean): Method =>
+    (p) => {
+      const trigger = String(p.trigger_id ?? '');
+      const refused = workspace.exchangeTrigger(trigger);
+      if (refused) return slackError(refused);
+      const problems = validation.modal(p.view);
+      if (problems.length) return slackError('invalid_arguments', { response_metadata: problemMessages(problems) });
+      const view = {
         ...(p.view as Record<string, unknown>),
         id: workspace.newId('V'),
         team_id: TEAM_ID,
@@ -24,8 +25,10 @@ export function createViewMethods({ workspace, validation }: MethodDeps): Method
         bot_id: BOT_ID,
         root_view_id: null,
         previous_view_id: null,
-      },
+      };
+      const owner = workspace.triggerOwner(trigger);
+      if (owner) workspace.modals.set(owner, [...(push ? (workspace.modals.get(owner) ?? []) : []), view]);
+      return { ok: true, view };
     };
-  };
-  return { 'views.open': open, 'views.push': open };
+  return { 'views.open': show(false), 'views.push': show(true) };
 }
