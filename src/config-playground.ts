@@ -12,7 +12,7 @@ export interface PlaygroundSettings {
   readonly port: number;
   /** A database on the Postgres server to create the playground's own database from. */
   readonly adminUrl: string;
-  /** The playground's own database, created on first start and kept. */
+  /** The playground's own database (PLAYGROUND_DATABASE, else firebreak_playground), created on first start and kept. */
   readonly databaseUrl: string;
   readonly database: string;
   readonly redisUrl: string;
@@ -57,9 +57,14 @@ export function readPlayground(env: Env): PlaygroundSettings {
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   const playbooks = readPlaybooks(env.PLAYBOOKS_DIR?.trim() || 'playbooks', problems);
+  const database = env.PLAYGROUND_DATABASE?.trim() || DATABASE;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database))
+    problems.push(`PLAYGROUND_DATABASE must be a database name of lowercase letters, digits and _, not "${database}"`);
+  const redisPrefix = env.REDIS_PREFIX?.trim() || 'firebreak-playground';
+  if (redisPrefix.includes(':')) problems.push('REDIS_PREFIX may not contain ":"');
   if (problems.length || !server) throw new ConfigError(problems);
 
-  const databaseUrl = withDatabase(server, DATABASE);
+  const databaseUrl = withDatabase(server, database);
   const adminUrl = withDatabase(server, server.pathname.length > 1 ? server.pathname.slice(1) : 'postgres');
   const diagnostics: Record<string, string> = {};
   for (const pb of playbooks.values())
@@ -70,9 +75,9 @@ export function readPlayground(env: Env): PlaygroundSettings {
     port,
     adminUrl,
     databaseUrl,
-    database: DATABASE,
+    database,
     redisUrl,
-    redisPrefix: 'firebreak-playground',
+    redisPrefix,
     logLevel,
     botEnv: {
       ...diagnostics,

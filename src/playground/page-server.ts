@@ -25,11 +25,16 @@ const text = (b: Body, key: string): string => (typeof b[key] === 'string' ? (b[
 
 /**
  * Serves the playground's page on 127.0.0.1: the static files, `GET
- * /pg/state` (what the page shows), and `POST /pg/<act>` for what people do,
+ * /pg/state` (what the page shows), `GET /pg/files/<id>` (a shared file's text), and `POST /pg/<act>` for what people do,
  * each handed to `acts`, which sends it to the bot as Slack would. A refused
  * act answers 400 with a message saying why.
  */
-export async function servePage(port: number, acts: Acts, state: () => unknown): Promise<PageServer> {
+export async function servePage(
+  port: number,
+  acts: Acts,
+  state: () => unknown,
+  fileText: (id: string) => string | undefined,
+): Promise<PageServer> {
   const files = new Map(
     readdirSync(PUBLIC)
       .filter((f) => TYPES[f.split('.').pop() ?? ''])
@@ -58,6 +63,11 @@ export async function servePage(port: number, acts: Acts, state: () => unknown):
     };
     const json = (status: number, body: unknown) => send(status, 'application/json', JSON.stringify(body ?? null));
     if (req.method === 'GET' && path === '/pg/state') return json(200, state());
+    if (req.method === 'GET' && path.startsWith('/pg/files/')) {
+      const content = fileText(decodeURIComponent(path.slice('/pg/files/'.length)));
+      if (content === undefined) return json(404, { error: 'no such file' });
+      return send(200, 'text/plain; charset=utf-8', content);
+    }
     if (req.method === 'GET') {
       const file = files.get(path === '/' ? '/index.html' : path);
       if (!file) return json(404, { error: `nothing at ${path}` });

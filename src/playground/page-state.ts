@@ -41,6 +41,7 @@ export function pageState(deps: {
         blocks: m.blocks ?? null,
         threadTs: m.thread_ts ?? null,
         reactions: m.reactions ?? [],
+        files: (m.files ?? []).map((id) => ({ id, title: workspace.files.get(id)?.title ?? id })),
         edited: !!m.edited,
       })),
     })),

@@ -111,8 +111,11 @@ export async function startPlayground(
     slackUrl: () => slack.url,
   });
   const roles = new Map<string, string>(PEOPLE.map((p) => [p.id, p.role]));
-  const page = await servePage(settings.port, acts, () =>
-    pageState({ workspace, replies, cluster: kube.cluster, pagerduty, roles }),
+  const page = await servePage(
+    settings.port,
+    acts,
+    () => pageState({ workspace, replies, cluster: kube.cluster, pagerduty, roles }),
+    (id) => (workspace.files.get(id)?.completed ? workspace.files.get(id)?.content : undefined),
   );
   log.info(
     { url: page.url, app: APP_ID },

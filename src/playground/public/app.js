@@ -20,7 +20,7 @@ async function act(kind, body) {
   const answer = await res.json().catch(() => ({ error: `the playground answered ${res.status}` }));
   $('composer-error').textContent = res.ok ? '' : answer.error;
   await refresh();
-  return res.ok ? answer.result : undefined;
+  return res.ok ? { result: answer.result } : undefined;
 }
 
 /** Asks as Slack's confirm dialog does; resolves true on the confirm button. */
@@ -54,6 +54,29 @@ function confirmDialog(confirm) {
     layer.append(box);
     layer.hidden = false;
   });
+}
+
+/** Opens a shared file's text, as Slack's file viewer does. */
+async function showFile(f) {
+  const res = await fetch(`/pg/files/${encodeURIComponent(f.id)}`);
+  const layer = $('confirm-layer');
+  layer.innerHTML = '';
+  const box = Object.assign(document.createElement('div'), { className: 'dialog wide', id: 'file-view' });
+  box.innerHTML = `<h2 class="dialog-title">${plain(f.title)}</h2><pre>${plain(await res.text())}</pre>`;
+  const close = Object.assign(document.createElement('button'), {
+    type: 'button',
+    className: 'bk-button',
+    id: 'file-close',
+  });
+  close.textContent = 'Close';
+  close.addEventListener('click', () => {
+    layer.hidden = true;
+  });
+  const buttons = Object.assign(document.createElement('div'), { className: 'buttons' });
+  buttons.append(close);
+  box.append(buttons);
+  layer.append(box);
+  layer.hidden = false;
 }
 
 function actionHandler(at) {
@@ -154,6 +177,13 @@ function messageNode(m, channel, ephemeral) {
   const at = ephemeral ? { channel: channel.id, ephemeral: m.id } : { channel: channel.id, ts: m.ts };
   if (m.blocks?.length) node.append(renderBlocks(m.blocks, { names, onAction: actionHandler(at) }));
   else node.insertAdjacentHTML('beforeend', `<div class="text">${mrkdwn(m.text, names)}</div>`);
+  for (const f of m.files ?? []) {
+    const b = Object.assign(document.createElement('button'), { type: 'button', className: 'file' });
+    b.textContent = `📄 ${f.title}`;
+    b.dataset.file = f.id;
+    b.addEventListener('click', () => showFile(f));
+    node.append(b);
+  }
   if (!ephemeral) {
     if (m.reactions.length) node.append(reactions(m, channel));
     node.append(tools(m, channel));
@@ -255,8 +285,8 @@ function renderModal(state, errors = {}) {
   form.append(buttons);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const result = await act('submit', { view: top.id, values: formValues(form) });
-    if (result && !result.closed) renderModal(view.state, result.errors);
+    const done = await act('submit', { view: top.id, values: formValues(form) });
+    if (done && !done.result.closed) renderModal(view.state, done.result.errors);
   });
   layer.append(form);
 }

@@ -18,6 +18,8 @@ export interface Message {
   receivedAt?: number;
   metadata?: unknown;
   edited?: { user: string; ts: string };
+  /** The IDs of the files shared with the message. */
+  files?: string[];
   /** Reactions people added, as conversations.history shows them: a name and who reacted. */
   reactions?: { name: string; users: string[] }[];
 }
