@@ -83,3 +83,19 @@ export class DiagnosticsFailure extends AppError {
 export function errorReference(): string {
   return `ERR-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
 }
+
+/**
+ * Why a chat call failed, as the domain needs to know it. `ambiguous` means
+ * the call may have taken effect anyway (the answer was lost on the way).
+ */
+export class ChatFailure extends Error {
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    readonly ambiguous = false,
+  ) {
+    super(`Slack: ${code}`);
+    this.name = 'ChatFailure';
+  }
+}

@@ -1,11 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from './config.js';
-import { type PlaygroundSettings, readPlayground, wantsPlayground } from './config-playground.js';
-import { createDiagnostics } from './diag/diagnostics.js';
+import { wantsPlayground } from './config-playground.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
@@ -13,35 +11,24 @@ import { bearerOnly, serveRoutes } from './http/metrics-access.js';
 import { createClocks } from './incident/clocks.js';
 import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
-import { createPostmortems } from './incident/postmortem.js';
-import { createRecordService } from './incident/record.js';
 import { createRetention } from './incident/retention.js';
-import { createScribe } from './incident/scribe.js';
 import { createIncidentService } from './incident/service.js';
 import { wireIntegrations, wirePaging } from './integrations.js';
 import { createJobs } from './jobs/queues.js';
-import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import { createLogger, type Logger } from './log.js';
-import { ServicesUnavailable } from './playground/services.js';
-import { startPlayground } from './playground/start.js';
+import { runPlayground } from './playground/run.js';
+import { createEffectOutboxStore } from './postgres/effect-outbox-store.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
 import { createPool } from './postgres/pool.js';
-import { createRecordStore } from './postgres/record-store.js';
 import { createRetentionStore } from './postgres/retention-store.js';
-import { createRunOutboxStore } from './postgres/run-outbox-store.js';
-import { createRunStore } from './postgres/run-store.js';
-import { createStatsStore } from './postgres/stats-store.js';
 import { installProcessGuards } from './process-guards.js';
-import { createRunbooks } from './runbook/service.js';
 import { drainFirebreak, exitOnSignals } from './shutdown.js';
-import { clientOptions, createSlackApp } from './slack/app.js';
-import { createSlackChat } from './slack/chat.js';
-import { createSlackDirectory } from './slack/directory.js';
-import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
-import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
-import { createRunbookChat } from './slack/runbook-chat.js';
+import { createSlackApp } from './slack/app.js';
+import { wireRecord } from './wire-record.js';
+import { wireRunbooks } from './wire-runbooks.js';
+import { wireSlackClient } from './wire-slack.js';
 
 /** Seams the tests may set; production uses the defaults. */
 export interface StartOptions {
@@ -68,11 +55,6 @@ export interface Firebreak {
   stop(budgetMs?: number): Promise<boolean>;
 }
 
-function pacerFor(pacing: Config['slack']['pacing'], speedup = 1): Pacer {
-  if (pacing === 'off') return unpaced();
-  return createPacer({ limitOf: (method) => slackLimit(method, speedup), perChannel: PER_CHANNEL });
-}
-
 /**
  * The composition root: builds every adapter, hands each its slice of the
  * config, runs migrations, rebuilds pending work from Postgres and starts.
@@ -82,7 +64,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
-  const store = createIncidentStore(pool, { leaseMs: config.effectLeaseMs });
+  const store = createIncidentStore(pool);
+  const outbox = createEffectOutboxStore(pool, { leaseMs: config.effectLeaseMs });
   const open = createOpenIncidents(pool);
   let observeQueueLag: ((seconds: number) => void) | undefined;
   const jobs = createJobs(
@@ -90,21 +73,12 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     log,
   );
 
-  const pacer = pacerFor(config.slack.pacing, options.slackSpeedup);
-  const web = new WebClient(config.slack.botToken, clientOptions(config.slack.apiUrl, pacer));
-  let botUser: Promise<string | undefined> | undefined;
-  const botUserId = () =>
-    (botUser ??= config.slack.botUserId
-      ? Promise.resolve(config.slack.botUserId)
-      : web.auth.test().then(
-          (r) => r.user_id,
-          () => (botUser = undefined),
-        ));
-  const chat = createSlackChat(web, config.policy, botUserId, pacer);
+  const { pacer, web, botUserId, chat } = wireSlackClient(config, options.slackSpeedup);
   const paging = wirePaging({ config, pool, store, web, chat, clock, log });
 
   const effects = createEffectRunner({
     store,
+    outbox,
     chat,
     timers: jobs.timers,
     clock,
@@ -116,24 +90,15 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     paging: paging.effects,
   });
   const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
-  const diagnostics = createDiagnostics(config.diagnostics, log);
-  const runbooks = createRunbooks({
-    playbooks: config.runbooks.playbooks,
-    runs: createRunStore(pool),
-    outbox: createRunOutboxStore(pool, { leaseMs: config.effectLeaseMs }),
-    incidents: store,
-    cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
-    diagnostics,
-    chat: createRunbookChat(web),
-    timers: jobs.runTimers,
+  const { runbooks, diagnostics } = wireRunbooks({
+    config,
+    pool,
+    store,
+    web,
+    jobs,
     clock,
     log,
-    approvers: config.policy.approvers,
-    requireApprover: config.policy.approvals.requireApprover,
-    approvalTtlMs: config.runbooks.approvalTtlMs,
-    defaultCooldownMs: config.runbooks.cooldownMs,
-    incidentsChannel: config.slack.incidentsChannel,
-    ...(options.backoffMs && { backoffMs: options.backoffMs }),
+    backoffMs: options.backoffMs,
   });
   const service = createIncidentService({
     store,
@@ -160,26 +125,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     botUserId,
   });
 
-  const record = createRecordStore(pool);
-  const directory = createSlackDirectory(web);
-  const scribe = createScribe({ store, record, directory, policy: config.policy });
-  const records = createRecordService({
-    incidents: service,
-    store,
-    record,
-    stats: createStatsStore(pool),
-    directory,
-    clock,
-    policy: config.policy,
-  });
-  const postmortems = createPostmortems({
-    incidents: service,
-    store,
-    record,
-    directory,
-    clock,
-    incidentsChannel: config.slack.incidentsChannel,
-  });
+  const { directory, scribe, records, postmortems } = wireRecord({ config, pool, store, service, web, clock });
   const metrics = createMetrics(
     { openBySeverity: () => open.countBySeverity(), stats: () => records.stats(30 * 86_400_000) },
     {
@@ -280,36 +226,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   };
 }
 
-/** The playground: the real bot against a local Slack workspace, cluster and PagerDuty, with a page to use them. */
-async function playground(): Promise<void> {
-  let settings: PlaygroundSettings;
-  try {
-    settings = readPlayground(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
-  const log = createLogger({ level: settings.logLevel, secrets: [] });
-  const starting = startPlayground(settings, (config) => startFirebreak(config, { log }), log);
-  installProcessGuards(log, async () => {
-    await (await starting).stop(4_500);
-  });
-  exitOnSignals({ bot: starting, log });
-  try {
-    await starting;
-  } catch (err) {
-    if (!(err instanceof ServicesUnavailable || err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(err instanceof ConfigError ? 78 : 69);
-  }
-}
-
 async function main(): Promise<void> {
   // No Slack settings at all: the playground (the container image sets FIREBREAK_PLAYGROUND=off and never gets here).
-  if (wantsPlayground(process.env)) return playground();
+  if (wantsPlayground(process.env)) return runPlayground(process.env, (config, log) => startFirebreak(config, { log }));
   let config: Config;
   try {
     config = loadConfig(process.env);

@@ -1,5 +1,6 @@
+import { ChatFailure } from '../errors.js';
 import { defaultBackoff, retryDelayMs } from '../incident/effect-failures.js';
-import { ChatFailure, type Clock } from '../incident/ports.js';
+import type { Clock } from '../incident/ports.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { AlertGroup } from './alert-group.js';

@@ -2,8 +2,9 @@ import type { Logger } from '../log.js';
 import { formatDuration } from './duration.js';
 import type { EffectRunner } from './effects.js';
 import { commander, type Incident } from './incident.js';
+import type { Mutation } from './mutation.js';
 import { type Policy, severityOf } from './policy.js';
-import type { Clock, IncidentStore, Mutation, OpenIncidents, StepDue, Timers } from './ports.js';
+import type { Clock, IncidentStore, OpenIncidents, StepDue, Timers } from './ports.js';
 
 export interface ClockDeps {
   readonly store: IncidentStore;

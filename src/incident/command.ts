@@ -1,4 +1,6 @@
 import { UserError } from '../errors.js';
+import { usage } from './command-usage.js';
+import { clip, matchLevel, splitUpdate } from './command-words.js';
 import { parseDuration } from './duration.js';
 import { INCIDENT_ID, ROLES, type Role, STATUSES, type Status } from './incident.js';
 import { unstorableText } from './text.js';
@@ -32,27 +34,6 @@ export const MAX_COMMAND_LENGTH = 3000;
 /** Names every JavaScript object already has (`constructor`, `__proto__`, …): never parameter names. */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 export const MAX_TITLE_LENGTH = 150;
-
-/** The usage text, shown by `/incident help` and beside every usage error. */
-export function usage(levels: readonly string[]): string {
-  const sev = levels.join('|');
-  return [
-    '*Usage*',
-    `• \`/incident declare ${sev} <title>\`: declare an incident (\`/incident declare\` alone opens a form; add \`--drill\` for a drill)`,
-    '• `/incident status investigating|identified|monitoring|resolved [text]`',
-    '• `/incident update <progress> [next: <next steps>] [eta: <when>]`',
-    `• \`/incident severity ${sev}\``,
-    '• `/incident role ic|lead|comms|scribe @person`',
-    '• `/incident resolve [summary]`',
-    '• `/incident snooze 30m`: postpone the update reminder · `/incident ack`: acknowledge, stopping escalation',
-    '• `/incident page <service | @person> [message]`: page through PagerDuty · `/incident oncall [service]`: who is on call',
-    '• `/incident note <text>` · `/incident timeline [page]` · `/incident started 14:05` (when impact began, your time)',
-    '• `/incident followup <action> [@owner] [YYYY-MM-DD | 7d]` · `/incident followups` · `/incident postmortem`',
-    '• `/incident playbooks` · `/incident run <playbook> key=value …` · `/incident rollback <namespace>/<deployment> [revision]`',
-    '• `/incident stats [30d]` · `/incident list` · `/incident help`',
-    'In a war room, commands apply to its incident. Elsewhere, put the ID after the verb: `/incident status INC-2026-1122-001 monitoring`.',
-  ].join('\n');
-}
 
 /**
  * Parses the text after `/incident`. Throws a usage `UserError` whose message
@@ -244,37 +225,4 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
     default:
       return fail(`\`${clip(verbWord)}\` is not a command I know.`);
   }
-}
-
-function matchLevel(word: string, levels: readonly string[]): string | undefined {
-  return levels.find((l) => l.toUpperCase() === word.toUpperCase());
-}
-
-function clip(word: string): string {
-  return word.length > 40 ? `${word.slice(0, 40)}…` : word.replace(/`/g, "'");
-}
-
-/** Splits `progress next: steps eta: when` into the update template's fields. */
-function splitUpdate(text: string): { progress: string; nextSteps?: string; eta?: string } {
-  const marker = /(?:^|\s|;)(next|eta)\s*:/gi;
-  const found = [...text.matchAll(marker)];
-  if (!found.length) return { progress: text };
-  const out: { progress: string; nextSteps?: string; eta?: string } = {
-    progress: text
-      .slice(0, found[0]!.index)
-      .replace(/[;\s]+$/, '')
-      .trim(),
-  };
-  found.forEach((m, i) => {
-    const start = m.index + m[0].length;
-    const end = found[i + 1]?.index ?? text.length;
-    const value = text
-      .slice(start, end)
-      .replace(/[;\s]+$/, '')
-      .trim();
-    if (!value) return;
-    if (m[1]!.toLowerCase() === 'next') out.nextSteps = value;
-    else out.eta = value;
-  });
-  return out;
 }

@@ -1,8 +1,10 @@
+import { ChatFailure } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatDuration } from './duration.js';
+import type { Effect } from './effect-spec.js';
 import { describePaging } from './page-rules.js';
 import { PagerFailure } from './paging-ports.js';
-import { ChatFailure, type Clock, type Effect, type IncidentStore, type Timers } from './ports.js';
+import type { Clock, EffectOutbox, IncidentStore, Timers } from './ports.js';
 
 /** Outcome of one effect that did not succeed, for the person who caused it. */
 export interface EffectFailure {
@@ -18,6 +20,7 @@ export const STORAGE_FAILURE = 'storage_unavailable';
 
 export interface FailureDeps {
   readonly store: IncidentStore;
+  readonly outbox: EffectOutbox;
   readonly timers: Timers;
   readonly clock: Clock;
   readonly log: Logger;
@@ -38,7 +41,7 @@ const MAX_ATTEMPTS = 20;
  * timeline says to do it by hand.
  */
 export function createFailureRecorder(deps: FailureDeps) {
-  const { store, clock } = deps;
+  const { store, outbox, clock } = deps;
   const random = deps.random ?? Math.random;
   const backoff = deps.backoffMs ?? defaultBackoff;
 
@@ -65,7 +68,7 @@ export function createFailureRecorder(deps: FailureDeps) {
       'side effect failed',
     );
     if (!retryable) {
-      await store.failEffect(effect.id, code);
+      await outbox.fail(effect.id, code);
       await store.addTimeline(effect.incidentId, {
         at: clock.now(),
         actor: 'firebreak',
@@ -78,7 +81,7 @@ export function createFailureRecorder(deps: FailureDeps) {
     const delay = retryDelay(effect, failure);
     const retryAt = new Date(clock.now().getTime() + delay);
     // Anything but a clear "no" from Slack may have done the work: the retry then looks before it posts.
-    await store.retryEffect(effect.id, retryAt, code, failure?.ambiguous ?? true);
+    await outbox.retry(effect.id, retryAt, code, failure?.ambiguous ?? true);
     if (effect.attempts === 1) {
       await store.addTimeline(effect.incidentId, {
         at: clock.now(),

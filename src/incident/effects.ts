@@ -1,20 +1,13 @@
-import { StorageUnavailableError } from '../errors.js';
+import { ChatFailure, StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createFailureRecorder, describe, type EffectFailure, STORAGE_FAILURE } from './effect-failures.js';
+import type { Effect } from './effect-spec.js';
 import { WaitingForRoom } from './effect-waits.js';
 import type { Incident } from './incident.js';
+import type { Notice, NoticePayload } from './notice.js';
 import type { PagingEffects } from './paging-effects.js';
 import { type Policy, severityOf } from './policy.js';
-import {
-  type Chat,
-  ChatFailure,
-  type Clock,
-  type Effect,
-  type IncidentStore,
-  type Notice,
-  type NoticePayload,
-  type Timers,
-} from './ports.js';
+import type { Chat, Clock, EffectOutbox, IncidentStore, Timers } from './ports.js';
 import { createWarRoomOpener, warRoomTopic } from './war-room.js';
 
 /** Where callers have always found it. */
@@ -22,6 +15,7 @@ export type { EffectFailure } from './effect-failures.js';
 
 export interface EffectRunnerDeps {
   readonly store: IncidentStore;
+  readonly outbox: EffectOutbox;
   readonly chat: Chat;
   readonly timers: Timers;
   readonly clock: Clock;
@@ -49,7 +43,7 @@ const SWEEP_CONCURRENCY = 8;
  * the incident exists whether Slack answered or not. `run` never throws.
  */
 export function createEffectRunner(deps: EffectRunnerDeps) {
-  const { store, chat, clock, policy } = deps;
+  const { store, outbox, chat, clock, policy } = deps;
   const { recordFailure, schedule } = createFailureRecorder({
     ...deps,
     ...(deps.paging && { announceFailure: deps.paging.announceFailure }),
@@ -76,7 +70,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       case 'war_room':
         await openWarRoom(incident, effect);
         // Posts that found no room wait a few seconds; the room is open now, so they need not.
-        return store.wakeRoomPosts(incident.id, clock.now());
+        return outbox.wakeRoomPosts(incident.id, clock.now());
       case 'announce': {
         if (incident.announceTs) return;
         const posted = await chat.post(deps.incidentsChannel, { kind: 'alert', incident }, once(effect));
@@ -124,8 +118,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       renewing = undefined;
       return;
     }
-    store
-      .renewEffects([...inFlight], clock.now())
+    outbox
+      .renew([...inFlight], clock.now())
       .catch((err: unknown) =>
         deps.log.warn({ err }, 'could not extend effect leases; another replica may take them over'),
       );
@@ -148,7 +142,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   async function runOne(effect: Effect, failures: EffectFailure[]): Promise<boolean> {
     try {
       await performLeased(effect);
-      await store.completeEffect(effect.id);
+      await outbox.complete(effect.id);
       if (effect.attempts > 1) {
         await store.addTimeline(effect.incidentId, {
           at: clock.now(),
@@ -161,12 +155,12 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       if (err instanceof StorageUnavailableError) throw err;
       if (err instanceof ChatFailure && err.code === 'stopping') {
         // Not a failure: due again at once, for whichever process is still running (or the next one).
-        await store.deferEffect(effect.id, clock.now());
+        await outbox.defer(effect.id, clock.now());
         return false;
       }
       if (err instanceof WaitingForRoom) {
         const at = err.until ?? new Date(clock.now().getTime() + ROOM_WAIT_MS);
-        await store.deferEffect(effect.id, at);
+        await outbox.defer(effect.id, at);
         await schedule(effect.incidentId, at);
         return true;
       }
@@ -184,8 +178,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   async function run(incidentId: string): Promise<EffectFailure[]> {
     const failures: EffectFailure[] = [];
     try {
-      let effect = await store.claimEffect(incidentId, clock.now());
-      while (effect && (await runOne(effect, failures))) effect = await store.claimEffect(incidentId, clock.now());
+      let effect = await outbox.claim(incidentId, clock.now());
+      while (effect && (await runOne(effect, failures))) effect = await outbox.claim(incidentId, clock.now());
     } catch (err) {
       const storage = err instanceof StorageUnavailableError;
       deps.log.warn({ err, incidentId }, 'side effects interrupted; the sweep takes them up again');
@@ -200,7 +194,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
   /** Runs due effects for every incident that has some (the sweep, and start-up), several incidents at once. */
   async function runAllDue(): Promise<void> {
-    const due = await store.incidentsWithDueEffects(clock.now());
+    const due = await outbox.incidentsWithDue(clock.now());
     const workers = Array.from({ length: Math.min(SWEEP_CONCURRENCY, due.length) }, async () => {
       for (let id = due.shift(); id; id = due.shift()) await run(id);
     });

@@ -1,4 +1,5 @@
-import type { EffectSpec, Notice } from './ports.js';
+import type { EffectSpec } from './effect-spec.js';
+import type { Notice } from './notice.js';
 
 /**
  * How urgent a piece of Slack work is, most urgent first. When Slack's rate

@@ -1,9 +1,11 @@
 import { UserError } from '../errors.js';
+import type { ExternalActor } from './changes.js';
 import { clampText, INCIDENT_ID } from './incident.js';
 import type { PagerDutyEvent, PageStore } from './paging-ports.js';
 import type { Policy } from './policy.js';
 import type { Clock, IncidentStore } from './ports.js';
-import type { CommandContext, ExternalActor, IncidentService } from './service.js';
+import type { CommandContext } from './requests.js';
+import type { IncidentService } from './service.js';
 
 export interface FeedbackDeps {
   readonly incidents: IncidentService;

@@ -1,6 +1,8 @@
 import type { EffectFailure } from './effect-failures.js';
+import type { Effect } from './effect-spec.js';
 import { WaitingForRoom } from './effect-waits.js';
 import { commander, type Incident } from './incident.js';
+import { createOnCallInviter } from './oncall-invite.js';
 import {
   dedupKeyOf,
   describePaging,
@@ -12,7 +14,7 @@ import {
   truncate,
 } from './page-rules.js';
 import {
-  type OnCall,
+  notConfigured,
   type PageAction,
   type PageRecord,
   type Pager,
@@ -22,10 +24,9 @@ import {
   type PageTarget,
   type PagingEffect,
   type People,
-  type Unmatched,
 } from './paging-ports.js';
 import { type Policy, severityOf } from './policy.js';
-import type { Chat, Clock, Directory, Effect, IncidentStore } from './ports.js';
+import type { Chat, Clock, Directory, IncidentStore } from './ports.js';
 
 export interface PagingEffectDeps {
   readonly store: IncidentStore;
@@ -45,8 +46,6 @@ export interface PagingEffectDeps {
 /** A page waits at most this long after the declaration for the war room, so it can link to it. */
 const ROOM_GRACE_MS = 5_000;
 
-const notConfigured = (what: string) => new PagerFailure('not_configured', false, undefined, false, what);
-
 /**
  * Carries out the effects that talk to PagerDuty. A trigger is sent once per
  * target (PagerDuty deduplicates on the incident ID as well); acknowledgements
@@ -64,6 +63,7 @@ export function createPagingEffects(deps: PagingEffectDeps) {
   };
   const note = (incident: Incident, kind: string, text: string, data: Record<string, unknown>) =>
     store.addTimeline(incident.id, { at: clock.now(), actor: 'firebreak', kind, text, data });
+  const inviteOnCall = createOnCallInviter(deps, note);
 
   function routingKeyOf(target: PageTarget): string | null {
     if (target.kind === 'service') return pd.services[target.name]?.routingKey ?? null;
@@ -182,38 +182,6 @@ export function createPagingEffects(deps: PagingEffectDeps) {
     else if (now.ackedAt) await follow(paged, 'acknowledge');
     if (effect.attempts > 1)
       await announce(effect.incidentId, { kind: 'page_sent', what: describePaging(spec), attempts: effect.attempts });
-  }
-
-  async function inviteOnCall(incident: Incident, effect: Effect): Promise<void> {
-    if (!incident.channelId) throw new WaitingForRoom();
-    if (!deps.pagerduty) throw notConfigured('set PAGERDUTY_TOKEN');
-    const onCalls = await deps.pagerduty.onCalls(pd.escalationPolicies);
-    const people = new Map<string, OnCall>();
-    for (const o of [...onCalls].sort((a, b) => a.level - b.level)) {
-      const key = (o.email ?? o.name).toLowerCase();
-      if (!people.has(key)) people.set(key, o);
-    }
-    const invited: string[] = [];
-    const unmatched: Unmatched[] = [];
-    for (const o of people.values()) {
-      const userId = o.email ? await deps.people.userIdByEmail(o.email) : undefined;
-      if (userId) invited.push(userId);
-      else unmatched.push({ name: o.name, email: o.email, level: o.level });
-    }
-    if (invited.length) await deps.chat.invite(incident.channelId, invited);
-    if (invited.length || unmatched.length)
-      await deps.chat.post(
-        incident.channelId,
-        { kind: 'oncall', incident, invited, unmatched },
-        { key: `effect-${effect.id}`, retry: effect.unsure },
-      );
-    const missing = unmatched.map((u) => `${u.name}${u.email ? ` <${u.email}>` : ''}`).join(', ');
-    await note(
-      incident,
-      'oncall',
-      `On call in PagerDuty: ${invited.length} invited to the war room${missing ? `; not found in Slack: ${missing}` : ''}`,
-      { invited, unmatched },
-    );
   }
 
   /** Records a war-room message about paging, sent through the outbox like any other. */

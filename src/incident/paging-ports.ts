@@ -20,6 +20,9 @@ export class PagerFailure extends Error {
   }
 }
 
+/** PagerDuty is not set up for this: `what` says which setting to add. */
+export const notConfigured = (what: string) => new PagerFailure('not_configured', false, undefined, false, what);
+
 export type PageAction = 'trigger' | 'acknowledge' | 'resolve';
 
 /** Who a page goes to: the default integration, a service of the policy, or a person (by Slack user). */

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { openOnly } from './changes.js';
 import type { Actor } from './incident.js';
 import { findService, targetKey } from './page-rules.js';
 import {
@@ -11,8 +12,10 @@ import {
   type RetryOutcome,
 } from './paging-ports.js';
 import type { Policy } from './policy.js';
-import type { Clock, TimelineEntry } from './ports.js';
-import { type CommandContext, type IncidentRef, type IncidentService, type Outcome, openOnly } from './service.js';
+import type { Clock } from './ports.js';
+import type { CommandContext, IncidentRef, Outcome } from './requests.js';
+import type { IncidentService } from './service.js';
+import type { TimelineEntry } from './timeline.js';
 
 export interface PagingServiceDeps {
   readonly incidents: IncidentService;

@@ -1,70 +1,21 @@
-import type { Incident, Role, Status, StatusUpdate } from './incident.js';
-import type { PagingEffect, PagingNotice } from './paging-ports.js';
+import type { Effect, EffectSpec } from './effect-spec.js';
+import type { Incident, StatusUpdate } from './incident.js';
+import type { Mutation, NewIncident } from './mutation.js';
+import type { Notice } from './notice.js';
+import type {
+  Capture,
+  CaptureReason,
+  Followup,
+  PostmortemDraft,
+  PostmortemVersion,
+  SourceMessage,
+} from './record-items.js';
+import type { SeverityFigures } from './stats.js';
+import type { TimelineEntry, TimelineQuery, TimelineRecord } from './timeline.js';
 
 /** The time, injected so tests can set it. */
 export interface Clock {
   now(): Date;
-}
-
-/** A line on the incident's timeline: who did what, and when. */
-export interface TimelineEntry {
-  readonly at: Date;
-  readonly actor: string;
-  readonly kind: string;
-  readonly text: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-  /** The actor's display name, resolved when the entry was made. */
-  readonly authorName?: string | null;
-}
-
-/** A timeline entry as read back, with what capture adds. */
-export interface TimelineRecord extends TimelineEntry {
-  readonly id: number;
-  readonly permalink: string | null;
-  readonly threadTs: string | null;
-  readonly editedAt: Date | null;
-  readonly deletedAt: Date | null;
-}
-
-/** What a notice posts; the Slack adapter decides how it looks. */
-export type Notice =
-  | { kind: 'alert'; incident: Incident }
-  | { kind: 'card'; incident: Incident }
-  | { kind: 'update'; incident: Incident; update: StatusUpdate }
-  | { kind: 'resolved'; incident: Incident }
-  | { kind: 'status'; incident: Incident; status: Status; text: string | null; by: string }
-  | { kind: 'severity'; incident: Incident; from: string; to: string; by: string }
-  | { kind: 'role'; incident: Incident; role: Role; userId: string; by: string }
-  | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[] }
-  | { kind: 'escalation'; incident: Incident; step: number; notify: readonly string[]; afterMs: number }
-  | { kind: 'snoozed'; incident: Incident; until: string; by: string }
-  | { kind: 'acked'; incident: Incident; by: string }
-  /** The war room opened on a retry, after the reply to the declarer had gone out (or was lost). */
-  | { kind: 'room_ready'; incident: Incident }
-  | (PagingNotice & { incident: Incident });
-
-/** Why a Slack message is on the timeline. */
-export type CaptureReason = { reactor: string } | { pinned: true } | { scribe: true };
-
-/** A Slack message captured onto the timeline. */
-export interface Capture {
-  readonly channel: string;
-  readonly ts: string;
-  readonly threadTs: string | null;
-  readonly userId: string;
-  readonly authorName: string;
-  readonly text: string;
-  readonly permalink: string | null;
-}
-
-/** A follow-up action item. */
-export interface Followup {
-  readonly id: number;
-  readonly text: string;
-  readonly owner: string | null;
-  readonly due: string | null;
-  readonly createdBy: string;
-  readonly createdAt: Date;
 }
 
 /** The record kept beside an incident: captured messages, follow-ups, reports. */
@@ -96,93 +47,6 @@ export interface RecordStore {
 }
 
 /**
- * A window of the timeline in (time, ID) order: after or before an entry,
- * named by its ID (the entry itself is left out; a null `afterId` starts at the
- * beginning), or at an offset, for a typed page number.
- */
-export type TimelineQuery =
-  | { readonly afterId: number | null; readonly limit: number }
-  | { readonly beforeId: number; readonly limit: number }
-  | { readonly offset: number; readonly limit: number };
-
-/** A report draft and what identifies its content, whenever it was generated. */
-export interface PostmortemDraft {
-  readonly markdown: string;
-  readonly fingerprint: string;
-}
-
-/** One stored version of an incident's report draft. */
-export interface PostmortemVersion {
-  readonly id: number;
-  readonly version: number;
-  readonly created: boolean;
-  readonly createdAt: Date;
-  readonly fileId: string | null;
-}
-
-/** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
-export type NoticePayload =
-  | DistributiveOmit<Exclude<Notice, { kind: 'alert' | 'card' | 'reminder' }>, 'incident'>
-  | { kind: 'reminder'; due: string };
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** A side effect recorded with the change that caused it and carried out after commit. */
-export type EffectSpec =
-  | { kind: 'war_room' }
-  | { kind: 'announce' }
-  | { kind: 'refresh' }
-  | { kind: 'invite'; users: readonly string[] }
-  | { kind: 'post'; target: 'room' | 'incidents'; notice: NoticePayload }
-  /** A direct message to one user, or to each member of one user group. */
-  | { kind: 'dm'; to: string; notice: NoticePayload }
-  | PagingEffect;
-
-/** A claimed effect, ready to run. */
-export interface Effect {
-  readonly id: number;
-  readonly incidentId: string;
-  readonly spec: EffectSpec;
-  readonly attempts: number;
-  /** An earlier attempt may have done the work (its answer was lost, or its process died mid-call). */
-  readonly unsure: boolean;
-}
-
-/** The changes one command makes, applied atomically with its timeline and effects. */
-export interface Mutation {
-  readonly patch?: Partial<
-    Pick<
-      Incident,
-      | 'severity'
-      | 'status'
-      | 'resolvedAt'
-      | 'resolution'
-      | 'nextUpdateDue'
-      | 'ackedAt'
-      | 'ackedBy'
-      | 'impactStartedAt'
-      | 'mitigatedAt'
-    >
-  >;
-  readonly role?: { role: Role; userId: string };
-  readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date; dueAt: Date | null };
-  /** An escalation step fired by this change (`LEVEL/STEP`). */
-  readonly escalated?: string;
-  readonly timeline: readonly TimelineEntry[];
-  readonly effects: readonly EffectSpec[];
-}
-
-export interface NewIncident {
-  readonly severity: string;
-  readonly title: string;
-  readonly impact: string | null;
-  readonly services: readonly string[];
-  readonly declaredBy: string;
-  readonly declaredAt: Date;
-  readonly drill: boolean;
-  readonly nextUpdateDue: Date;
-}
-
-/**
  * Incident persistence. Every write is one transaction; an idempotency key
  * that was seen before makes the write a no-op that returns the incident.
  */
@@ -209,36 +73,28 @@ export interface IncidentStore {
   setWarRoomIntent(incidentId: string, name: string): Promise<void>;
   setCard(incidentId: string, ts: string): Promise<void>;
   setAnnouncement(incidentId: string, channel: string, ts: string): Promise<void>;
-  /** Claims the oldest due effect of the incident that can run now; undefined when none. */
-  claimEffect(incidentId: string, now: Date): Promise<Effect | undefined>;
-  completeEffect(effectId: number): Promise<void>;
-  /** Back to pending until `at`; `unsure` (sticky) says the failed attempt may have done the work. */
-  retryEffect(effectId: number, at: Date, error: string, unsure: boolean): Promise<void>;
-  /** Extends the leases of effects still being worked on (they wait on Slack's rate limits). */
-  renewEffects(effectIds: readonly number[], now: Date): Promise<void>;
-  failEffect(effectId: number, error: string): Promise<void>;
-  /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
-  deferEffect(effectId: number, at: Date): Promise<void>;
-  /** Makes the incident's pending war-room posts (and pages waiting to link to it) due at `now`: the room is open. */
-  wakeRoomPosts(incidentId: string, now: Date): Promise<void>;
-  /** Incidents with effects due now (for the sweep and start-up). */
-  incidentsWithDueEffects(now: Date): Promise<string[]>;
 }
 
 /**
- * Why a chat call failed, as the domain needs to know it. `ambiguous` means
- * the call may have taken effect anyway (the answer was lost on the way).
+ * The effect outbox: effects recorded with a change wait here until they are
+ * carried out. A claimed effect is leased, so one whose process died is taken
+ * up again; every call is one statement.
  */
-export class ChatFailure extends Error {
-  constructor(
-    readonly code: string,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
-    readonly ambiguous = false,
-  ) {
-    super(`Slack: ${code}`);
-    this.name = 'ChatFailure';
-  }
+export interface EffectOutbox {
+  /** Claims the oldest due effect of the incident that can run now; undefined when none. */
+  claim(incidentId: string, now: Date): Promise<Effect | undefined>;
+  complete(effectId: number): Promise<void>;
+  /** Back to pending until `at`; `unsure` (sticky) says the failed attempt may have done the work. */
+  retry(effectId: number, at: Date, error: string, unsure: boolean): Promise<void>;
+  /** Extends the leases of effects still being worked on (they wait on Slack's rate limits). */
+  renew(effectIds: readonly number[], now: Date): Promise<void>;
+  fail(effectId: number, error: string): Promise<void>;
+  /** Puts the effect back until `at` without counting the attempt (it waits on another effect). */
+  defer(effectId: number, at: Date): Promise<void>;
+  /** Makes the incident's pending war-room posts (and pages waiting to link to it) due at `now`: the room is open. */
+  wakeRoomPosts(incidentId: string, now: Date): Promise<void>;
+  /** Incidents with effects due now (for the sweep and start-up). */
+  incidentsWithDue(now: Date): Promise<string[]>;
 }
 
 /** The chat workspace. Methods throw `ChatFailure`. */
@@ -265,15 +121,6 @@ export interface Chat {
   dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
-}
-
-/** A Slack message as capture needs it. */
-export interface SourceMessage {
-  readonly userId: string;
-  readonly text: string;
-  readonly threadTs: string | null;
-  /** Set when a bot (the app itself included) posted it. */
-  readonly botId: string | null;
 }
 
 /** The workspace facts capture and reports need; all read-only. */
@@ -317,23 +164,6 @@ export interface OpenIncidents {
    * due by `cutoff` and not yet fired; at most `limit`, in ID order.
    */
   due(cutoff: Date, steps: readonly StepDue[], afterId: string, limit: number): Promise<string[]>;
-}
-
-/** Median and 90th percentile of a duration, in milliseconds; null without data. */
-export interface Spread {
-  readonly median: number | null;
-  readonly p90: number | null;
-}
-
-/** Lifecycle figures of one severity over a window, computed where the data is. */
-export interface SeverityFigures {
-  readonly severity: string;
-  readonly count: number;
-  readonly mtta: Spread;
-  readonly mttm: Spread;
-  readonly mttr: Spread;
-  readonly updatesOnTime: number;
-  readonly updatesMissed: number;
 }
 
 /** Incident metrics, read from indexes. */

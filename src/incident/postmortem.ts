@@ -1,15 +1,10 @@
 import type { Incident } from './incident.js';
-import type {
-  Clock,
-  Directory,
-  Followup,
-  IncidentStore,
-  PostmortemVersion,
-  RecordStore,
-  TimelineRecord,
-} from './ports.js';
+import type { Clock, Directory, IncidentStore, RecordStore } from './ports.js';
+import type { Followup, PostmortemVersion } from './record-items.js';
 import { draftPostmortem } from './report.js';
-import type { CommandContext, IncidentRef, IncidentService } from './service.js';
+import type { CommandContext, IncidentRef } from './requests.js';
+import type { IncidentService } from './service.js';
+import type { TimelineRecord } from './timeline.js';
 
 export interface PostmortemDeps {
   readonly incidents: IncidentService;

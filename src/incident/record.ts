@@ -1,19 +1,13 @@
 import { UserError } from '../errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
-import type {
-  Clock,
-  Directory,
-  Followup,
-  IncidentStore,
-  RecordStore,
-  StatsStore,
-  TimelineQuery,
-  TimelineRecord,
-} from './ports.js';
+import type { Clock, Directory, IncidentStore, RecordStore, StatsStore } from './ports.js';
+import type { Followup } from './record-items.js';
+import type { CommandContext, IncidentRef } from './requests.js';
 import { parseStartedAt } from './scribe.js';
-import type { CommandContext, IncidentRef, IncidentService } from './service.js';
+import type { IncidentService } from './service.js';
 import { type SeverityStats, statsInPolicyOrder } from './stats.js';
+import type { TimelineQuery, TimelineRecord } from './timeline.js';
 
 export interface RecordServiceDeps {
   readonly incidents: IncidentService;

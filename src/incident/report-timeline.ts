@@ -1,6 +1,5 @@
 import { listItem, plain, utc } from './markdown.js';
-import type { TimelineRecord } from './ports.js';
-
+import type { TimelineRecord } from './timeline.js';
 /** Past this many entries the draft groups the timeline by hour; the whole of it goes in a file of its own. */
 export const GROUP_THRESHOLD = 200;
 /** Entries the grouped draft shows per hour; the rest are counted and left to the full timeline. */

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { formatDuration } from './duration.js';
 import { commander, type Incident, ROLE_NAMES, ROLES, type StatusUpdate } from './incident.js';
 import { cell, listItem, plain, utc } from './markdown.js';
-import type { Followup, TimelineRecord } from './ports.js';
+import type { Followup } from './record-items.js';
 import { fullTimeline, GROUP_THRESHOLD, type Naming, timelineSection } from './report-timeline.js';
+import type { TimelineRecord } from './timeline.js';
 
 /** Everything the post-incident report is written from. */
 export interface ReportData {

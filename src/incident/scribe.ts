@@ -1,7 +1,8 @@
 import { UserError } from '../errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
-import type { Capture, CaptureReason, Directory, IncidentStore, RecordStore } from './ports.js';
+import type { Directory, IncidentStore, RecordStore } from './ports.js';
+import type { Capture, CaptureReason } from './record-items.js';
 
 /** A message reference in a Slack event. */
 export interface MessageRef {

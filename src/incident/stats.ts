@@ -1,7 +1,21 @@
 import type { Policy } from './policy.js';
-import type { SeverityFigures, Spread } from './ports.js';
 
-export type { Spread } from './ports.js';
+/** Median and 90th percentile of a duration, in milliseconds; null without data. */
+export interface Spread {
+  readonly median: number | null;
+  readonly p90: number | null;
+}
+
+/** Lifecycle figures of one severity over a window, computed where the data is. */
+export interface SeverityFigures {
+  readonly severity: string;
+  readonly count: number;
+  readonly mtta: Spread;
+  readonly mttm: Spread;
+  readonly mttr: Spread;
+  readonly updatesOnTime: number;
+  readonly updatesMissed: number;
+}
 
 /** Metrics of one severity level over a window. */
 export interface SeverityStats {

@@ -1,6 +1,8 @@
+import { ChatFailure } from '../errors.js';
+import type { Effect } from './effect-spec.js';
 import { commander, type Incident, warRoomName } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
-import { type Chat, ChatFailure, type Clock, type Effect, type IncidentStore } from './ports.js';
+import type { Chat, Clock, IncidentStore } from './ports.js';
 
 export interface WarRoomDeps {
   readonly store: IncidentStore;

@@ -1,101 +1,11 @@
 import type pg from 'pg';
-import { effectPriority } from '../incident/importance.js';
-import {
-  formatIncidentId,
-  type Incident,
-  type Role,
-  type Status,
-  type StatusUpdate,
-  utcDay,
-} from '../incident/incident.js';
-import type { Effect, EffectSpec, IncidentStore, Mutation, NewIncident, TimelineEntry } from '../incident/ports.js';
+import { formatIncidentId, type Incident, utcDay } from '../incident/incident.js';
+import type { Mutation, NewIncident } from '../incident/mutation.js';
+import type { IncidentStore } from '../incident/ports.js';
+import type { TimelineEntry } from '../incident/timeline.js';
+import { addEffects } from './effect-outbox-store.js';
+import { type IncidentRow, SELECT_INCIDENT, toIncident } from './incident-rows.js';
 import { guarded, transaction } from './pool.js';
-
-/** An incident with its roles and last update; append a WHERE clause. */
-export const SELECT_INCIDENT = `
-  SELECT i.*,
-    (SELECT json_object_agg(r.role, r.user_id) FROM incident_roles r WHERE r.incident_id = i.id) AS roles,
-    (SELECT row_to_json(u) FROM (
-       SELECT id, at, author, status, progress, next_steps, eta FROM status_updates s
-       WHERE s.incident_id = i.id ORDER BY id DESC LIMIT 1) u) AS last_update
-  FROM incidents i`;
-
-export interface IncidentRow {
-  id: string;
-  severity: string;
-  title: string;
-  impact: string | null;
-  services: string[];
-  status: Status;
-  declared_by: string;
-  declared_at: Date;
-  resolved_at: Date | null;
-  resolution: string | null;
-  channel_id: string | null;
-  channel_name: string | null;
-  war_room_intent: string | null;
-  card_ts: string | null;
-  announce_channel: string | null;
-  announce_ts: string | null;
-  drill: boolean;
-  next_update_due: Date | null;
-  acked_at: Date | null;
-  acked_by: string | null;
-  escalated: string[];
-  impact_started_at: Date | null;
-  mitigated_at: Date | null;
-  roles: Partial<Record<Role, string>> | null;
-  last_update: {
-    id: string;
-    at: string;
-    author: string;
-    status: Status;
-    progress: string;
-    next_steps: string | null;
-    eta: string | null;
-  } | null;
-}
-
-/** The domain `Incident` of a `SELECT_INCIDENT` row. */
-export function toIncident(row: IncidentRow): Incident {
-  const u = row.last_update;
-  const lastUpdate: StatusUpdate | null = u && {
-    id: Number(u.id),
-    at: new Date(u.at),
-    author: u.author,
-    status: u.status,
-    progress: u.progress,
-    nextSteps: u.next_steps,
-    eta: u.eta,
-  };
-  return {
-    id: row.id,
-    severity: row.severity,
-    title: row.title,
-    impact: row.impact,
-    services: row.services,
-    status: row.status,
-    declaredBy: row.declared_by,
-    declaredAt: row.declared_at,
-    resolvedAt: row.resolved_at,
-    resolution: row.resolution,
-    channelId: row.channel_id,
-    channelName: row.channel_name,
-    warRoomIntent: row.war_room_intent,
-    cardTs: row.card_ts,
-    announceChannel: row.announce_channel,
-    announceTs: row.announce_ts,
-    drill: row.drill,
-    roles: row.roles ?? {},
-    lastUpdate,
-    nextUpdateDue: row.next_update_due,
-    ackedAt: row.acked_at,
-    ackedBy: row.acked_by,
-    escalated: row.escalated,
-    impactStartedAt: row.impact_started_at,
-    mitigatedAt: row.mitigated_at,
-  };
-}
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -128,22 +38,12 @@ async function addTimeline(db: Queryable, incidentId: string, entries: readonly 
   }
 }
 
-async function addEffects(db: Queryable, incidentId: string, effects: readonly EffectSpec[], now: Date): Promise<void> {
-  for (const spec of effects) {
-    await db.query(
-      `INSERT INTO effects (incident_id, kind, spec, next_at, priority) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (incident_id) WHERE kind = 'refresh' AND state = 'pending' DO NOTHING`,
-      [incidentId, spec.kind, JSON.stringify(spec), now, effectPriority(spec)],
-    );
-  }
-}
-
 /**
  * The Postgres `IncidentStore`. Connection failures surface as
- * `StorageUnavailableError`. A claimed effect whose process died is claimable
- * again after `leaseMs`, which must outlast the slowest effect.
+ * `StorageUnavailableError`. The effects a change records go into the outbox
+ * in the change's transaction.
  */
-export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number }): IncidentStore {
+export function createIncidentStore(pool: pg.Pool): IncidentStore {
   const get = async (db: Queryable, id: string): Promise<Incident | undefined> => {
     const { rows } = await db.query<IncidentRow>(`${SELECT_INCIDENT} WHERE i.id = $1`, [id]);
     return rows[0] && toIncident(rows[0]);
@@ -153,21 +53,6 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
     if (!found) throw new Error(`incident ${id} not found`);
     return found;
   };
-  /** Back to pending; a refresh superseded by a newer pending one is simply done. */
-  const requeue = async (effectId: number, set: string, params: unknown[]): Promise<void> => {
-    try {
-      await pool.query(`UPDATE effects SET state = 'pending', lease_until = NULL, ${set} WHERE id = $1`, [
-        effectId,
-        ...params,
-      ]);
-    } catch (err) {
-      if ((err as { code?: string }).code !== '23505') throw err;
-      await pool.query(`UPDATE effects SET state = 'done', done_at = now(), last_error = 'superseded' WHERE id = $1`, [
-        effectId,
-      ]);
-    }
-  };
-
   return {
     declare: (input: NewIncident, key, build) =>
       guarded(async () => {
@@ -323,91 +208,5 @@ export function createIncidentStore(pool: pg.Pool, options: { leaseMs: number })
             ts,
           ])),
       ),
-
-    claimEffect: (incidentId, now) =>
-      guarded(async () => {
-        // Taking over a running effect whose lease ran out means its process died mid-call: unsure.
-        const { rows } = await pool.query<{
-          id: string;
-          incident_id: string;
-          spec: EffectSpec;
-          attempts: number;
-          unsure: boolean;
-        }>(
-          `UPDATE effects SET state = 'running', attempts = attempts + 1, unsure = unsure OR state = 'running',
-             lease_until = $2::timestamptz + $3 * interval '1 millisecond'
-           WHERE id = (
-             SELECT id FROM effects
-             WHERE incident_id = $1 AND ((state = 'pending' AND next_at <= $2) OR (state = 'running' AND lease_until < $2))
-             ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING id, incident_id, spec, attempts, unsure`,
-          [incidentId, now, options.leaseMs],
-        );
-        const row = rows[0];
-        return (
-          row &&
-          ({
-            id: Number(row.id),
-            incidentId: row.incident_id,
-            spec: row.spec,
-            attempts: row.attempts,
-            unsure: row.unsure,
-          } satisfies Effect)
-        );
-      }),
-
-    completeEffect: (effectId) =>
-      guarded(
-        async () =>
-          void (await pool.query(
-            `UPDATE effects SET state = 'done', done_at = now(), lease_until = NULL WHERE id = $1`,
-            [effectId],
-          )),
-      ),
-
-    retryEffect: (effectId, at, error, unsure) =>
-      guarded(() => requeue(effectId, 'next_at = $2, last_error = $3, unsure = unsure OR $4', [at, error, unsure])),
-
-    renewEffects: (effectIds, now) =>
-      guarded(
-        async () =>
-          void (await pool.query(
-            `UPDATE effects SET lease_until = $2::timestamptz + $3 * interval '1 millisecond'
-             WHERE id = ANY($1::bigint[]) AND state = 'running'`,
-            [effectIds, now, options.leaseMs],
-          )),
-      ),
-
-    deferEffect: (effectId, at) => guarded(() => requeue(effectId, 'next_at = $2, attempts = attempts - 1', [at])),
-
-    wakeRoomPosts: (incidentId, now) =>
-      guarded(
-        async () =>
-          void (await pool.query(
-            `UPDATE effects SET next_at = $2
-             WHERE incident_id = $1 AND state = 'pending' AND next_at > $2
-               AND ((kind = 'post' AND spec->>'target' = 'room') OR kind IN ('page', 'oncall'))`,
-            [incidentId, now],
-          )),
-      ),
-
-    failEffect: (effectId, error) =>
-      guarded(
-        async () =>
-          void (await pool.query(
-            `UPDATE effects SET state = 'failed', last_error = $2, done_at = now(), lease_until = NULL WHERE id = $1`,
-            [effectId, error],
-          )),
-      ),
-
-    incidentsWithDueEffects: (now) =>
-      guarded(async () => {
-        const { rows } = await pool.query<{ incident_id: string }>(
-          `SELECT DISTINCT incident_id FROM effects
-           WHERE (state = 'pending' AND next_at <= $1) OR (state = 'running' AND lease_until < $1)`,
-          [now],
-        );
-        return rows.map((r) => r.incident_id);
-      }),
   };
 }

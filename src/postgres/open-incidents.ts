@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { OpenIncidents } from '../incident/ports.js';
-import { type IncidentRow, SELECT_INCIDENT, toIncident } from './incident-store.js';
+import { type IncidentRow, SELECT_INCIDENT, toIncident } from './incident-rows.js';
 import { guarded } from './pool.js';
 
 /** Newest first, on the `incidents_open` index (declared_at DESC, id DESC); a later page starts below its anchor. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { PostmortemVersion, RecordStore } from '../incident/ports.js';
+import type { RecordStore } from '../incident/ports.js';
+import type { PostmortemVersion } from '../incident/record-items.js';
 import { guarded } from './pool.js';
 
 interface VersionRow {

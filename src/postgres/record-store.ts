@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Status, StatusUpdate } from '../incident/incident.js';
-import type { CaptureReason, Followup, RecordStore } from '../incident/ports.js';
+import type { RecordStore } from '../incident/ports.js';
+import type { CaptureReason, Followup } from '../incident/record-items.js';
 import { tsToDate } from '../incident/scribe.js';
 import { guarded } from './pool.js';
 import { createPostmortemStore } from './postmortem-store.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { SeverityFigures, Spread, StatsStore } from '../incident/ports.js';
+import type { StatsStore } from '../incident/ports.js';
+import type { SeverityFigures, Spread } from '../incident/stats.js';
 import { guarded } from './pool.js';
-
 /**
  * Per-severity figures of the incidents declared since $1, drills left out,
  * read from the `incidents_declared` index alone (migration 007): update

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { RecordStore, TimelineQuery, TimelineRecord } from '../incident/ports.js';
+import type { RecordStore } from '../incident/ports.js';
+import type { TimelineQuery, TimelineRecord } from '../incident/timeline.js';
 import { guarded } from './pool.js';
 
 const SELECT_ENTRY = `SELECT id, at, actor, kind, text, data, author_name, permalink, thread_ts, edited_at, deleted_at

@@ -1,5 +1,6 @@
 /** Where run events are written down: the run's audit trail and its incident's timeline. */
-import type { Clock, TimelineEntry } from '../incident/ports.js';
+import type { Clock } from '../incident/ports.js';
+import type { TimelineEntry } from '../incident/timeline.js';
 import type { Run } from './run.js';
 import type { RunAudit, RunIncidents } from './run-ports.js';
 import { untrusted } from './text.js';

@@ -1,4 +1,4 @@
-import { ChatFailure } from '../incident/ports.js';
+import { ChatFailure } from '../errors.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
 import type { Run } from './run.js';
 import type { RunAction, RunActionKind, RunActionSpec } from './run-actions.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AlertDigest, AlertGroup, DigestLine, StoredAlert } from '../alerts/alert-group.js';
 import type { prefillOf } from '../alerts/rules.js';
 import type { Policy } from '../incident/policy.js';
-import { type Block, button, context, header, type SlackMessage, section } from './blocks.js';
+import { type Block, button, context, header, type SlackMessage, section } from './block-kit.js';
 import { escapeExternal, externalLink } from './external-text.js';
 import { declareModal } from './views.js';
 

@@ -3,7 +3,7 @@ import type { AlertChat } from '../alerts/ports.js';
 import { IMPORTANCE, type Importance } from '../incident/importance.js';
 import type { Policy } from '../incident/policy.js';
 import { renderAlertCard, renderAlertDigest } from './alert-blocks.js';
-import type { SlackMessage } from './blocks.js';
+import type { SlackMessage } from './block-kit.js';
 import { call, findKeyed, keyMetadata, toChatFailure } from './chat.js';
 import type { Pacer } from './pacer.js';
 

@@ -12,7 +12,7 @@ import {
   alertValue,
   DIGEST_BLOCK_PREFIX,
 } from './alert-blocks.js';
-import { simple } from './blocks.js';
+import { simple } from './block-kit.js';
 import { replyForError, replyForOutcome } from './replies.js';
 import { readDeclareModal, type StateValues } from './views.js';
 

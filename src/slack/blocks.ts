@@ -1,17 +1,26 @@
 import { formatDuration } from '../incident/duration.js';
 import { clampText, commander, type Incident, ROLE_NAMES, ROLES } from '../incident/incident.js';
+import type { Notice } from '../incident/notice.js';
 import type { Policy } from '../incident/policy.js';
-import type { Notice, TimelineEntry } from '../incident/ports.js';
-import type { OpenPage } from '../incident/service.js';
+import type { OpenPage } from '../incident/requests.js';
+import type { TimelineEntry } from '../incident/timeline.js';
+import {
+  type Block,
+  button,
+  cap,
+  context,
+  date,
+  esc,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+  simple,
+  time,
+} from './block-kit.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 import { renderPagingNotice, who } from './paging-blocks.js';
-
-/** A Block Kit message: `text` is the notification and screen-reader fallback. */
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
-export type Block = { type: string; block_id?: string } & Record<string, unknown>;
 
 const SEVERITY_EMOJI = [':red_circle:', ':large_orange_circle:', ':large_yellow_circle:', ':white_circle:'];
 
@@ -172,17 +181,8 @@ function cardActions(i: Incident): Block {
   };
 }
 
-export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
-}
-
 function mention(id: string): string {
   return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
-}
-
-/** A short ephemeral reply. */
-export function simple(mrkdwn: string): SlackMessage {
-  return message(mrkdwn.replace(/[*_`]/g, ''), [section(mrkdwn)]);
 }
 
 /** The open incidents, one line each. */
@@ -206,40 +206,6 @@ export function renderList(page: OpenPage, before: number, policy: Policy): Slac
   return message(`${total} open incidents`, blocks);
 }
 
-export function header(text: string): Block {
-  return { type: 'header', text: { type: 'plain_text', text: clampText(text, 150), emoji: true } };
-}
-export function section(mrkdwn: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: clampText(mrkdwn, 3000) } };
-}
-export function context(mrkdwn: string): Block {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: clampText(mrkdwn, 3000) }] };
-}
-function fields(pairs: readonly (readonly [string, string])[]): Block {
-  return {
-    type: 'section',
-    fields: pairs.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: clampText(`*${k}*\n${v}`, 2000) })),
-  };
-}
-function message(text: string, blocks: Block[]): SlackMessage {
-  return { text: clampText(text, 3000), blocks };
-}
-
-/** Escapes user text so it cannot become a mention or link. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function cap(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
-}
-function date(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
-}
-export function time(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
-}
 function emoji(i: Incident, policy: Policy): string {
   const rank = policy.severities.findIndex((s) => s.level === i.severity);
   return SEVERITY_EMOJI[Math.min(Math.max(rank, 0), SEVERITY_EMOJI.length - 1)]!;

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@slack/web-api';
-import { ChatFailure } from '../incident/ports.js';
+import { ChatFailure } from '../errors.js';
 import { PacerClosed } from './pacer.js';
 
 /** Slack errors that retrying cannot fix: they mean the request itself is wrong. */

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import { IMPORTANCE, type Importance, noticeImportance } from '../incident/importance.js';
+import type { Notice } from '../incident/notice.js';
 import type { Policy } from '../incident/policy.js';
-import type { Chat, Notice } from '../incident/ports.js';
+import type { Chat } from '../incident/ports.js';
 import { renderNotice } from './blocks.js';
 import { call, toChatFailure } from './chat-failure.js';
 import { type Pacer, unpaced } from './pacer.js';

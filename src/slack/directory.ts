@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { Directory, SourceMessage } from '../incident/ports.js';
+import type { Directory } from '../incident/ports.js';
+import type { SourceMessage } from '../incident/record-items.js';
 import { call, toChatFailure } from './chat.js';
 
 const TTL_MS = 60 * 60_000;

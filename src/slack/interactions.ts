@@ -4,7 +4,7 @@ import type { Policy } from '../incident/policy.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
-import type { SlackMessage } from './blocks.js';
+import type { SlackMessage } from './block-kit.js';
 import { replyForError, replyForOutcome } from './replies.js';
 import { readButtonValue } from './runbook-blocks.js';
 import {

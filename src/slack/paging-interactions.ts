@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Paging } from '../incident/paging.js';
 import type { Logger } from '../log.js';
-import { type SlackMessage, simple } from './blocks.js';
+import { type SlackMessage, simple } from './block-kit.js';
 import { RETRY_PAGE_ACTION, retryValue } from './paging-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';
 

@@ -3,7 +3,7 @@ import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
 import type { FollowupsPage, TimelinePage } from '../incident/record.js';
 import type { SeverityStats } from '../incident/stats.js';
-import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './blocks.js';
+import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './block-kit.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);

@@ -1,8 +1,8 @@
 import { errorReference, StorageUnavailableError, UserError } from '../errors.js';
 import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures.js';
-import type { Outcome } from '../incident/service.js';
+import type { Outcome } from '../incident/requests.js';
 import type { Logger } from '../log.js';
-import { type SlackMessage, simple } from './blocks.js';
+import { type SlackMessage, simple } from './block-kit.js';
 
 /**
  * The one place errors become words. A `UserError` is shown as is; storage

@@ -3,7 +3,7 @@ import { describeParam } from '../runbook/params.js';
 import { dataReachOf, type Playbook } from '../runbook/playbook.js';
 import type { Preview, Run } from '../runbook/run.js';
 import type { RunNotice } from '../runbook/run-notice.js';
-import { type Block, context, esc, header, type SlackMessage, section } from './blocks.js';
+import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
 
 const time = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
 

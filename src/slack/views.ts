@@ -2,7 +2,7 @@ import { MAX_TITLE_LENGTH } from '../incident/command.js';
 import { clampText, type Incident, STATUSES, type Status } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
 import { unstorableText } from '../incident/text.js';
-import type { Block } from './blocks.js';
+import type { Block } from './block-kit.js';
 
 export const DECLARE_VIEW = 'declare_incident';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ChatFailure } from '../../src/incident/ports.js';
+import { ChatFailure } from '../../src/errors.js';
 import { type MemoryRunbooks, memoryRunbooks } from '../support/memory/runbooks.js';
 
 const SECOND = 1000;

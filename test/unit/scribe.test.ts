@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Incident } from '../../src/incident/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/incident/policy.js';
-import type { Capture, CaptureReason, Directory, IncidentStore, RecordStore } from '../../src/incident/ports.js';
+import type { Directory, IncidentStore, RecordStore } from '../../src/incident/ports.js';
+import type { Capture, CaptureReason } from '../../src/incident/record-items.js';
 import { createScribe } from '../../src/incident/scribe.js';
 
 /** In-memory stand-ins for the ports: this suite's seam is the capture rules alone. */

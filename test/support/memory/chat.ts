@@ -1,4 +1,4 @@
-import { ChatFailure } from '../../../src/incident/ports.js';
+import { ChatFailure } from '../../../src/errors.js';
 import type { RunNotice } from '../../../src/runbook/run-notice.js';
 import type { RunbookChat } from '../../../src/runbook/run-ports.js';
 

@@ -1,0 +1,60 @@
+import { clampText } from '../incident/incident.js';
+
+/** A Block Kit message: `text` is the notification and screen-reader fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+export type Block = { type: string; block_id?: string } & Record<string, unknown>;
+
+export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
+}
+
+/** A short ephemeral reply. */
+export function simple(mrkdwn: string): SlackMessage {
+  return message(mrkdwn.replace(/[*_`]/g, ''), [section(mrkdwn)]);
+}
+
+export function header(text: string): Block {
+  return { type: 'header', text: { type: 'plain_text', text: clampText(text, 150), emoji: true } };
+}
+
+export function section(mrkdwn: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: clampText(mrkdwn, 3000) } };
+}
+
+export function context(mrkdwn: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: clampText(mrkdwn, 3000) }] };
+}
+
+export function fields(pairs: readonly (readonly [string, string])[]): Block {
+  return {
+    type: 'section',
+    fields: pairs.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: clampText(`*${k}*\n${v}`, 2000) })),
+  };
+}
+
+export function message(text: string, blocks: Block[]): SlackMessage {
+  return { text: clampText(text, 3000), blocks };
+}
+
+/** Escapes user text so it cannot become a mention or link. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function cap(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+export function date(at: Date): string {
+  const s = Math.floor(at.getTime() / 1000);
+  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
+}
+
+export function time(at: Date): string {
+  const s = Math.floor(at.getTime() / 1000);
+  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
+}

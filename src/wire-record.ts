@@ -1,0 +1,50 @@
+/**
+ * The record part of the composition root (captured messages, notes,
+ * follow-ups, stats, reports): `main.ts` calls this and nothing else does.
+ */
+
+import type { WebClient } from '@slack/web-api';
+import type pg from 'pg';
+import type { Config } from './config.js';
+import type { Clock, IncidentStore } from './incident/ports.js';
+import { createPostmortems } from './incident/postmortem.js';
+import { createRecordService } from './incident/record.js';
+import { createScribe } from './incident/scribe.js';
+import type { IncidentService } from './incident/service.js';
+import { createRecordStore } from './postgres/record-store.js';
+import { createStatsStore } from './postgres/stats-store.js';
+import { createSlackDirectory } from './slack/directory.js';
+
+interface RecordBase {
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  readonly store: IncidentStore;
+  readonly service: IncidentService;
+  readonly web: WebClient;
+  readonly clock: Clock;
+}
+
+/** The scribe, the record service and the report drafts, over one record store and one Slack directory. */
+export function wireRecord({ config, pool, store, service, web, clock }: RecordBase) {
+  const recordStore = createRecordStore(pool);
+  const directory = createSlackDirectory(web);
+  const scribe = createScribe({ store, record: recordStore, directory, policy: config.policy });
+  const records = createRecordService({
+    incidents: service,
+    store,
+    record: recordStore,
+    stats: createStatsStore(pool),
+    directory,
+    clock,
+    policy: config.policy,
+  });
+  const postmortems = createPostmortems({
+    incidents: service,
+    store,
+    record: recordStore,
+    directory,
+    clock,
+    incidentsChannel: config.slack.incidentsChannel,
+  });
+  return { directory, scribe, records, postmortems };
+}
