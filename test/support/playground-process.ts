@@ -9,8 +9,10 @@ import { freePort, NODE_OPTIONS } from './processes.js';
  * `npm start` as a new user runs it (`node dist/src/main.js` with no Slack settings), in a database and Redis
  * prefix of this run (dropped by `stop()`, else by global teardown). `env` adds or overrides variables.
  */
-export async function startPlaygroundProcess(env: Record<string, string> = {}) {
-  const database = `fbt_${runId()}_pg${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
+export async function startPlaygroundProcess(
+  env: Record<string, string> = {},
+  database = `fbt_${runId()}_pg${Math.random().toString(36).slice(2, 8)}`.toLowerCase(),
+) {
   const port = await freePort();
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, [new URL('dist/src/main.js', REPO).pathname], {
@@ -48,11 +50,13 @@ export async function startPlaygroundProcess(env: Record<string, string> = {}) {
       if (line === 'exited') throw new Error(`the playground exited:\n${text().slice(-3000)}`);
       return (JSON.parse(line) as { url: string }).url;
     },
-    async stop(): Promise<void> {
+    /** SIGTERM, then drops the database unless `keep` (for a second start on it). */
+    async stop(keep = false): Promise<void> {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
+      if (keep) return;
       const admin = new pg.Client({ connectionString: ADMIN_URL });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
