@@ -123,7 +123,8 @@ describe('the playground in a browser', () => {
     const before = await deployment('ai-development/api-gateway');
     expect(before).toEqual({ image: 'api-gateway:1.5.0', revision: '2', ready: '2/2' });
     await type('/incident run rollback-deployment namespace=ai-development deployment=api-gateway');
-    await page.waitForSelector('button[data-action-id="runbook_approve"]', { timeout: 20_000 });
+    const approve = await page.waitForSelector('button[data-action-id="runbook_approve"]', { timeout: 20_000 });
+    await approve!.scrollIntoView();
     await shot('02-approval-card');
 
     // Another person, the approver, approves: the deployment rolls back to the previous revision's image.
@@ -137,6 +138,11 @@ describe('the playground in a browser', () => {
         'api-gateway:1.4.0',
       { timeout: 30_000 },
     );
+    await page.evaluate(() => {
+      const box = document.getElementById('messages')!;
+      box.scrollTop = box.scrollHeight;
+    });
+    await shot('03-rolling-back');
     await page.waitForFunction(
       () => {
         const row = document.querySelector('#deployments tr[data-deployment="ai-development/api-gateway"]')!;
@@ -152,7 +158,7 @@ describe('the playground in a browser', () => {
     await page.waitForFunction(() => !document.querySelector('button[data-action-id="runbook_approve"]'), {
       timeout: 20_000,
     });
-    await shot('03-rolled-back');
+    await shot('04-rolled-back');
 
     // A responder's message, pinned, goes to the incident's timeline.
     await actAs(PEOPLE.responder);
@@ -191,7 +197,7 @@ describe('the playground in a browser', () => {
     const report = await page.$eval('#file-view pre', (e) => e.textContent!);
     expect(report).toContain('Checkout is failing');
     expect(report).toContain('Error rate back under 1% after the rollback');
-    await shot('04-postmortem');
+    await shot('05-postmortem');
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -198,6 +198,7 @@ function renderMessages(state) {
   $('channel-topic').innerHTML = channel.topic ? mrkdwn(channel.topic, names) : '';
   const box = $('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  const kept = box.scrollTop;
   box.innerHTML = '';
   const items = [
     ...channel.messages.map((m) => ({ m, ephemeral: false })),
@@ -206,7 +207,7 @@ function renderMessages(state) {
       .map((m) => ({ m: { ...m, user: state.bot, reactions: [] }, ephemeral: true })),
   ].sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
   for (const { m, ephemeral } of items) box.append(messageNode(m, channel, ephemeral));
-  if (atBottom || view.scrollDown) box.scrollTop = box.scrollHeight;
+  box.scrollTop = atBottom || view.scrollDown ? box.scrollHeight : kept;
   view.scrollDown = false;
 }
 

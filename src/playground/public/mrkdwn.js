@@ -69,26 +69,17 @@ function styled(html) {
     .replace(/:([a-z0-9_+-]+):/g, (m, name) => (EMOJI[name] ? EMOJI[name] : m));
 }
 
-/** One line of text outside code: tokens become HTML, the rest is escaped and styled. */
+/**
+ * One line of text outside code blocks: `code` and <tokens> become HTML first and stand in as placeholders
+ * while the rest is escaped and styled, so bold may span them as it does in Slack.
+ */
 function inline(text, names) {
-  let out = '';
-  let rest = text;
-  for (;;) {
-    const code = rest.indexOf('`');
-    const at = rest.indexOf('<');
-    if (code < 0 && at < 0) return out + styled(escapeHtml(decode(rest)));
-    if (code >= 0 && (at < 0 || code < at)) {
-      const end = rest.indexOf('`', code + 1);
-      if (end < 0) return out + styled(escapeHtml(decode(rest)));
-      out += `${styled(escapeHtml(decode(rest.slice(0, code))))}<code>${escapeHtml(decode(rest.slice(code + 1, end)))}</code>`;
-      rest = rest.slice(end + 1);
-      continue;
-    }
-    const end = rest.indexOf('>', at);
-    if (end < 0) return out + styled(escapeHtml(decode(rest)));
-    out += styled(escapeHtml(decode(rest.slice(0, at)))) + token(rest.slice(at + 1, end), names);
-    rest = rest.slice(end + 1);
-  }
+  const held = [];
+  const hold = (html) => `\uE000${held.push(html) - 1}\uE000`;
+  const marked = text
+    .replace(/`([^`]+)`/g, (_, code) => hold(`<code>${escapeHtml(decode(code))}</code>`))
+    .replace(/<([^<>]+)>/g, (_, inner) => hold(token(inner, names)));
+  return styled(escapeHtml(decode(marked))).replace(/\uE000(\d+)\uE000/g, (_, n) => held[Number(n)]);
 }
 
 /** Slack mrkdwn as HTML. `names` resolves user and channel IDs to names. */
