@@ -18,7 +18,7 @@ import { createPaging } from './incident/paging.js';
 import { createPagingEffects } from './incident/paging-effects.js';
 import type { Chat, Clock, IncidentStore } from './incident/ports.js';
 import type { IncidentService } from './incident/service.js';
-import type { Jobs } from './jobs/queues.js';
+import type { Jobs } from './jobs/queue.js';
 import type { Logger } from './log.js';
 import { createPagerDutyDirectory } from './pagerduty/directory.js';
 import { createEventsApi } from './pagerduty/events.js';

@@ -8,24 +8,21 @@ import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
 import { bearerOnly, serveRoutes } from './http/metrics-access.js';
-import { createClocks } from './incident/clocks.js';
-import { createEffectRunner } from './incident/effects.js';
 import type { Clock } from './incident/ports.js';
 import { createRetention } from './incident/retention.js';
 import { createIncidentService } from './incident/service.js';
 import { wireIntegrations, wirePaging } from './integrations.js';
-import { createJobs } from './jobs/queues.js';
+import { createJobs } from './jobs/queue.js';
 import { createLogger, type Logger } from './log.js';
 import { runPlayground } from './playground/run.js';
-import { createEffectOutboxStore } from './postgres/effect-outbox-store.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
-import { createOpenIncidents } from './postgres/open-incidents.js';
 import { createPool } from './postgres/pool.js';
 import { createRetentionStore } from './postgres/retention-store.js';
 import { installProcessGuards } from './process-guards.js';
 import { drainFirebreak, exitOnSignals } from './shutdown.js';
 import { createSlackApp } from './slack/app.js';
+import { wireIncidentWork } from './wire-incidents.js';
 import { wireRecord } from './wire-record.js';
 import { wireRunbooks } from './wire-runbooks.js';
 import { wireSlackClient } from './wire-slack.js';
@@ -65,8 +62,6 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const pool = createPool(config.databaseUrl, log);
   await migrate(pool);
   const store = createIncidentStore(pool);
-  const outbox = createEffectOutboxStore(pool, { leaseMs: config.effectLeaseMs });
-  const open = createOpenIncidents(pool);
   let observeQueueLag: ((seconds: number) => void) | undefined;
   const jobs = createJobs(
     { ...config.redis, retentionEveryMs: config.policy.retention.everyMs, onLag: (s) => observeQueueLag?.(s) },
@@ -76,20 +71,17 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const { pacer, web, botUserId, chat } = wireSlackClient(config, options.slackSpeedup);
   const paging = wirePaging({ config, pool, store, web, chat, clock, log });
 
-  const effects = createEffectRunner({
+  const { effectRunner, reminders, open } = wireIncidentWork({
+    config,
+    pool,
     store,
-    outbox,
     chat,
-    timers: jobs.timers,
+    jobs,
     clock,
-    policy: config.policy,
-    incidentsChannel: config.slack.incidentsChannel,
     log,
-    renewEveryMs: Math.max(250, Math.floor(config.effectLeaseMs / 3)),
-    ...(options.backoffMs && { backoffMs: options.backoffMs }),
-    paging: paging.effects,
+    paging,
+    backoffMs: options.backoffMs,
   });
-  const clocks = createClocks({ store, open, timers: jobs.timers, clock, policy: config.policy, effects, log });
   const { runbooks, diagnostics } = wireRunbooks({
     config,
     pool,
@@ -103,8 +95,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const service = createIncidentService({
     store,
     open,
-    effects,
-    clocks,
+    effects: effectRunner,
+    reminders,
     clock,
     policy: config.policy,
     observer: { changed: (incident) => runbooks.incidentChanged(incident) },
@@ -125,9 +117,9 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     botUserId,
   });
 
-  const { directory, scribe, records, postmortems } = wireRecord({ config, pool, store, service, web, clock });
+  const { directory, scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, web, clock });
   const metrics = createMetrics(
-    { openBySeverity: () => open.countBySeverity(), stats: () => records.stats(30 * 86_400_000) },
+    { openBySeverity: () => open.countBySeverity(), stats: () => recordService.stats(30 * 86_400_000) },
     {
       onStatsError: (err) =>
         log.warn({ err }, 'could not recompute the 30-day incident metrics; serving the last ones'),
@@ -156,7 +148,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     { ...config.slack, port: config.http.port },
     {
       service,
-      record: records,
+      record: recordService,
       postmortems,
       directory,
       scribe,
@@ -172,16 +164,16 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   );
 
   await jobs.start({
-    runEffects: (id) => effects.run(id),
-    updateDue: (id, dueMs) => clocks.fireUpdate(id, dueMs),
-    escalationDue: (id, level, step) => clocks.fireEscalation(id, level, step),
+    runEffects: (id) => effectRunner.run(id),
+    updateDue: (id, dueMs) => reminders.fireUpdate(id, dueMs),
+    escalationDue: (id, level, step) => reminders.fireEscalation(id, level, step),
     // Side by side: effects may wait minutes on Slack's rate limits, and lost clocks must not wait for them.
     sweep: async () => {
       const started = performance.now();
-      await Promise.all([effects.runAllDue(), clocks.sweep(), runbooks.sweep(), integrations.publisher.run()]);
+      await Promise.all([effectRunner.runAllDue(), reminders.sweep(), runbooks.sweep(), integrations.publisher.run()]);
       metrics.observeSweep((performance.now() - started) / 1000);
     },
-    rebuild: () => Promise.all([clocks.rebuild(), runbooks.rebuild()]),
+    rebuild: () => Promise.all([reminders.rebuild(), runbooks.rebuild()]),
     retention: () => retention.run(),
     runActions: (runId) => runbooks.runActions(runId),
     expireRun: (runId) => runbooks.expire(runId),
@@ -190,11 +182,11 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
   const started = (await app.start(config.http.port)) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
   const metricsServer = ownMetricsPort ? await serveRoutes(config.http.metricsPort!, [metricsRoute]) : undefined;
-  await effects
+  await effectRunner
     .runAllDue()
     .catch((err: unknown) => log.warn({ err }, 'start-up sweep failed; the periodic sweep will retry'));
   await runbooks.recover().catch((err: unknown) => log.error({ err }, 'could not check for interrupted runbook runs'));
-  await Promise.all([clocks.rebuild(), runbooks.rebuild()]).catch((err: unknown) =>
+  await Promise.all([reminders.rebuild(), runbooks.rebuild()]).catch((err: unknown) =>
     log.warn({ err }, 'rebuilding clocks and run prompts failed; the periodic sweep fires them from Postgres'),
   );
   log.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'firebreak started');

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Config } from './config.js';
 import type { Clock, IncidentStore } from './incident/ports.js';
 import { createPostmortems } from './incident/postmortem.js';
-import { createRecordService } from './incident/record.js';
+import { createRecordService } from './incident/record-service.js';
 import { createScribe } from './incident/scribe.js';
 import type { IncidentService } from './incident/service.js';
 import { createRecordStore } from './postgres/record-store.js';
@@ -28,11 +28,11 @@ interface RecordBase {
 export function wireRecord({ config, pool, store, service, web, clock }: RecordBase) {
   const recordStore = createRecordStore(pool);
   const directory = createSlackDirectory(web);
-  const scribe = createScribe({ store, record: recordStore, directory, policy: config.policy });
-  const records = createRecordService({
+  const scribe = createScribe({ store, recordStore, directory, policy: config.policy });
+  const recordService = createRecordService({
     incidents: service,
     store,
-    record: recordStore,
+    recordStore,
     stats: createStatsStore(pool),
     directory,
     clock,
@@ -41,10 +41,10 @@ export function wireRecord({ config, pool, store, service, web, clock }: RecordB
   const postmortems = createPostmortems({
     incidents: service,
     store,
-    record: recordStore,
+    recordStore,
     directory,
     clock,
     incidentsChannel: config.slack.incidentsChannel,
   });
-  return { directory, scribe, records, postmortems };
+  return { directory, scribe, recordService, postmortems };
 }

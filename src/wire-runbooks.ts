@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Config } from './config.js';
 import { createDiagnostics } from './diag/diagnostics.js';
 import type { Clock, IncidentStore } from './incident/ports.js';
-import type { Jobs } from './jobs/queues.js';
+import type { Jobs } from './jobs/queue.js';
 import { createKubeCluster, loadKubeConfig } from './kube/cluster.js';
 import type { Logger } from './log.js';
 import { createRunOutboxStore } from './postgres/run-outbox-store.js';

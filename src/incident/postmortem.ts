@@ -9,7 +9,7 @@ import type { TimelineRecord } from './timeline.js';
 export interface PostmortemDeps {
   readonly incidents: IncidentService;
   readonly store: IncidentStore;
-  readonly record: RecordStore;
+  readonly recordStore: RecordStore;
   readonly directory: Directory;
   readonly clock: Clock;
   /** Where a report goes when the incident has no war room. */
@@ -34,12 +34,12 @@ export interface PostmortemOutcome {
  * beside it when the draft groups a long one.
  */
 export function createPostmortems(deps: PostmortemDeps) {
-  const { record, directory } = deps;
+  const { recordStore, directory } = deps;
 
   async function wholeTimeline(incidentId: string): Promise<TimelineRecord[]> {
     const all: TimelineRecord[] = [];
     for (let afterId: number | null = null; ; ) {
-      const page = await record.timelinePage(incidentId, { afterId, limit: BATCH });
+      const page = await recordStore.timelinePage(incidentId, { afterId, limit: BATCH });
       all.push(...page.filter((e) => e.kind !== REPORT_ENTRY));
       if (page.length < BATCH) return all;
       afterId = page.at(-1)!.id;
@@ -49,7 +49,7 @@ export function createPostmortems(deps: PostmortemDeps) {
   async function allFollowups(incidentId: string): Promise<Followup[]> {
     const all: Followup[] = [];
     for (let afterId = 0; ; ) {
-      const page = await record.followupsPage(incidentId, afterId, BATCH);
+      const page = await recordStore.followupsPage(incidentId, afterId, BATCH);
       all.push(...page);
       if (page.length < BATCH) return all;
       afterId = page.at(-1)!.id;
@@ -72,7 +72,7 @@ export function createPostmortems(deps: PostmortemDeps) {
       const incident = await deps.incidents.find(ref, ctx);
       const [timeline, updates, followups] = await Promise.all([
         wholeTimeline(incident.id),
-        record.updates(incident.id),
+        recordStore.updates(incident.id),
         allFollowups(incident.id),
       ]);
       const mentioned = new Set<string>([
@@ -83,7 +83,7 @@ export function createPostmortems(deps: PostmortemDeps) {
       const names = await namesOf(incident, mentioned);
       const now = deps.clock.now();
       const draft = draftPostmortem({ incident, timeline, updates, followups, names, generatedAt: now });
-      const version = await record.savePostmortem(incident.id, draft, ctx.actor.userId, now);
+      const version = await recordStore.savePostmortem(incident.id, draft, ctx.actor.userId, now);
       if (!version.created && version.fileId) return { incident, version, uploaded: false };
 
       const channel = incident.channelId ?? deps.incidentsChannel;
@@ -100,7 +100,7 @@ export function createPostmortems(deps: PostmortemDeps) {
         content: draft.markdown,
         comment: `Draft post-incident report for ${incident.id} (version ${version.version}), built from the timeline. Sections marked "to be written by the team" need you.`,
       });
-      await record.setPostmortemFile(version.id, fileId);
+      await recordStore.setPostmortemFile(version.id, fileId);
       await deps.store.addTimeline(incident.id, {
         at: now,
         actor: ctx.actor.userId,

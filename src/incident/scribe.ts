@@ -12,7 +12,7 @@ export interface MessageRef {
 
 export interface ScribeDeps {
   readonly store: IncidentStore;
-  readonly record: RecordStore;
+  readonly recordStore: RecordStore;
   readonly directory: Directory;
   readonly policy: Policy;
 }
@@ -28,7 +28,7 @@ export function tsToDate(ts: string): Date {
  * name and a permalink. Edits and deletions follow the entry.
  */
 export function createScribe(deps: ScribeDeps) {
-  const { store, record, directory, policy } = deps;
+  const { store, recordStore, directory, policy } = deps;
 
   /** Capture keeps working after resolve: the post-incident discussion belongs to the record too. */
   const warRoom = (channel: string): Promise<Incident | undefined> => store.findByChannel(channel);
@@ -39,7 +39,7 @@ export function createScribe(deps: ScribeDeps) {
     reason: CaptureReason,
     known?: { userId: string; text: string; threadTs: string | null; botId: string | null },
   ): Promise<'added' | 'exists' | 'ignored'> {
-    if (await record.addReason(incident.id, ref.channel, ref.ts, reason)) return 'exists';
+    if (await recordStore.addReason(incident.id, ref.channel, ref.ts, reason)) return 'exists';
     const message = known ?? (await directory.fetchMessage(ref.channel, ref.ts));
     if (!message || message.botId) return 'ignored';
     const [authorName, permalink] = await Promise.all([
@@ -55,7 +55,7 @@ export function createScribe(deps: ScribeDeps) {
       text: message.text,
       permalink,
     };
-    return record.capture(incident.id, c, reason);
+    return recordStore.capture(incident.id, c, reason);
   }
 
   return {
@@ -70,7 +70,7 @@ export function createScribe(deps: ScribeDeps) {
     async reactionRemoved(emoji: string, user: string, ref: MessageRef) {
       if (emoji.split('::')[0] !== policy.capture.emoji) return 'ignored' as const;
       const incident = await warRoom(ref.channel);
-      return incident ? record.release(incident.id, ref.channel, ref.ts, user) : ('ignored' as const);
+      return incident ? recordStore.release(incident.id, ref.channel, ref.ts, user) : ('ignored' as const);
     },
 
     /** `pin_added`: the pinned message, which the event carries. */
@@ -96,13 +96,13 @@ export function createScribe(deps: ScribeDeps) {
     /** `message_changed`: a captured message's entry follows the edit. */
     async edited(ref: MessageRef, text: string, at: Date) {
       const incident = await warRoom(ref.channel);
-      return incident ? record.edited(incident.id, ref.channel, ref.ts, text, at) : false;
+      return incident ? recordStore.edited(incident.id, ref.channel, ref.ts, text, at) : false;
     },
 
     /** `message_deleted`: a captured message's entry is marked deleted. */
     async deleted(ref: MessageRef, at: Date) {
       const incident = await warRoom(ref.channel);
-      return incident ? record.deleted(incident.id, ref.channel, ref.ts, at) : false;
+      return incident ? recordStore.deleted(incident.id, ref.channel, ref.ts, at) : false;
     },
   };
 }

@@ -14,20 +14,20 @@ import {
   type UpdateFields,
   updateChange,
 } from './changes.js';
-import type { Clocks } from './clocks.js';
-import type { EffectRunner } from './effects.js';
+import type { EffectRunner } from './effect-runner.js';
 import type { Incident, Role, Status } from './incident.js';
 import type { Mutation } from './mutation.js';
 import type { PageRules } from './page-rules.js';
 import { findSeverity, type Policy } from './policy.js';
 import type { Clock, IncidentObserver, IncidentStore, OpenIncidents } from './ports.js';
+import type { Reminders } from './reminders.js';
 import type { CommandContext, DeclareInput, IncidentRef, OpenPage, Outcome } from './requests.js';
 
 export interface IncidentServiceDeps {
   readonly store: IncidentStore;
   readonly open: OpenIncidents;
   readonly effects: EffectRunner;
-  readonly clocks: Clocks;
+  readonly reminders: Reminders;
   readonly clock: Clock;
   readonly policy: Policy;
   /** Told of every change that was applied (runbooks expire requests a resolved or re-levelled incident no longer allows). */
@@ -98,7 +98,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   async function change(ref: IncidentRef, ctx: CommandContext, decide: (i: Incident) => Mutation): Promise<Outcome> {
     const target = await resolveRef(ref, ctx);
     const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, decide);
-    if (applied) await deps.clocks.schedule(incident);
+    if (applied) await deps.reminders.schedule(incident);
     if (applied) await deps.observer?.changed(incident);
     return carryOut(incident, !applied, ctx.waitForEffectsMs);
   }
@@ -141,7 +141,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           ],
         }),
       );
-      if (created) await deps.clocks.schedule(incident);
+      if (created) await deps.reminders.schedule(incident);
       return carryOut(incident, !created, ctx.waitForEffectsMs);
     },
 

@@ -5,7 +5,7 @@ import type { Paging } from '../incident/paging.js';
 import type { Policy } from '../incident/policy.js';
 import type { Directory } from '../incident/ports.js';
 import type { Postmortems } from '../incident/postmortem.js';
-import type { RecordService } from '../incident/record.js';
+import type { RecordService } from '../incident/record-service.js';
 import type { CommandContext } from '../incident/requests.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';

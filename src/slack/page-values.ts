@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { INCIDENT_ID } from '../incident/incident.js';
-import type { TimelineStart } from '../incident/record.js';
+import type { TimelineStart } from '../incident/record-service.js';
 
 /** Action IDs of the page buttons; each message has at most one of each. */
 export const PAGE_ACTIONS = {

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { z } from 'zod';
 import type { Policy } from '../incident/policy.js';
-import type { RecordService } from '../incident/record.js';
+import type { RecordService } from '../incident/record-service.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './block-kit.js';

@@ -1,7 +1,7 @@
 import { formatDuration } from '../incident/duration.js';
 import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
-import type { FollowupsPage, TimelinePage } from '../incident/record.js';
+import type { FollowupsPage, TimelinePage } from '../incident/record-service.js';
 import type { SeverityStats } from '../incident/stats.js';
 import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './block-kit.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';

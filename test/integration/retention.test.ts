@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { DEFAULT_POLICY } from '../../src/incident/policy.js';
 import type { JobRecords, RetentionStore } from '../../src/incident/ports.js';
 import { createRetention } from '../../src/incident/retention.js';
-import { createJobs } from '../../src/jobs/queues.js';
+import { createJobs } from '../../src/jobs/queue.js';
 import { createLogger } from '../../src/log.js';
 import { migrate } from '../../src/postgres/migrate.js';
 import { createPool } from '../../src/postgres/pool.js';

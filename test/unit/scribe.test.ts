@@ -29,7 +29,7 @@ function setup(policy: Policy) {
     displayName: async (id: string) => `name-of-${id}`,
     permalink: async () => 'https://x/p1',
   } as unknown as Directory;
-  return { scribe: createScribe({ store, record, directory, policy }), captured };
+  return { scribe: createScribe({ store, recordStore: record, directory, policy }), captured };
 }
 
 describe('capture rules', () => {

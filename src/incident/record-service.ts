@@ -12,7 +12,7 @@ import type { TimelineQuery, TimelineRecord } from './timeline.js';
 export interface RecordServiceDeps {
   readonly incidents: IncidentService;
   readonly store: IncidentStore;
-  readonly record: RecordStore;
+  readonly recordStore: RecordStore;
   readonly stats: StatsStore;
   readonly directory: Directory;
   readonly clock: Clock;
@@ -56,7 +56,7 @@ export interface FollowupsPage {
  * and the metrics drawn from it.
  */
 export function createRecordService(deps: RecordServiceDeps) {
-  const { incidents, store, record, directory, clock, policy } = deps;
+  const { incidents, store, recordStore, directory, clock, policy } = deps;
   const nameOf = async (ctx: CommandContext) => ctx.actor.name ?? (await directory.displayName(ctx.actor.userId));
 
   return {
@@ -126,22 +126,22 @@ export function createRecordService(deps: RecordServiceDeps) {
         effects: [],
       }));
       if (applied)
-        created = await record.addFollowup(target.id, {
+        created = await recordStore.addFollowup(target.id, {
           text: item.text,
           owner: item.owner ?? null,
           due: item.due ?? null,
           createdBy: ctx.actor.userId,
           createdAt: clock.now(),
         });
-      return { incident, followup: created ?? (await record.latestFollowup(target.id))! };
+      return { incident, followup: created ?? (await recordStore.latestFollowup(target.id))! };
     },
 
     /** A page of follow-ups, in the order they were recorded, after the one with ID `afterId`. */
     async followups(ref: IncidentRef, ctx: CommandContext, from = { afterId: 0, before: 0 }): Promise<FollowupsPage> {
       const incident = await incidents.find(ref, ctx);
       const [followups, total] = await Promise.all([
-        record.followupsPage(incident.id, from.afterId, FOLLOWUPS_PAGE),
-        record.followupCount(incident.id),
+        recordStore.followupsPage(incident.id, from.afterId, FOLLOWUPS_PAGE),
+        recordStore.followupCount(incident.id),
       ]);
       return { incident, followups, before: from.before, total };
     },
@@ -150,7 +150,7 @@ export function createRecordService(deps: RecordServiceDeps) {
     async timeline(ref: IncidentRef, start: TimelineStart, ctx: CommandContext): Promise<TimelinePage> {
       const incident = await incidents.find(ref, ctx);
       const [total, tzOffsetS] = await Promise.all([
-        record.timelineCount(incident.id),
+        recordStore.timelineCount(incident.id),
         directory.tzOffset(ctx.actor.userId),
       ]);
       const pages = Math.max(1, Math.ceil(total / TIMELINE_PAGE));
@@ -160,7 +160,7 @@ export function createRecordService(deps: RecordServiceDeps) {
       let query: TimelineQuery = { offset: (page - 1) * TIMELINE_PAGE, limit };
       if ('afterId' in start) query = { afterId: start.afterId, limit };
       if ('beforeId' in start) query = { beforeId: start.beforeId, limit };
-      const found = await record.timelinePage(incident.id, query);
+      const found = await recordStore.timelinePage(incident.id, query);
       const backwards = 'beforeId' in start;
       const more = found.length > TIMELINE_PAGE;
       const entries = backwards ? found.slice(-TIMELINE_PAGE) : found.slice(0, TIMELINE_PAGE);

@@ -1,12 +1,12 @@
 import type { Logger } from '../log.js';
 import { formatDuration } from './duration.js';
-import type { EffectRunner } from './effects.js';
+import type { EffectRunner } from './effect-runner.js';
 import { commander, type Incident } from './incident.js';
 import type { Mutation } from './mutation.js';
 import { type Policy, severityOf } from './policy.js';
 import type { Clock, IncidentStore, OpenIncidents, StepDue, Timers } from './ports.js';
 
-export interface ClockDeps {
+export interface ReminderDeps {
   readonly store: IncidentStore;
   readonly open: OpenIncidents;
   readonly timers: Timers;
@@ -36,7 +36,7 @@ export function escalationKey(level: string, step: number): string {
  * if the clock still applies, so a stale, duplicate or late prompt is harmless
  * and every reminder fires exactly once, whichever replica gets it.
  */
-export function createClocks(deps: ClockDeps) {
+export function createReminders(deps: ReminderDeps) {
   const { store, timers, clock, policy, log } = deps;
   const steps: StepDue[] = policy.severities.flatMap((s) =>
     s.escalation.map((e, n) => ({ level: s.level, key: escalationKey(s.level, n), afterMs: e.afterMs })),
@@ -182,4 +182,4 @@ export function createClocks(deps: ClockDeps) {
   };
 }
 
-export type Clocks = ReturnType<typeof createClocks>;
+export type Reminders = ReturnType<typeof createReminders>;
