@@ -1,8 +1,8 @@
 import { messageJson } from './slack/methods/shapes.js';
-import { blockAction, eventCallback, viewSubmission } from './slack/payloads.js';
+import { blockAction, eventCallback, slashCommand, viewSubmission } from './slack/payloads.js';
 import type { Replies } from './slack/replies.js';
 import { type Delivered, postSigned } from './slack/sign.js';
-import { APP_ID, BOT_USER, type Channel, type Message, type SlackWorkspace, TEAM_ID } from './slack/workspace.js';
+import { BOT_USER, type Channel, type Message, type SlackWorkspace, TEAM_ID } from './slack/workspace.js';
 import { findElement, type RawValues, viewValues } from './view-state.js';
 
 /** What a person did in the page was refused before it reached the bot (a bad channel, a message gone). */
@@ -77,23 +77,16 @@ export function createActs(deps: {
       if (!/^\/[a-z0-9_-]+$/.test(command)) throw new ActRefused('a command starts with / and a name, as /incident');
       // Slack runs a command in a public channel the person only previews; here they join it, as a click on Join would.
       if (!channel.is_im) channel.members.add(user.id);
-      const fields = {
-        token: 'deprecated-verification-token',
-        api_app_id: APP_ID,
-        team_id: TEAM_ID,
-        team_domain: 'firebreak-test',
-        enterprise_id: '',
-        enterprise_name: '',
-        channel_id: channel.id,
-        channel_name: channel.is_im ? 'directmessage' : channel.name,
-        user_id: user.id,
-        user_name: user.name,
+      const fields = slashCommand({
         command,
         text: typed.trim().slice(command.length).trim(),
-        response_url: replies.urlFor(deps.slackUrl(), { channel: channel.id, user: user.id }),
-        trigger_id: workspace.issueTrigger(user.id),
-        is_enterprise_install: 'false',
-      };
+        user: user.id,
+        userName: user.name,
+        channel: channel.id,
+        channelName: channel.is_im ? 'directmessage' : channel.name,
+        responseUrl: replies.urlFor(deps.slackUrl(), { channel: channel.id, user: user.id }),
+        triggerId: workspace.issueTrigger(user.id),
+      });
       const sent = await post(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
       showAck(channel.id, user.id, command, sent);
     },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { readPlaybooks } from '../../src/config.js';
 import { ADMIN_URL } from '../support/db.js';
+import { REPO } from '../support/paths.js';
 import { startPlaygroundProcess } from '../support/playground-process.js';
 
 /** `npm start` as the shipped main.js runs it: the playground with no Slack settings, the real bot with any. */
@@ -29,17 +31,11 @@ describe('npm start', () => {
     };
     const incidents = state.channels.find((c) => c.name === 'incidents')!;
     // Every service the shipped playbooks name, each with a revision to roll back to.
-    expect(state.deployments.map((d) => `${d.namespace}/${d.name}`).sort()).toEqual([
-      'adaptive-learning-production/auth-service',
-      'adaptive-learning-production/ml-service',
-      'adaptive-learning-production/scheduler-service',
-      'adaptive-learning-production/user-service',
-      'ai-development/api-gateway',
-      'ai-development/api-server',
-      'ai-development/auth-service',
-      'education/education-revenue-engine',
-      'studyteddy-production/backend-production',
-    ]);
+    const named = [...readPlaybooks(new URL('playbooks', REPO).pathname, []).values()].flatMap((pb) =>
+      Object.entries(pb.deployments ?? {}).flatMap(([ns, names]) => names.map((n) => `${ns}/${n}`)),
+    );
+    expect(named.length).toBeGreaterThan(5);
+    expect(state.deployments.map((d) => `${d.namespace}/${d.name}`).sort()).toEqual([...new Set(named)].sort());
     expect(new Set(state.deployments.map((d) => d.revision))).toEqual(new Set(['2']));
     const declared = await fetch(`${url}pg/command`, {
       method: 'POST',

@@ -106,6 +106,36 @@ export function blockAction(opts: {
   };
 }
 
+/** A slash command's form fields, named as in Slack's sample payload; the body is them URL-encoded. */
+export function slashCommand(opts: {
+  command: string;
+  text: string;
+  user: string;
+  userName: string;
+  channel: string;
+  channelName: string;
+  responseUrl: string;
+  triggerId: string;
+}): Record<string, string> {
+  return {
+    token: 'deprecated-verification-token',
+    api_app_id: APP_ID,
+    team_id: TEAM_ID,
+    team_domain: DOMAIN,
+    enterprise_id: '',
+    enterprise_name: '',
+    channel_id: opts.channel,
+    channel_name: opts.channelName,
+    user_id: opts.user,
+    user_name: opts.userName,
+    command: opts.command,
+    text: opts.text,
+    response_url: opts.responseUrl,
+    trigger_id: opts.triggerId,
+    is_enterprise_install: 'false',
+  };
+}
+
 let eventSeq = 0;
 
 /** An Events API `event_callback` envelope with the samples' field names (samples/events). */

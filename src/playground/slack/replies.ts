@@ -1,5 +1,6 @@
 import type { HttpAnswer } from './http.js';
 import type { Validation } from './methods/method.js';
+import { readReply } from './sinks.js';
 import { BOT_ID, BOT_USER, type SlackWorkspace } from './workspace.js';
 
 /** A message only one person sees, in one channel: a command's reply, or a button's answer. */
@@ -80,14 +81,9 @@ export function createReplies(workspace: SlackWorkspace, validation: Validation)
       if (!target || Date.now() - target.issued > LIFETIME_MS)
         return { status: 404, body: { ok: false, error: 'expired_url' } };
       if (++target.uses > USES) return { status: 404, body: { ok: false, error: 'used_url' } };
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return { status: 400, body: { ok: false, error: 'invalid_payload' } };
-      }
-      if (body.blocks !== undefined && validation.messageBlocks(body.blocks).length)
-        return { status: 400, body: { ok: false, error: 'invalid_blocks' } };
+      const read = readReply(raw, validation);
+      if ('refused' in read) return read.refused;
+      const body = read.body;
       const text = typeof body.text === 'string' ? body.text : '';
       if (body.delete_original === true || body.delete_original === 'true') {
         deleteOriginal(target);
