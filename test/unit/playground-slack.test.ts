@@ -66,6 +66,24 @@ describe("the playground's workspace", () => {
     expect(w.modals.get('U1')).toBeUndefined();
   });
 
+  it('updates an open view by ID, refusing a stale hash as Slack does', () => {
+    const { w } = workspace();
+    const api = createWebApi({ workspace: w, validation: accept, baseUrl: () => 'http://s' });
+    const view = { type: 'modal', title: { type: 'plain_text', text: 'Run' }, blocks: [] };
+    const opened = api.call('views.open', { trigger_id: w.issueTrigger('U1'), view }) as {
+      view: { id: string; hash: string };
+    };
+    const changed = { ...view, title: { type: 'plain_text', text: 'Run: step 2' } };
+    const updated = api.call('views.update', { view_id: opened.view.id, hash: opened.view.hash, view: changed });
+    expect(updated).toMatchObject({ ok: true, view: { id: opened.view.id, title: { text: 'Run: step 2' } } });
+    expect(w.modals.get('U1')![0]).toMatchObject({ title: { text: 'Run: step 2' } });
+    expect(api.call('views.update', { view_id: opened.view.id, hash: opened.view.hash, view })).toMatchObject({
+      ok: false,
+      error: 'hash_conflict',
+    });
+    expect(api.call('views.update', { view_id: 'V0NOPE', view })).toMatchObject({ ok: false, error: 'not_found' });
+  });
+
   it('counts reactions per person, once each, and shows them in history as Slack does', () => {
     const { w, room } = workspace();
     const ts = w.say(room.id, 'U1', 'rolled back');
