@@ -173,7 +173,7 @@ export interface StatsStore {
 }
 
 /** What retention deletes from Postgres. */
-export type PurgeKind = 'idempotency_keys' | 'finished_effects';
+export type PurgeKind = 'idempotency_keys' | 'finished_effects' | 'finished_run_actions';
 
 /** Bounded deletes: each call removes at most `limit` rows that were finished or made before `before`. */
 export interface RetentionStore {
