@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import { loadConfig } from '../config.js';
 import type { PlaygroundSettings } from '../config-playground.js';
+import { rbacManifest } from '../kube/permissions.js';
 import type { Logger } from '../log.js';
 import { createActs } from './acts.js';
+import { grantFrom } from './kube/rbac.js';
 import { FakeKube } from './kube/server.js';
 import { servePage } from './page-server.js';
 import { pageState } from './page-state.js';
@@ -24,6 +26,7 @@ export const PEOPLE = [
 ] as const;
 
 const APPROVER = 'U0PLAYAP01';
+const KUBE_TOKEN = 'firebreak-playground';
 
 /** How long the simulated deployment controller takes per pod, so a rollout can be watched. */
 const STEP_MS = 700;
@@ -85,7 +88,7 @@ export async function startPlayground(
     SLACK_BOT_USER_ID: BOT_USER,
     SLACK_PACING: 'off',
     PORT: '0',
-    KUBECONFIG: kube.kubeconfig(),
+    KUBECONFIG: kube.kubeconfig(KUBE_TOKEN),
     PAGERDUTY_ROUTING_KEY: routingKey,
     PAGERDUTY_TOKEN: PD_TOKEN,
     PAGERDUTY_FROM: PD_FROM,
@@ -96,6 +99,9 @@ export async function startPlayground(
   const policy = settings.botEnv.INCIDENT_POLICY
     ? config.policy
     : { ...config.policy, approvers: [...config.policy.approvers, APPROVER] };
+  // The bot may do in the simulated cluster what the RBAC generated from the playbooks grants it, no more.
+  kube.tokens.set(KUBE_TOKEN, grantFrom(rbacManifest(config.runbooks.playbooks.values())));
+  kube.metricsServer = true;
   kube.cluster.stepMs = 10;
   seedFromPlaybooks(kube.cluster, config.runbooks.playbooks.values());
   for (let waited = 0; !settled(kube.cluster) && waited < 5000; waited += 20)
