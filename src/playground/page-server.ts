@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActRefused, type Acts } from './acts.js';
+import { ServicesUnavailable } from './services.js';
 
 /** The page's static files, served by name from this folder only. */
 const PUBLIC = new URL('./public/', import.meta.url);
@@ -94,7 +95,15 @@ export async function servePage(
 
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ServicesUnavailable(
+              `Port ${port} of 127.0.0.1 is in use: stop what listens there, or set PORT to another.`,
+            )
+          : err,
+      ),
+    );
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return {

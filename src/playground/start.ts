@@ -15,7 +15,7 @@ import { prepareServices } from './services.js';
 import { blockRuleProblems } from './slack/block-rules.js';
 import { serveSlack } from './slack/front.js';
 import { createReplies } from './slack/replies.js';
-import { APP_ID, BOT_ID, BOT_USER, SlackWorkspace } from './slack/workspace.js';
+import { BOT_ID, BOT_USER, SlackWorkspace } from './slack/workspace.js';
 
 /** The people of the playground's workspace, and the part each plays in an incident. */
 export const PEOPLE = [
@@ -124,7 +124,7 @@ export async function startPlayground(
     (id) => (workspace.files.get(id)?.completed ? workspace.files.get(id)?.content : undefined),
   );
   log.info(
-    { url: page.url, app: APP_ID },
+    { url: page.url },
     `playground: open ${page.url} (no Slack settings, so a local Slack workspace, cluster and PagerDuty stand in)`,
   );
   return {

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { readPlaybooks } from '../../src/config.js';
@@ -97,4 +99,19 @@ describe('npm start', () => {
     expect(said).not.toMatch(/\n\s+at /);
     await down.stop();
   });
+
+  it('says when its port is taken, instead of a stack trace', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const clash = await startPlaygroundProcess({ PORT: String(port) });
+      expect(await clash.exited).toBe(69);
+      expect(clash.output()).toContain(`Port ${port} of 127.0.0.1 is in use`);
+      expect(clash.output()).not.toMatch(/\n\s+at /);
+      await clash.stop();
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
 });
