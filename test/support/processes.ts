@@ -149,7 +149,7 @@ export class BotProcess {
       async () =>
         (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status ===
         200,
-      15000,
+      30000,
       `bot process on ${this.port}`,
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}; it printed:\n${this.output.join('').slice(-3000)}`);
