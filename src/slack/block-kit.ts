@@ -1,3 +1,4 @@
+import type { Button, KnownBlock } from '@slack/types';
 import { clampText } from '../incident/incident.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
@@ -6,7 +7,8 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-export type Block = { type: string; block_id?: string } & Record<string, unknown>;
+/** A block of a message or modal, as Slack's own types define it. */
+export type Block = KnownBlock;
 
 /** A button; `label` is what a screen reader says for it (Slack's `accessibility_label`). */
 export function button(
@@ -15,7 +17,7 @@ export function button(
   value: string,
   style?: 'primary' | 'danger',
   label?: string,
-): Block {
+): Button {
   return {
     type: 'button',
     action_id: actionId,
@@ -26,8 +28,13 @@ export function button(
   };
 }
 
+/** A row of buttons. */
+export function actions(blockId: string, elements: readonly Button[]): Block {
+  return { type: 'actions', block_id: blockId, elements: [...elements] };
+}
+
 /** A button that opens a link (Slack still sends the click, which the app acknowledges). */
-export function linkButton(actionId: string, text: string, url: string, label: string): Block {
+export function linkButton(actionId: string, text: string, url: string, label: string): Button {
   return {
     type: 'button',
     action_id: actionId,
@@ -80,19 +87,4 @@ export function esc(text: string): string {
 
 export function cap(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-export function date(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
-}
-
-/** A time to the second, in each reader's zone (retries a few seconds away). */
-export function timeSecs(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{time_secs}|${at.toISOString().slice(11, 19)} UTC>`;
-}
-export function time(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
 }

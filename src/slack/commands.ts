@@ -10,13 +10,15 @@ import type { CommandContext } from '../incident/requests.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
-import { date, type SlackMessage, simple, time, timeSecs } from './block-kit.js';
+import { type SlackMessage, simple } from './block-kit.js';
 import { renderList } from './blocks.js';
+import { date, time, timeSecs } from './dates.js';
+import { onFailure } from './error-funnel.js';
 import type { Limit } from './limiter.js';
 import { mentionedUser } from './mentions.js';
 import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
-import { replyForError, replyForOutcome } from './replies.js';
+import { replyForDeclared, replyForError, replyForOutcome } from './replies.js';
 import { renderPlaybooks } from './runbook-blocks.js';
 import { declareModal } from './views.js';
 
@@ -78,8 +80,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'declare': {
         if (cmd.form !== 'inline') throw new Error('modal declare is handled before execute');
         const o = await service.declare({ severity: cmd.severity, title: cmd.title, drill: cmd.drill }, ctx);
-        const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
-        return replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o);
+        return replyForDeclared(o);
       }
       case 'status': {
         const o = await service.setStatus(cmd, cmd.status, cmd.text, ctx);
@@ -160,7 +161,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     }
   }
 
-  app.command('/incident', async ({ command, ack, respond, client }) => {
+  app.command('/incident', async ({ command, ack, respond, client, context }) => {
     let cmd: Command;
     try {
       cmd = parseCommand(command.text ?? '', levels, mentionedUser);
@@ -174,7 +175,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     }
     await ack();
     const started = performance.now();
-    const context = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
+    const fields = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
+    onFailure(context, { fields });
     try {
       if (cmd.verb === 'declare' && cmd.form === 'modal') {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
@@ -189,12 +191,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         };
         return execute(cmd, ctx);
       });
-      log.info(context, 'command handled');
+      log.info(fields, 'command handled');
       await respond(ephemeral(reply));
-    } catch (err) {
-      await respond(ephemeral(replyForError(err, log, context))).catch((e: unknown) =>
-        log.warn({ ...context, err: e }, 'could not reply to the user'),
-      );
     } finally {
       deps.observe?.(cmd.verb, (performance.now() - started) / 1000);
     }

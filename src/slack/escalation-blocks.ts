@@ -1,18 +1,8 @@
 import { formatDuration } from '../incident/duration.js';
 import { commander } from '../incident/incident.js';
 import type { Notice } from '../incident/notice.js';
-import {
-  type Block,
-  button,
-  cap,
-  esc,
-  fields,
-  header,
-  message,
-  type SlackMessage,
-  section,
-  time,
-} from './block-kit.js';
+import { actions, button, cap, esc, fields, header, message, type SlackMessage, section } from './block-kit.js';
+import { time } from './dates.js';
 import { listed, named, PING_REASONS, pingAll } from './mentions.js';
 import { incidentLine, joinButton, type RenderContext, roomName } from './notice-blocks.js';
 
@@ -55,7 +45,7 @@ export function renderEscalation(notice: Escalation, ctx: RenderContext): SlackM
       header(`:white_check_mark: ${i.status === 'resolved' ? 'Resolved' : 'Acknowledged'} · ${i.id}`),
       section(`*${esc(i.title)}*\n${done}`),
       about,
-      ...(join && i.status !== 'resolved' ? [actions([join])] : []),
+      ...(join && i.status !== 'resolved' ? [actions('page_actions', [join])] : []),
     ]);
   }
   const ask = `It has gone ${waited} without acknowledgement (escalation step ${notice.step + 1}). Incident commander: ${ic}.`;
@@ -65,14 +55,10 @@ export function renderEscalation(notice: Escalation, ctx: RenderContext): SlackM
       header(`:rotating_light: You're paged · ${i.id} · ${i.severity}`),
       section(`*${esc(i.title)}*\n${ask}`),
       about,
-      actions([
+      actions('page_actions', [
         button('ack_incident', 'Acknowledge', i.id, 'primary', `Acknowledge ${i.id} and stop the escalation`),
         ...(join ? [join] : []),
       ]),
     ],
   );
-}
-
-function actions(elements: Block[]): Block {
-  return { type: 'actions', block_id: 'page_actions', elements };
 }

@@ -1,13 +1,14 @@
+import type { Button } from '@slack/types';
 import { formatDuration } from '../incident/duration.js';
 import { commander, type Incident, ROLE_NAMES, ROLES } from '../incident/incident.js';
 import type { Notice } from '../incident/notice.js';
 import type { Policy } from '../incident/policy.js';
 import {
+  actions,
   type Block,
   button,
   cap,
   context,
-  date,
   esc,
   fields,
   header,
@@ -16,9 +17,9 @@ import {
   type SlackMessage,
   section,
   simple,
-  time,
 } from './block-kit.js';
 import { describe, emoji, severityWantsRoom } from './blocks.js';
+import { date, time } from './dates.js';
 import { renderEscalation } from './escalation-blocks.js';
 import { channelLink, type Names, named } from './mentions.js';
 import { renderPagingNotice } from './paging-blocks.js';
@@ -43,7 +44,7 @@ export function roomName(i: Incident): string {
 }
 
 /** A button that opens the war room. */
-export function joinButton(i: Incident): Block | undefined {
+export function joinButton(i: Incident): Button | undefined {
   if (!i.channelId) return undefined;
   const url = `https://slack.com/app_redirect?channel=${i.channelId}`;
   return linkButton(JOIN_ROOM_ACTION, 'Join war room', url, `Join the war room of ${i.id}`);
@@ -192,7 +193,7 @@ function renderAnnouncement(i: Incident, ctx: RenderContext): SlackMessage {
           ),
         ]
       : []),
-    ...(join ? [{ type: 'actions', block_id: 'announcement_actions', elements: [join] }] : []),
+    ...(join ? [actions('announcement_actions', [join])] : []),
   ]);
 }
 
@@ -233,12 +234,8 @@ function renderCard(i: Incident, ctx: RenderContext): SlackMessage {
 }
 
 function cardActions(i: Incident): Block {
-  return {
-    type: 'actions',
-    block_id: 'card_actions',
-    elements: [
-      button('open_update_modal', 'Post update', i.id, 'primary', `Post a status update for ${i.id}`),
-      ...(i.ackedAt ? [] : [button('ack_incident', 'Acknowledge', i.id, undefined, `Acknowledge ${i.id}`)]),
-    ],
-  };
+  return actions('card_actions', [
+    button('open_update_modal', 'Post update', i.id, 'primary', `Post a status update for ${i.id}`),
+    ...(i.ackedAt ? [] : [button('ack_incident', 'Acknowledge', i.id, undefined, `Acknowledge ${i.id}`)]),
+  ]);
 }

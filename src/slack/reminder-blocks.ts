@@ -2,7 +2,7 @@ import { clampText, commander } from '../incident/incident.js';
 import type { Notice } from '../incident/notice.js';
 import { withRefs } from '../incident/refs.js';
 import {
-  type Block,
+  actions,
   button,
   cap,
   context,
@@ -12,9 +12,9 @@ import {
   message,
   type SlackMessage,
   section,
-  time,
 } from './block-kit.js';
 import { emoji } from './blocks.js';
+import { time } from './dates.js';
 import { named, PING_REASONS, ping, readable, refText } from './mentions.js';
 import type { RenderContext } from './notice-blocks.js';
 
@@ -62,21 +62,17 @@ export function renderReminder(notice: Reminder, ctx: RenderContext): SlackMessa
       `Snooze the update clock of ${i.id}`,
     ),
   );
-  const actions: Block = {
-    type: 'actions',
-    block_id: 'reminder_actions',
-    elements: [
-      button(REMINDER_ACTIONS.update, 'Post update', i.id, 'primary', `Post a status update for ${i.id}`),
-      button(
-        REMINDER_ACTIONS.noChange,
-        'No change, still investigating',
-        i.id,
-        undefined,
-        `Post that nothing changed on ${i.id}`,
-      ),
-      ...snooze,
-    ],
-  };
+  const buttons = actions('reminder_actions', [
+    button(REMINDER_ACTIONS.update, 'Post update', i.id, 'primary', `Post a status update for ${i.id}`),
+    button(
+      REMINDER_ACTIONS.noChange,
+      'No change, still investigating',
+      i.id,
+      undefined,
+      `Post that nothing changed on ${i.id}`,
+    ),
+    ...snooze,
+  ]);
   return message(
     `Update due for ${i.id} (${i.severity}: ${esc(i.title)}): ${ic}, an update was due at ${due}. Post one, post "no change", or snooze.`,
     [
@@ -90,7 +86,7 @@ export function renderReminder(notice: Reminder, ctx: RenderContext): SlackMessa
         ['Last update', i.lastUpdate ? esc(clampText(i.lastUpdate.progress, 500)) : '_none yet_'],
       ]),
       section(`*Since the last update*\n${lines.length ? lines.join('\n') : '_nothing recorded_'}`),
-      actions,
+      buttons,
     ],
   );
 }

@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
-import { type SlackMessage, time } from './block-kit.js';
+import type { SlackMessage } from './block-kit.js';
+import { time } from './dates.js';
 import { JOIN_ROOM_ACTION } from './notice-blocks.js';
 import { REMINDER_ACTIONS } from './reminder-blocks.js';
 import { replyForError, replyForOutcome } from './replies.js';

@@ -1,8 +1,9 @@
-import { errorReference, StorageUnavailableError, UserError } from '../errors.js';
+import { errorReference, OutcomeUnknownError, StorageUnavailableError, UserError } from '../errors.js';
 import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures.js';
 import type { Outcome } from '../incident/requests.js';
 import type { Logger } from '../log.js';
-import { type SlackMessage, simple, timeSecs } from './block-kit.js';
+import { type SlackMessage, simple } from './block-kit.js';
+import { timeSecs } from './dates.js';
 import { channelLink, PING_REASONS, ping } from './mentions.js';
 
 /**
@@ -17,6 +18,13 @@ export function replyForError(err: unknown, log: Logger, context: Record<string,
       'storage unavailable',
     );
     return simple(`:warning: ${err.message} If it persists, tell whoever runs Firebreak that Postgres is down.`);
+  }
+  if (err instanceof OutcomeUnknownError) {
+    log.error(
+      { ...context, err: { message: err.message, cause: (err.cause as Error | undefined)?.message } },
+      'outcome unknown: postgres went away during commit',
+    );
+    return simple(`:grey_question: ${err.message}`);
   }
   const ref = errorReference();
   log.error({ ...context, ref, err }, 'command failed');
@@ -44,6 +52,22 @@ export function replyForOutcome(done: string, outcome: Outcome): SlackMessage {
       ':hourglass_flowing_sand: Slack is pacing our messages (its rate limits), so the rest of the Slack side follows in a moment; it is recorded and will not be lost.',
     );
   return simple(lines.join('\n'));
+}
+
+/**
+ * The one reply to a declaration, wherever it came from: the command, the form, or an alert group's Declare
+ * button (`from: 'alert group'`, whose repeat names the incident the group already has).
+ */
+export function replyForDeclared(o: Outcome, from?: 'alert group'): SlackMessage {
+  const i = o.incident;
+  if (from && o.duplicate)
+    return replyForOutcome(`That ${from} was already declared as *${i.id}*; nothing new was declared.`, {
+      ...o,
+      duplicate: false,
+    });
+  const origin = from ? ` from the ${from}` : '';
+  const room = i.channelId ? ` War room: <#${i.channelId}>.` : '';
+  return replyForOutcome(`Declared *${i.id}* (${i.severity})${origin}: ${i.title}.${room}`, o);
 }
 
 function describeFailure(f: EffectFailure): string {

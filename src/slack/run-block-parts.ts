@@ -3,9 +3,7 @@ import type { Preview, Run } from '../runbook/run.js';
 import { type Block, context, esc, section } from './block-kit.js';
 import { type Names, named } from './mentions.js';
 
-/** A time that shows in each reader's zone. */
-export const time = (d: Date) =>
-  `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
+export { time } from './dates.js';
 
 /**
  * Text from the cluster for a Slack message: `&`, `<` and `>` escaped (so nothing becomes a

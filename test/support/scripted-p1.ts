@@ -1,10 +1,10 @@
 import pg from 'pg';
+import { FakeKube } from '../../src/playground/kube/server.js';
+import { blockAction } from '../../src/playground/slack/payloads.js';
 import { createTestDatabase } from './db.js';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
-import { FakeKube } from './fake-kube/server.js';
 import { FakeSlack } from './fake-slack/server.js';
 import { botEnv, replyOn, sendCommand, waitFor } from './harness.js';
-import { blockAction } from './payloads.js';
 import { policyFile } from './policies.js';
 import { shippedGrant } from './rbac.js';
 import { seedServices, settled } from './runbook-driver.js';

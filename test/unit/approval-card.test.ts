@@ -22,8 +22,12 @@ describe('the approval card', () => {
     const run = await asked('scale-service', { deployment: 'web', replicas: '5' });
     const card = renderApproval(run, 'Scale a service', run.preview!, ctx);
     expect(messageBlockProblems(card.blocks)).toEqual([]);
-    expect((card.blocks[0]!.text as { text: string }).text).toBe(':warning: Approve scaling shop/web? replicas 3 → 5');
-    const approve = (card.blocks.find((b) => b.type === 'actions')!.elements as Record<string, unknown>[])[0]!;
+    expect((card.blocks[0] as { text: { text: string } }).text.text).toBe(
+      ':warning: Approve scaling shop/web? replicas 3 → 5',
+    );
+    const approve = (
+      card.blocks.find((b) => b.type === 'actions') as unknown as { elements: Record<string, unknown>[] }
+    ).elements[0]!;
     expect(approve.confirm).toMatchObject({
       text: { type: 'plain_text', text: 'Sets shop/web to 5 replicas now.' },
       style: 'danger',
