@@ -103,7 +103,8 @@ export interface Chat {
   findChannel(name: string): Promise<{ id: string; name: string; createdByUs: boolean; archived: boolean } | undefined>;
   /** Invites users, expanding user groups; people already there are fine. */
   invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
-  setTopic(channelId: string, topic: string): Promise<void>;
+  /** Shows the incident's level, status, IC and title as the channel topic (set only when it changes). */
+  setTopic(channelId: string, incident: Incident): Promise<void>;
   /**
    * Posts a notice. With a `key`, the message carries it, and a retry that
    * passes `retry: true` first looks for a message with that key and posts
@@ -115,8 +116,13 @@ export interface Chat {
     notice: Notice,
     once?: { key: string; retry: boolean },
   ): Promise<{ channel: string; ts: string }>;
-  /** Direct-messages a user, or each member of a user group; `once` as for `post`. */
-  dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
+  /** Direct-messages a user, or each member of a user group; `once` as for `post`. Resolves with each message. */
+  dm(
+    userOrGroupId: string,
+    notice: Notice,
+    once?: { key: string; retry: boolean },
+  ): Promise<{ channel: string; ts: string }[]>;
+  /** Shows the notice in place of the message; an edit that would change nothing is not sent. */
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
 }

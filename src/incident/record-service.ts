@@ -3,6 +3,7 @@ import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
 import type { Clock, Directory, IncidentStore, RecordStore, StatsStore } from './ports.js';
 import type { Followup } from './record-items.js';
+import { person } from './refs.js';
 import type { CommandContext, IncidentRef } from './requests.js';
 import { parseStartedAt } from './scribe.js';
 import type { IncidentService } from './service.js';
@@ -124,7 +125,8 @@ export function createRecordService(deps: RecordServiceDeps) {
             at: clock.now(),
             actor: ctx.actor.userId,
             kind: 'followup',
-            text: `Follow-up: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? ` due ${followup.due}` : ''}`,
+            text: `Follow-up: ${followup.text}${followup.due ? ` due ${followup.due}` : ''}${followup.owner ? '; owner' : ''}`,
+            ...(followup.owner && { data: { refs: [person(followup.owner)] } }),
             authorName,
           },
         ],

@@ -18,10 +18,12 @@ import { installErrorFunnel } from './error-funnel.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 import { createLimiter, type Limit } from './limiter.js';
+import { plainChatText } from './names.js';
 import { pacedFetch } from './paced-fetch.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { registerPages } from './pages.js';
 import { registerPagingInteractions } from './paging-interactions.js';
+import { registerReminderInteractions } from './reminder-interactions.js';
 import { guardSlackRequests } from './request-guard.js';
 
 const { App, HTTPReceiver } = bolt;
@@ -163,9 +165,11 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     limit,
     ...(deps.observe && { observe: deps.observe }),
   });
-  registerEvents(app, { scribe: deps.scribe, log, limit });
+  const plain = (text: string) => plainChatText(text, (id) => deps.directory.displayName(id));
+  registerEvents(app, { scribe: deps.scribe, log, limit, plain });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
+  registerReminderInteractions(app, { service, log });
   registerPages(app, { service, record: deps.record, policy, log });
   registerPagingInteractions(app, { paging: deps.paging, log });
   registerAlertInteractions(app, { alerts: deps.alerts, policy, log });

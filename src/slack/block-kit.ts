@@ -10,14 +10,51 @@ export interface SlackMessage {
 /** A block of a message or modal, as Slack's own types define it. */
 export type Block = KnownBlock;
 
-/** A button element (not a block: it goes in an `actions` block or a section's accessory). */
-export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
+/** A button; `label` is what a screen reader says for it (Slack's `accessibility_label`). */
+export function button(
+  actionId: string,
+  text: string,
+  value: string,
+  style?: 'primary' | 'danger',
+  label?: string,
+): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text },
+    value,
+    ...(style && { style }),
+    ...(label && { accessibility_label: clampText(label, 75) }),
+  };
 }
 
-/** A short ephemeral reply. */
-export function simple(mrkdwn: string): SlackMessage {
-  return message(mrkdwn.replace(/[*_`]/g, ''), [section(mrkdwn)]);
+/** A row of buttons. */
+export function actions(blockId: string, elements: readonly Button[]): Block {
+  return { type: 'actions', block_id: blockId, elements: [...elements] };
+}
+
+/** A button that opens a link (Slack still sends the click, which the app acknowledges). */
+export function linkButton(actionId: string, text: string, url: string, label: string): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text },
+    url,
+    accessibility_label: clampText(label, 75),
+  };
+}
+
+/**
+ * A message of one section. Its notification text is the same words without bold
+ * markers; underscores, backticks and emoji shortcodes stay, as they are part of names.
+ */
+export function simple(mrkdwn: string, text = plain(mrkdwn)): SlackMessage {
+  return message(text, [section(mrkdwn)]);
+}
+
+/** Mrkdwn without its bold markers, for a notification. */
+export function plain(mrkdwn: string): string {
+  return mrkdwn.replace(/\*([^*\n]+)\*/g, '$1');
 }
 
 export function header(text: string): Block {

@@ -12,9 +12,10 @@ import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { type SlackMessage, simple } from './block-kit.js';
 import { renderList } from './blocks.js';
-import { utcDateTime, utcTime } from './dates.js';
+import { date, time, timeSecs } from './dates.js';
 import { onFailure } from './error-funnel.js';
 import type { Limit } from './limiter.js';
+import { mentionedUser } from './mentions.js';
 import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
 import { replyForDeclared, replyForError, replyForOutcome } from './replies.js';
@@ -49,7 +50,7 @@ function runReply({ run, duplicate, card }: Awaited<ReturnType<Runbooks['request
     return `:warning: ${run.id} was withdrawn: ${run.outcome ?? 'the approval card could not be posted'}. Nothing was changed; ask again once Slack answers.${again}`;
   if (run.state !== 'awaiting_approval') return `${run.id} ${run.state}; the results are in ${where}.${again}`;
   if (card.kind === 'retrying')
-    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${utcTime(card.at, true)}); the request expires at ${run.expiresAt ? utcTime(run.expiresAt) : 'soon'} if it never gets there. Nothing is changed before someone approves.${again}`;
+    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${timeSecs(card.at)}); the request expires at ${run.expiresAt ? time(run.expiresAt) : 'its deadline'} if it never gets there. Nothing is changed before someone approves.${again}`;
   return `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.${again}`;
 }
 
@@ -101,7 +102,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'snooze': {
         const o = await service.snooze(cmd, cmd.ms, ctx);
         return replyForOutcome(
-          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue ? utcTime(o.incident.nextUpdateDue) : 'not set'}.`,
+          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue ? time(o.incident.nextUpdateDue) : 'when it is set again'}.`,
           o,
         );
       }
@@ -146,7 +147,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return renderPostmortem(await deps.postmortems.generate(cmd, ctx));
       case 'started': {
         const i = await record.started(cmd, cmd.when, ctx);
-        return simple(`Impact start of ${i.id} set to ${utcDateTime(i.impactStartedAt!)}.`);
+        return simple(`Impact start of ${i.id} set to ${date(i.impactStartedAt!)}.`);
       }
       case 'stats':
         return renderStats(await record.stats(cmd.windowMs), cmd.windowMs);
@@ -163,7 +164,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
   app.command('/incident', async ({ command, ack, respond, client, context }) => {
     let cmd: Command;
     try {
-      cmd = parseCommand(command.text ?? '', levels);
+      cmd = parseCommand(command.text ?? '', levels, mentionedUser);
     } catch (err) {
       await ack(ephemeral(replyForError(err, log, { user: command.user_id })));
       return;

@@ -25,6 +25,12 @@ export function date(at: Date): string {
   return `<!date^${s}^{date_short_pretty} {time}|${utcDateTime(at)}>`;
 }
 
+/** A time of day to the second (a retry a few seconds away), in the reader's time zone. */
+export function timeSecs(at: Date): string {
+  const s = Math.floor(at.getTime() / 1000);
+  return `<!date^${s}^{time_secs}|${utcTime(at, true)}>`;
+}
+
 /** A time of day Slack shows in the reader's time zone. */
 export function time(at: Date): string {
   const s = Math.floor(at.getTime() / 1000);

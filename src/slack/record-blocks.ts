@@ -2,9 +2,11 @@ import { formatDuration } from '../incident/duration.js';
 import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
 import type { FollowupsPage, TimelinePage } from '../incident/record-service.js';
+import { withRefs } from '../incident/refs.js';
 import type { SeverityStats } from '../incident/stats.js';
 import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './block-kit.js';
 import { clockOf, utcDateTime } from './dates.js';
+import { refLink } from './mentions.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 
 /** Entries that quote PagerDuty or Alertmanager (names, labels, annotations): data from outside. */
@@ -32,7 +34,7 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
       e.kind.startsWith('alert') ||
       OUTSIDE_KINDS.has(e.kind) ||
       e.data?.via !== undefined;
-    return `\`${local}\` (${clockOf(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
+    return `\`${local}\` (${clockOf(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : withRefs(e, refLink), 300)}${flags ? ` ${flags}` : ''}${link}`;
   });
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
   if (!lines.length) blocks.push(section('_Nothing recorded yet._'));

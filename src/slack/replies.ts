@@ -3,14 +3,15 @@ import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures
 import type { Outcome } from '../incident/requests.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './block-kit.js';
-import { utcTime } from './dates.js';
+import { timeSecs } from './dates.js';
+import { channelLink, PING_REASONS, ping } from './mentions.js';
 
 /**
  * The one place errors become words. A `UserError` is shown as is; storage
  * trouble says so; anything else is logged and the user gets a reference.
  */
 export function replyForError(err: unknown, log: Logger, context: Record<string, unknown>): SlackMessage {
-  if (err instanceof UserError) return simple(err.message);
+  if (err instanceof UserError) return simple(linkIds(err.message));
   if (err instanceof StorageUnavailableError) {
     log.error(
       { ...context, err: { message: err.message, cause: (err.cause as Error | undefined)?.message } },
@@ -30,6 +31,16 @@ export function replyForError(err: unknown, log: Logger, context: Record<string,
   return simple(
     `:x: Something went wrong (reference \`${ref}\`). Check \`/incident list\` before retrying, and give the reference to whoever runs Firebreak.`,
   );
+}
+
+/**
+ * The people and channels a domain message names by ID, as Slack shows them: a reply is
+ * ephemeral, so a mention there shows a name and notifies no one.
+ */
+export function linkIds(text: string): string {
+  return text
+    .replace(/(?<![\w<@#-])([UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,})\b/g, (_, id: string) => ping(id, PING_REASONS.ephemeral))
+    .replace(/(?<![\w<@#-])([CG](?=[A-Z0-9]*\d)[A-Z0-9]{8,})\b/g, (_, id: string) => channelLink(id));
 }
 
 /** The ephemeral confirmation of a command, with any Slack trouble spelled out. */
@@ -62,6 +73,6 @@ export function replyForDeclared(o: Outcome, from?: 'alert group'): SlackMessage
 function describeFailure(f: EffectFailure): string {
   if (f.code === STORAGE_FAILURE)
     return `:warning: ${f.what} was interrupted: Postgres became unreachable after your change was recorded. The rest is finished by itself once storage is back.`;
-  const when = f.retryAt ? `I will retry at ${utcTime(f.retryAt, true)}` : 'I gave up; please do it by hand';
+  const when = f.retryAt ? `I will retry at ${timeSecs(f.retryAt)}` : 'I gave up; please do it by hand';
   return `:warning: ${f.what} failed (${f.service ?? 'Slack'} said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
 }

@@ -58,6 +58,27 @@ describe('layering: logic in the middle, vendors at the edge', () => {
       }).toEqual({ file, blocks: false });
     }
   });
+
+  it('the domain speaks in people, groups and channels, never in Slack markup', () => {
+    // A mention, a user group, a channel link, a broadcast or a date token in any string or regex of the domain.
+    const MARKUP = /<(@|#|!subteam|!date|!here|!channel|!everyone)|<\\?@\(|<!subteam\\\^|<#\(/;
+    for (const file of src.filter((f) => /^src\/(incident|runbook|alerts)\//.test(f))) {
+      const lines = readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .flatMap((line, n) =>
+          MARKUP.test(line) && !line.trimStart().startsWith('//') ? [`${n + 1}: ${line.trim()}`] : [],
+        );
+      expect({ file, markup: lines }).toEqual({ file, markup: [] });
+    }
+  });
+
+  it('user-group detection and mention parsing live in slack/mentions.ts', () => {
+    const groupTest = /startsWith\('S'\)|\[UW\]\[A-Z0-9\]/;
+    const outside = src.filter(
+      (f) => !f.startsWith('src/slack/') && groupTest.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
+    expect(outside).toEqual([]);
+  });
 });
 
 describe('docs/architecture.md is kept true', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseCommand } from '../../src/incident/command.js';
 import { parsePolicy } from '../../src/incident/policy.js';
 import { parsePlaybook } from '../../src/runbook/playbook.js';
+import { mentionedUser } from '../../src/slack/mentions.js';
 import { SourceError } from '../../src/yaml-source.js';
 
 const policy = (updateEvery: string) => `severities:
@@ -44,7 +45,7 @@ describe('one duration grammar for the policy, playbooks and commands', () => {
   ])('reads %s as the same length of time everywhere', (text, ms) => {
     expect(parsePolicy(policy(text), 'policy.yaml').severities[0]!.updateEveryMs).toBe(ms);
     expect(parsePlaybook(playbook(text), 'book.yaml').cooldownMs).toBe(ms);
-    expect(parseCommand(`snooze ${text}`, ['P1'])).toMatchObject({ verb: 'snooze', ms });
+    expect(parseCommand(`snooze ${text}`, ['P1'], mentionedUser)).toMatchObject({ verb: 'snooze', ms });
   });
 
   it('refuses what is not a duration in each file, saying how to write one', () => {

@@ -1,4 +1,5 @@
 import { ChatFailure } from '../../../src/errors.js';
+import type { Incident } from '../../../src/incident/incident.js';
 import type { Notice } from '../../../src/incident/notice.js';
 import type { Chat } from '../../../src/incident/ports.js';
 
@@ -62,8 +63,9 @@ export class MemoryChat implements Chat {
     return this.call('invite', () => void this.invites.push({ channel, users }));
   }
 
-  async setTopic(channel: string, topic: string): Promise<void> {
-    return this.call('setTopic', () => void this.topics.set(channel, topic));
+  /** Records the incident the topic was set from (its look is the Slack adapter's). */
+  async setTopic(channel: string, incident: Incident): Promise<void> {
+    return this.call('setTopic', () => void this.topics.set(channel, `${incident.severity} · ${incident.status}`));
   }
 
   async post(channel: string, notice: Notice, once?: { key: string; retry: boolean }) {
@@ -76,10 +78,13 @@ export class MemoryChat implements Chat {
     });
   }
 
-  async dm(to: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void> {
+  async dm(to: string, notice: Notice, once?: { key: string; retry: boolean }) {
     return this.call('dm', () => {
-      if (once?.retry && this.dms.some((d) => d.key === once.key)) return;
-      this.dms.push({ channel: to, ts: `${1_700_000_000 + ++this.#seq}.000200`, notice, key: once?.key });
+      const earlier = once?.retry && this.dms.find((d) => d.key === once.key);
+      if (earlier) return [{ channel: earlier.channel, ts: earlier.ts }];
+      const sent = { channel: to, ts: `${1_700_000_000 + ++this.#seq}.000200`, notice, key: once?.key };
+      this.dms.push(sent);
+      return [{ channel: sent.channel, ts: sent.ts }];
     });
   }
 

@@ -8,6 +8,7 @@ import { ManualClock } from './clock.js';
 import { MemoryEffectOutbox } from './effect-outbox.js';
 import { MemoryChat } from './incident-chat.js';
 import { MemoryIncidentStore } from './incident-store.js';
+import { MemoryLiveMessages } from './live-messages.js';
 import { ManualTimers } from './timers.js';
 
 /** P1 opens a war room, wants an update every 30 minutes and escalates at 5 and 15 minutes; P2 has neither room nor second step. */
@@ -51,12 +52,14 @@ export function memoryIncidents(options: { policy?: Policy; backoffMs?: (attempt
   const outbox = new MemoryEffectOutbox();
   const store = new MemoryIncidentStore(outbox);
   const chat = new MemoryChat();
+  const live = new MemoryLiveMessages();
   const timers = new ManualTimers();
   const log = createLogger({ level: 'silent' });
   const effects = createEffectRunner({
     store,
     outbox,
     chat,
+    live,
     timers,
     clock,
     policy,
@@ -77,7 +80,7 @@ export function memoryIncidents(options: { policy?: Policy; backoffMs?: (attempt
     }
   }
 
-  return { service, effects, reminders, store, outbox, chat, timers, clock, policy, advance };
+  return { service, effects, reminders, store, outbox, chat, live, timers, clock, policy, advance };
 }
 
 export type MemoryIncidents = ReturnType<typeof memoryIncidents>;
