@@ -116,7 +116,8 @@ export async function runbookBench(): Promise<string[]> {
       );
       const applied = (r: (typeof kube.requests)[number]) =>
         r.method === 'PATCH' && !r.dryRun && r.path.endsWith(`/deployments/${name}`) && r.status === 200;
-      const patch = await waitForValue(async () => kube.requests.slice(from).find(applied));
+      // Patient: a step retried after status writes outran it shows in p99 instead of ending the bench.
+      const patch = await waitForValue(async () => kube.requests.slice(from).find(applied), 60_000);
       stop?.();
       conflicts += kube.requests.slice(from).filter((r) => r.method === 'PATCH' && r.status === 409).length;
       (stop ? churnTimes : approveTimes).push(patch.at - clickAt);

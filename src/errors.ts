@@ -59,7 +59,11 @@ export type ClusterFailureCode =
   | 'invalid'
   | 'timeout'
   | 'unreachable'
-  | 'refused';
+  | 'refused'
+  /** Status writes raced every attempt of a change: nothing was applied, and the approval still holds. */
+  | 'raced'
+  /** A change was sent and no clear answer came back: it may or may not have been applied. */
+  | 'unknown';
 
 /**
  * A cluster call failed; the message says in words an SRE can act on what happened and what to do

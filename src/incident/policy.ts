@@ -44,7 +44,7 @@ export interface CapturePolicy {
 export interface RetentionPolicy {
   /** Idempotency keys of commands, clicks and form submissions. */
   readonly idempotencyKeysMs: number;
-  /** Side effects that finished (done or given up), counted from when they finished. */
+  /** Side effects and runbook run actions that finished (done or given up), counted from when they finished. */
   readonly finishedEffectsMs: number;
   /** The queue's records of jobs that ended. */
   readonly jobRecordsMs: number;

@@ -171,7 +171,13 @@ export interface StatsStore {
 }
 
 /** What retention deletes from Postgres. */
-export type PurgeKind = 'idempotency_keys' | 'finished_effects' | 'pages' | 'alert_groups' | 'alert_digests';
+export type PurgeKind =
+  | 'idempotency_keys'
+  | 'finished_effects'
+  | 'finished_run_actions'
+  | 'pages'
+  | 'alert_groups'
+  | 'alert_digests';
 
 /** Bounded deletes: each call removes at most `limit` rows that were finished or made before `before`. */
 export interface RetentionStore {

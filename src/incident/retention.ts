@@ -29,7 +29,7 @@ export interface RetentionRun {
 /**
  * Deletes what the retention policy no longer keeps, in bounded batches: never
  * one giant DELETE, never anything younger than the policy says, never an
- * effect still to be carried out. Incidents and their record are not touched.
+ * effect or run action still to be carried out. Incidents and their record are not touched.
  */
 export function createRetention(deps: RetentionDeps) {
   const batchSize = deps.batchSize ?? 1_000;
@@ -38,6 +38,8 @@ export function createRetention(deps: RetentionDeps) {
   const targets: readonly [RetentionTarget, number, (before: Date, limit: number) => Promise<number>][] = [
     ['idempotency_keys', policy.idempotencyKeysMs, (b, l) => deps.store.purge('idempotency_keys', b, l)],
     ['finished_effects', policy.finishedEffectsMs, (b, l) => deps.store.purge('finished_effects', b, l)],
+    // A run's finished actions are its effects: kept as long as the incident's.
+    ['finished_run_actions', policy.finishedEffectsMs, (b, l) => deps.store.purge('finished_run_actions', b, l)],
     ['job_records', policy.jobRecordsMs, (b, l) => deps.jobs.purge(b, l)],
     ['pages', policy.pagesMs, (b, l) => deps.store.purge('pages', b, l)],
     // Groups before digests: a digest goes only once no group it folded is left.

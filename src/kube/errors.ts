@@ -29,13 +29,19 @@ export function httpCode(err: unknown): number | undefined {
  * message; any other body (a gateway's 502 page that may echo request headers, tokens included)
  * is summarised by its status code and never repeated. Network failures keep only their cause.
  */
-export function toClusterFailure(err: unknown, what: string): ClusterFailure {
+export function toClusterFailure(err: unknown, what: string, change?: { sent: boolean }): ClusterFailure {
   if (err instanceof ClusterFailure) return err;
   const code = httpCode(err);
   const e = err as { body?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
   const summary = code ? `the API server answered ${code} ${STATUS_CODES[code] ?? ''}`.trim() : undefined;
   const network = untrusted(String(e.cause?.code ?? e.cause?.message ?? e.message ?? 'unknown error'), 200);
   const detail = (code && statusMessage(e.body)) || summary || (network.includes('HTTP-Code') ? 'no answer' : network);
+  // A change that went out and got no clear answer (no response, a 5xx, a gateway's page) may have landed.
+  if (change?.sent && (code === undefined || code >= 500))
+    return new ClusterFailure(
+      'unknown',
+      `No clear answer from the Kubernetes API while ${what} (${detail}): the change may or may not have been applied. Check the deployment before requesting the run again.`,
+    );
   switch (code) {
     case 401:
     case 403:

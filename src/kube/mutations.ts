@@ -22,23 +22,28 @@ import { rollbackPlan } from './rollout.js';
  */
 const RETRY = { steps: 10, ms: 10, jitter: 0.1 } as const;
 
+/** The generation `test` of a rollback failed because the spec moved since the read: a race, retried like a 409. */
+class GenerationMoved extends Error {}
+
 /**
- * client-go's RetryOnConflict: `attempt` re-reads, checks and applies; a write that raced it
- * (the API server answered one of `codes`) is tried again on a fresh read, a bounded number of
- * times. A failed check (`SpecChanged`) or any other failure ends it at once.
+ * client-go's RetryOnConflict: `attempt` re-reads, checks and applies; a write that raced it (409,
+ * or a rollback whose generation guard a concurrent spec write tripped) is tried again on a fresh
+ * read, a bounded number of times. A failed check (`SpecChanged`), a 422 the server means (the
+ * change is invalid) and any other failure end it at once; a change sent without a clear answer
+ * is reported as possibly applied.
  */
-async function retryOnConflict<T>(what: string, attempt: () => Promise<T>, codes: readonly number[] = [409]) {
+async function retryOnConflict<T>(what: string, o: MutationOptions, attempt: () => Promise<T>) {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (err) {
-      const code = httpCode(err);
-      if (code !== undefined && codes.includes(code) && n >= RETRY.steps)
+      const raced = err instanceof GenerationMoved || httpCode(err) === 409;
+      if (raced && n >= RETRY.steps)
         throw new ClusterFailure(
-          'conflict',
-          `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch). The approval still held; request the run again to retry.`,
+          'raced',
+          `Nothing was applied while ${what}: its status changed under each of ${n} attempts (writes racing the patch); the approval still holds.`,
         );
-      if (code === undefined || !codes.includes(code)) throw toClusterFailure(err, what);
+      if (!raced) throw toClusterFailure(err, what, { sent: !o.dryRun });
       // A status write is over by the time its 409 arrives: the first retry goes at once, later ones back off.
       if (n > 1) await new Promise((r) => setTimeout(r, RETRY.ms * (1 + Math.random() * RETRY.jitter)));
     }
@@ -71,7 +76,7 @@ export function createKubeMutations(api: KubeApi): ClusterMutations {
     o: MutationOptions,
     what: string,
   ) =>
-    retryOnConflict(what, async () => {
+    retryOnConflict(what, o, async () => {
       const d = await read(namespace, name);
       const patch = body(d);
       o.verify?.({ kind: 'deployment', deployment: view(d) });
@@ -110,7 +115,7 @@ export function createKubeMutations(api: KubeApi): ClusterMutations {
       ),
 
     async scale(namespace, name, replicas, o) {
-      await retryOnConflict(`scaling ${namespace}/${name}`, async () => {
+      const seen = await retryOnConflict(`scaling ${namespace}/${name}`, o, async () => {
         const d = await read(namespace, name);
         o.verify?.({ kind: 'deployment', deployment: view(d) });
         await apps.patchNamespacedDeploymentScale(
@@ -122,37 +127,41 @@ export function createKubeMutations(api: KubeApi): ClusterMutations {
           },
           header(PatchStrategy.MergePatch),
         );
+        return view(d);
       });
-      const after = view(await read(namespace, name));
-      return o.dryRun ? { ...after, replicas } : after;
+      // The change is in: a failed read after it must not say otherwise.
+      const after = await read(namespace, name).then(view, () => seen);
+      return o.dryRun || after === seen ? { ...after, replicas } : after;
     },
 
     undo: (namespace, name, revision, o) =>
-      retryOnConflict(
-        `rolling back ${namespace}/${name}`,
-        async () => {
-          const d = await read(namespace, name);
-          const plan = rollbackPlan(d, await replicaSets(d), revision);
-          if (plan.kind === 'error') {
-            const missing = plan.message.startsWith('unable') || plan.message.startsWith('no rollout');
-            if (!missing) throw new ClusterFailure('refused', plan.message);
-            throw new ClusterFailure(
-              'not_found',
-              `${plan.message} (${namespace}/${name}). Nothing was applied; its rollout history lists the revisions to roll back to.`,
-            );
-          }
-          if (plan.kind === 'already') return { outcome: 'already' as const, revision: plan.revision };
-          const target = revisionView(plan.target);
-          o.verify?.({ kind: 'deployment', deployment: view(d), rollbackTo: target });
-          const patched = await apps.patchNamespacedDeployment(
+      retryOnConflict(`rolling back ${namespace}/${name}`, o, async () => {
+        const d = await read(namespace, name);
+        const plan = rollbackPlan(d, await replicaSets(d), revision);
+        if (plan.kind === 'error') {
+          const missing = plan.message.startsWith('unable') || plan.message.startsWith('no rollout');
+          if (!missing) throw new ClusterFailure('refused', plan.message);
+          throw new ClusterFailure(
+            'not_found',
+            `${plan.message} (${namespace}/${name}). Nothing was applied; its rollout history lists the revisions to roll back to.`,
+          );
+        }
+        if (plan.kind === 'already') return { outcome: 'already' as const, revision: plan.revision };
+        const target = revisionView(plan.target);
+        o.verify?.({ kind: 'deployment', deployment: view(d), rollbackTo: target });
+        const patched = await apps
+          .patchNamespacedDeployment(
             { namespace, name, body: plan.patch, dryRun: dry(o) },
             header(PatchStrategy.JsonPatch),
-          );
-          return { outcome: 'patched' as const, revision: plan.revision, target, deployment: view(patched) };
-        },
-        // 422: the generation test failed, so the spec moved between the read and the patch.
-        [409, 422],
-      ),
+          )
+          .catch(async (err: unknown) => {
+            // A failed `test` is answered 422 like an invalid change: only a generation that moved makes it a race.
+            if (httpCode(err) === 422 && (await read(namespace, name)).metadata?.generation !== d.metadata?.generation)
+              throw new GenerationMoved();
+            throw err;
+          });
+        return { outcome: 'patched' as const, revision: plan.revision, target, deployment: view(patched) };
+      }),
 
     setImage: (namespace, name, container, image, o) =>
       strategic(
@@ -182,7 +191,7 @@ export function createKubeMutations(api: KubeApi): ClusterMutations {
       ),
 
     patchConfigMap: (namespace, name, key, value, o) =>
-      retryOnConflict(`patching ConfigMap ${namespace}/${name}`, async () => {
+      retryOnConflict(`patching ConfigMap ${namespace}/${name}`, o, async () => {
         const cm = await call(`reading ConfigMap ${namespace}/${name}`, () =>
           core.readNamespacedConfigMap({ namespace, name }),
         );

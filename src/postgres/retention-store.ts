@@ -4,15 +4,17 @@ import { guarded } from './pool.js';
 
 /**
  * One bounded batch per statement: the oldest rows past the cutoff, found on
- * an index of their age (migrations 007 and 012), at most $2 of them, then
+ * an index of their age (migrations 007, 011 and 012), at most $2 of them, then
  * deleted by primary key (an array, so the planner never joins against the
- * whole table). Pending and running effects are never candidates, however old.
+ * whole table). Pending and running effects and run actions are never candidates, however old.
  */
 export const PURGE_SQL: Record<PurgeKind, string> = {
   idempotency_keys: `DELETE FROM idempotency_keys WHERE key = ANY (ARRAY(
     SELECT key FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2))`,
   finished_effects: `DELETE FROM effects WHERE id = ANY (ARRAY(
     SELECT id FROM effects WHERE state IN ('done', 'failed') AND done_at < $1 ORDER BY done_at LIMIT $2))`,
+  finished_run_actions: `DELETE FROM runbook_actions WHERE id = ANY (ARRAY(
+    SELECT id FROM runbook_actions WHERE state IN ('done', 'failed') AND done_at < $1 ORDER BY done_at LIMIT $2))`,
   // A page still pending, triggered or acknowledged may yet be sent or answered: kept, however old.
   pages: `DELETE FROM pages WHERE id = ANY (ARRAY(
     SELECT p.id FROM pages p JOIN incidents i ON i.id = p.incident_id

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Run } from '../runbook/run.js';
+import { ACTIVE_STATES, type Run } from '../runbook/run.js';
 import type { RunActionSpec } from '../runbook/run-actions.js';
 import type { RunAudit, RunQueries, RunStore } from '../runbook/run-ports.js';
 import { guarded, transaction } from './pool.js';
@@ -93,8 +93,8 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
           const created = await transaction(pool, async (db) => {
             await db.query(
               `INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at,
-                 commander, state, step, channel, request_key)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+                 commander, state, step, channel, request_key, targets)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
               [
                 run.id,
                 run.incidentId,
@@ -108,7 +108,14 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
                 run.step,
                 run.channel,
                 key ?? null,
+                [...new Set([run.target, ...run.holds])],
               ],
+            );
+            // One row per target: a second active run on any of them fails here (23505), as on `target`.
+            await db.query(
+              `INSERT INTO runbook_holds (target, run_id) SELECT unnest(targets), id FROM runbook_runs
+              WHERE id = $1`,
+              [run.id],
             );
             await addRunActions(db, run.id, [first]);
             return (await get(db, run.id))!;
@@ -127,7 +134,7 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
       guarded(async () => {
         const { rows } = await pool.query<{ at: Date | null }>(
           `SELECT max(finished_at) AS at FROM runbook_runs
-           WHERE target = $1 AND state IN ('succeeded', 'failed') AND decided_by IS NOT NULL`,
+           WHERE targets @> ARRAY[$1]::text[] AND state IN ('succeeded', 'failed') AND decided_by IS NOT NULL`,
           [target],
         );
         return rows[0]?.at ?? null;
@@ -153,6 +160,7 @@ export function createRunStore(pool: pg.Pool): RunStore & RunQueries & RunAudit 
           ]);
           const row = rows[0];
           if (!row) return undefined;
+          if (!ACTIVE_STATES.includes(to)) await db.query('DELETE FROM runbook_holds WHERE run_id = $1', [id]);
           await addRunActions(db, id, options.actions ?? []);
           if (options.completes !== undefined)
             await db.query(

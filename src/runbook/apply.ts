@@ -1,8 +1,8 @@
 /** Applying an approved step once, while its preview holds; and what happens when it does not, or its worker died. */
-import { SpecChanged } from '../errors.js';
+import { ClusterFailure, SpecChanged } from '../errors.js';
 import { changeSince } from './binding.js';
 import type { RunEngineDeps } from './engine.js';
-import { incidentBlocks } from './guard.js';
+import { executionBlocks } from './guard.js';
 import type { createRunJournal } from './journal.js';
 import type { Playbook } from './playbook.js';
 import { MUTATING } from './playbook-schema.js';
@@ -107,10 +107,18 @@ export function createApply(deps: RunEngineDeps, core: EngineCore) {
         () => true,
       );
       if (landed) return interrupt(run, completes);
-    } else {
-      const incident = await deps.incidents.get(run.incidentId);
-      const blocked = incident && incidentBlocks(pb, incident);
-      if (blocked) return void (await expire(run, blocked, completes));
+    }
+    // Whoever applies the step (this process after a click, or another after a crash) checks the guards again.
+    const blocked = executionBlocks({
+      playbook: pb,
+      step: rendered,
+      incident: await deps.incidents.get(run.incidentId),
+      decidedAt: run.decidedAt,
+      now: clock.now(),
+      approvalTtlMs: deps.approvalTtlMs,
+    });
+    if (blocked) return void (await expire(run, blocked, completes));
+    if (run.state === 'approved') {
       const running = await runs.transition(run.id, ['approved'], 'running', {}, { token });
       if (!running) return deps.outbox.complete(completes);
     }
@@ -119,6 +127,9 @@ export function createApply(deps: RunEngineDeps, core: EngineCore) {
       applied = await steps.execute(rendered, preview, clock.now());
     } catch (err) {
       if (err instanceof SpecChanged) return reask(run, 'running', err.reason, completes);
+      // Status writes outran every attempt: the approval still holds, so the outbox tries the step again
+      // after a back-off (the guards and the approval's age are checked again then).
+      if (err instanceof ClusterFailure && err.code === 'raced') throw err;
       return finish(run, false, [failureLine(err, run)], completes);
     }
     // Only when another change follows does this card stop being the run's card: it then ends with what

@@ -151,13 +151,16 @@ export function createRunEngine(deps: RunEngineDeps) {
     return `unexpected error: ${(err as Error).message}`;
   }
 
-  /** Ends an unanswered request: at its expiry, or at once with `reason` (the incident no longer allows it). */
+  /**
+   * Ends a request unanswered at its expiry, or at once with `reason` (the incident or the guards no
+   * longer allow it; then also an approved step not yet applied, or one a dead worker left unapplied).
+   */
   async function expire(run: Run, reason?: string, completes?: number): Promise<boolean> {
     const now = clock.now();
     if (!reason && (!run.expiresAt || run.expiresAt > now)) return false;
     const expired = await runs.transition(
       run.id,
-      ['awaiting_approval', 'approved'],
+      reason ? ['awaiting_approval', 'approved', 'running'] : ['awaiting_approval', 'approved'],
       'expired',
       { finished: now, ...(reason && { outcome: reason }) },
       { actions: [{ kind: 'card' }], completes },

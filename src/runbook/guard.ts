@@ -1,5 +1,6 @@
 /** The pure guards of a run: what a request may ask for, and who may approve or deny it. */
 import { UserError } from '../errors.js';
+import { formatDuration } from '../incident/duration.js';
 import { filterOf, type TerminateStep } from './backend-filter.js';
 import type { Playbook } from './playbook.js';
 import { reaches } from './playbook-schema.js';
@@ -11,8 +12,10 @@ export interface RequestFacts {
   readonly params: Readonly<Record<string, string | number>>;
   readonly severity: string;
   readonly incidentOpen: boolean;
-  /** When the last mutating run on the same target finished, if any. */
+  /** When the last mutating run on one of the same targets finished, if any. */
   readonly lastFinishedAt: Date | null;
+  /** That target, when it is not the run's first. */
+  readonly lastFinishedTarget?: string;
   readonly defaultCooldownMs: number;
   readonly now: Date;
 }
@@ -25,6 +28,46 @@ export function incidentBlocks(pb: Playbook, incident: { status: string; severit
   return undefined;
 }
 
+type RenderedStep = ReturnType<typeof renderStep>;
+
+/** Why the playbook's allowlists (as loaded now) do not cover `step` as rendered; undefined when they do. */
+export function outsideAllowlist(pb: Playbook, step: RenderedStep): string | undefined {
+  if (reaches(step.action) !== 'cluster') return undefined;
+  const s = step as { namespace: string; deployment?: string };
+  if (!pb.namespaces.includes(s.namespace))
+    return `Namespace ${s.namespace} is outside ${pb.id}'s allowlist (${pb.namespaces.join(', ')}).`;
+  const allowed = pb.deployments?.[s.namespace];
+  if (pb.deployments && s.deployment !== undefined && !allowed?.includes(s.deployment))
+    return `${s.namespace}/${s.deployment} is outside ${pb.id}'s allowlist; in ${s.namespace} it may act on ${allowed?.join(', ') ?? 'nothing'}.`;
+  return undefined;
+}
+
+/** What is checked again just before an approved step is applied, by whichever process applies it. */
+export interface ExecutionFacts {
+  readonly playbook: Playbook;
+  /** The step as it will be applied. */
+  readonly step: RenderedStep;
+  readonly incident: { status: string; severity: string } | undefined;
+  readonly decidedAt: Date | null;
+  readonly now: Date;
+  /** How long an approval holds: a step not applied by then (a crash, an outage) is asked for again. */
+  readonly approvalTtlMs: number;
+}
+
+/**
+ * Why an approved step may not be applied now, undefined when it may: the incident (open, a
+ * severity the playbook runs for), the allowlists as loaded now, and the approval's age.
+ */
+export function executionBlocks(f: ExecutionFacts): string | undefined {
+  if (!f.incident) return 'The incident no longer exists.';
+  const blocked = incidentBlocks(f.playbook, f.incident) ?? outsideAllowlist(f.playbook, f.step);
+  if (blocked) return blocked;
+  const age = f.decidedAt ? f.now.getTime() - f.decidedAt.getTime() : 0;
+  if (age > f.approvalTtlMs)
+    return `The approval is ${formatDuration(age)} old, past the ${formatDuration(f.approvalTtlMs)} an approval holds; request the run again for a fresh preview.`;
+  return undefined;
+}
+
 /** Refuses a request before anything reaches the cluster: severity, allowlists, cooldown. */
 export function checkRequest(f: RequestFacts): void {
   const pb = f.playbook;
@@ -34,23 +77,12 @@ export function checkRequest(f: RequestFacts): void {
     const rendered = renderStep(step, f.params);
     // A terminate filter is read now, so a bad duration or an unbounded filter is refused before anything runs.
     if (rendered.action === 'pg-terminate') filterOf(rendered as TerminateStep);
-    if (reaches(step.action) !== 'cluster') continue;
-    const s = rendered as { namespace: string; deployment?: string };
-    if (!pb.namespaces.includes(s.namespace))
-      throw new UserError(
-        'not_allowed',
-        `Namespace ${s.namespace} is outside ${pb.id}'s allowlist (${pb.namespaces.join(', ')}).`,
-      );
-    const allowed = pb.deployments?.[s.namespace];
-    if (pb.deployments && s.deployment !== undefined && !allowed?.includes(s.deployment))
-      throw new UserError(
-        'not_allowed',
-        `${s.namespace}/${s.deployment} is outside ${pb.id}'s allowlist; in ${s.namespace} it may act on ${allowed?.join(', ') ?? 'nothing'}.`,
-      );
+    const outside = outsideAllowlist(pb, rendered);
+    if (outside) throw new UserError('not_allowed', outside);
   }
   const cooldown = pb.cooldownMs ?? f.defaultCooldownMs;
   if (f.lastFinishedAt && f.now.getTime() - f.lastFinishedAt.getTime() < cooldown) {
-    const target = targetOf(pb, f.params);
+    const target = f.lastFinishedTarget ?? targetOf(pb, f.params);
     const left = Math.ceil((cooldown - (f.now.getTime() - f.lastFinishedAt.getTime())) / 60_000);
     throw new UserError(
       'conflict',

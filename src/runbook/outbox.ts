@@ -1,4 +1,5 @@
 import { ChatFailure } from '../errors.js';
+import { retryDelayMs } from '../incident/effect-failures.js';
 import { settledWithin } from '../wait.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
 import type { Run } from './run.js';
@@ -18,8 +19,10 @@ export interface RunOutboxRunnerDeps extends RunEngineDeps {
   readonly chat: RunbookChat;
   /** Where a run's messages go when it has no war room. */
   readonly incidentsChannel: string;
-  /** Backoff before the n-th retry; `Retry-After` wins when Slack sends one. */
+  /** Backoff before the n-th retry, jittered ±20%; a longer `Retry-After` from Slack wins. */
   readonly backoffMs?: (attempt: number) => number;
+  /** Uniform in [0, 1): the jitter source, injectable so tests can pin it. */
+  readonly random?: () => number;
 }
 
 function describe(spec: RunActionSpec): string {
@@ -49,6 +52,7 @@ function describe(spec: RunActionSpec): string {
 export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngine) {
   const { runs, outbox, chat, clock, log } = deps;
   const backoff = deps.backoffMs ?? ((n: number) => Math.min(2_000 * 2 ** (n - 1), 5 * 60_000));
+  const random = deps.random ?? Math.random;
   const inflight = new Set<Promise<void>>();
 
   /** Streams a read-only step's progress into one message, edited in place, in order; best effort. */
@@ -157,6 +161,10 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
     if (!retryable) {
       await outbox.fail(a.id, code);
       if (run && a.spec.kind === 'ask') return withdraw(run, code);
+      if (run && a.spec.kind === 'execute')
+        return engine.finish(run, false, [
+          `${describe(a.spec)} failed ${a.attempts} times (${code}); nothing more is tried.`,
+        ]);
       if (run)
         await engine.record(
           run,
@@ -167,7 +175,8 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
         );
       return;
     }
-    const delay = Math.max(failure?.retryAfterMs ?? 0, backoff(a.attempts));
+    // Jittered, so actions that failed together (one Slack outage, many runs) do not all come back at once.
+    const delay = Math.max(failure?.retryAfterMs ?? 0, retryDelayMs(a.attempts, undefined, backoff, random));
     const at = new Date(clock.now().getTime() + delay);
     await outbox.retry(a.id, at, code);
     if (run && a.attempts === 1)

@@ -29,7 +29,7 @@ export interface RunStore {
 
 /** Runs found by what they wait for. */
 export interface RunQueries {
-  /** When the last approved (so executed or attempted) run on `target` finished: the cooldown counts from it. */
+  /** When the last approved (so executed or attempted) run that changes `target`, first or later, finished: the cooldown counts from it. */
   lastFinished(target: string): Promise<Date | null>;
   /** Runs awaiting approval, of one incident or of all. */
   awaiting(incidentId?: string): Promise<Run[]>;

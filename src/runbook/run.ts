@@ -73,7 +73,13 @@ export interface Run {
 export type NewRun = Omit<
   Run,
   'decidedBy' | 'decidedAt' | 'cardTs' | 'progressTs' | 'outcome' | 'preview' | 'expiresAt'
->;
+> & {
+  /** Every target the run changes, `target` first: each is held, one active run per target, until the run ends. */
+  readonly holds: readonly string[];
+};
+
+/** States in which a run holds its targets. */
+export const ACTIVE_STATES: readonly RunState[] = ['awaiting_approval', 'approved', 'running'];
 
 /** What a state change writes besides the state; absent fields keep their value. */
 export type RunChange = Partial<Pick<Run, 'step' | 'preview' | 'expiresAt' | 'decidedBy' | 'decidedAt' | 'outcome'>> & {

@@ -7,7 +7,7 @@ import { createRunOutboxRunner, type RunOutboxRunnerDeps } from './outbox.js';
 import { bindParams } from './params.js';
 import type { Playbook } from './playbook.js';
 import type { Run } from './run.js';
-import { targetOf } from './template.js';
+import { targetsOf } from './template.js';
 import { createRunUpkeep, type RunUpkeepDeps } from './upkeep.js';
 
 /** What the runbook service works with. */
@@ -75,14 +75,26 @@ export function createRunbooks(deps: RunbookDeps) {
     return undefined;
   }
 
-  /** Request-time guards against the incident as it is now: severity, allowlists, cooldown. */
-  async function allowed(pb: Playbook, params: Run['params'], target: string, incident: Incident | undefined) {
+  /** The latest finish of a run that changed any of `targets`, and which: the cooldown counts from it. */
+  async function lastChange(targets: readonly string[]): Promise<{ at: Date; target: string } | undefined> {
+    let last: { at: Date; target: string } | undefined;
+    for (const target of targets) {
+      const at = await runs.lastFinished(target);
+      if (at && (!last || at > last.at)) last = { at, target };
+    }
+    return last;
+  }
+
+  /** Request-time guards against the incident as it is now: severity, allowlists, cooldown of every target. */
+  async function allowed(pb: Playbook, params: Run['params'], incident: Incident | undefined) {
+    const last = await lastChange(targetsOf(pb, params));
     checkRequest({
       playbook: pb,
       params,
       severity: incident?.severity ?? '',
       incidentOpen: !!incident && incident.status !== 'resolved',
-      lastFinishedAt: await runs.lastFinished(target),
+      lastFinishedAt: last?.at ?? null,
+      ...(last && { lastFinishedTarget: last.target }),
       defaultCooldownMs: deps.defaultCooldownMs,
       now: clock.now(),
     });
@@ -91,7 +103,7 @@ export function createRunbooks(deps: RunbookDeps) {
   /** Request-time guards, checked again at click time: an incident that no longer allows the run expires it. */
   async function recheck(run: Run, pb: Playbook): Promise<void> {
     try {
-      await allowed(pb, run.params, run.target, await incidents.get(run.incidentId));
+      await allowed(pb, run.params, await incidents.get(run.incidentId));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       await engine.expire(run, err.message);
@@ -113,8 +125,9 @@ export function createRunbooks(deps: RunbookDeps) {
     ): Promise<{ run: Run; duplicate: boolean; card: CardStatus }> {
       const pb = book(playbookId);
       const params = bindParams(pb, args);
-      const target = targetOf(pb, params) ?? `read-only/${newRunId()}`;
-      await allowed(pb, params, target, incident);
+      const targets = targetsOf(pb, params);
+      const target = targets[0] ?? `read-only/${newRunId()}`;
+      await allowed(pb, params, incident);
       const made = await runs.create(
         {
           id: newRunId(),
@@ -128,6 +141,7 @@ export function createRunbooks(deps: RunbookDeps) {
           state: 'running',
           step: 0,
           channel: roomOf(incident),
+          holds: targets.length ? targets : [target],
         },
         { kind: 'continue', from: 0 },
         key,
@@ -136,7 +150,7 @@ export function createRunbooks(deps: RunbookDeps) {
       if ('busy' in made)
         throw new UserError(
           'conflict',
-          `Another runbook is already working on ${target}. Wait for it to finish (or be denied) first.`,
+          `Another runbook is already working on ${targets.length > 1 ? `${targets.slice(0, -1).join(', ')} or ${targets.at(-1)}` : target}. Wait for it to finish (or be denied) first.`,
         );
       const params$ = Object.entries(params).map(([k, v]) => `${k}=${v}`);
       await record(made.created, actor, 'requested', `requested with ${params$.join(' ')}`, { params });

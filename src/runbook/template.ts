@@ -44,10 +44,15 @@ export function stepTarget(step: Step): string {
   return `${s.namespace}/${s.deployment ?? s.name}`;
 }
 
-/** What the run changes (`namespace/deployment`, `database/<name>`): one mutating run per target at a time. */
+/** Everything the run changes (`namespace/deployment`, `database/<name>`), in step order, each once. */
+export function targetsOf(playbook: Playbook, params: Readonly<Record<string, string | number>>): string[] {
+  const steps = playbook.steps.filter((s) => MUTATING.has(s.action));
+  return [...new Set(steps.map((s) => stepTarget(renderStep(s, params))))];
+}
+
+/** What the run changes first: the run's target, named on its card and in cooldowns. */
 export function targetOf(playbook: Playbook, params: Readonly<Record<string, string | number>>): string | undefined {
-  const step = playbook.steps.find((s) => MUTATING.has(s.action));
-  return step && stepTarget(renderStep(step, params));
+  return targetsOf(playbook, params)[0];
 }
 
 /** The read-only playbook that shows a target's health: the database one for a database, else the service one. */

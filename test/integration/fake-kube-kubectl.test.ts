@@ -245,6 +245,40 @@ describe('the fake Kubernetes API server, driven by the real kubectl', () => {
     }
   });
 
+  it('moves the generation on every spec change and on nothing else, as the API server does', async () => {
+    await settled();
+    const generation = () => deployment().metadata.generation as number;
+    const rv = () => Number(deployment().metadata.resourceVersion);
+    let g = generation();
+    let v = rv();
+    expect((await kubectl('annotate', 'deploy/web', 'team=payments')).code).toBe(0);
+    expect((await kubectl('label', 'deploy/web', 'tier=web')).code).toBe(0);
+    expect(deployment().metadata.annotations?.team).toBe('payments');
+    expect(generation()).toBe(g);
+    expect(rv()).toBeGreaterThan(v);
+    // A pod-template annotation is spec: `kubectl rollout restart` writes only that, and it counts.
+    expect((await kubectl('rollout', 'restart', 'deploy/web')).code).toBe(0);
+    expect(generation()).toBe(g + 1);
+    await settled();
+    g = generation();
+    v = rv();
+    // The controller's status writes during the rollout moved resourceVersion, never the generation.
+    expect(deployment().status.observedGeneration).toBe(g);
+    expect((await kubectl('scale', 'deploy/web', '--replicas=4')).code).toBe(0);
+    expect(generation()).toBe(g + 1);
+    // The same spec sent again (keys in another order) is no change.
+    const path = '/apis/apps/v1/namespaces/shop/deployments/web';
+    const { selector, replicas, ...rest } = deployment().spec;
+    const same = await kube.call('PATCH', path, {
+      contentType: 'application/merge-patch+json',
+      body: JSON.stringify({ spec: { ...rest, replicas, selector } }),
+    });
+    expect(same.status).toBe(200);
+    expect(generation()).toBe(g + 1);
+    expect(rv()).toBeGreaterThan(v);
+    await settled();
+  });
+
   it('stores objects that validate against the Kubernetes schemas', async () => {
     expect(() => new Deployment(deployment() as never).validate()).not.toThrow();
     for (const hpa of kube.cluster.list('horizontalpodautoscalers', 'shop'))

@@ -1,56 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ClusterFailure } from '../../src/errors.js';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
-import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
-import type { DeploymentView } from '../../src/runbook/cluster-views.js';
 import type { Cluster } from '../../src/runbook/ports.js';
 import { FakeKube } from '../support/fake-kube/server.js';
-import { waitFor } from '../support/harness.js';
+import { bound, clusterFailure as failure, startShopKube } from '../support/kube-fixture.js';
 
 let kube: FakeKube;
 let cluster: Cluster;
+let settled: () => Promise<unknown>;
 
 const patches = () => kube.requests.filter((r) => r.method === 'PATCH');
-/** The check an approval of `action` as previewed on `d` makes before each attempt to apply. */
-const bound = (action: string, d: DeploymentView) => verifierFor({ action, binding: deploymentBinding(action, d) });
-const settled = () =>
-  waitFor(
-    () => {
-      const d = kube.cluster.get('deployments', 'shop', 'web')!;
-      return (
-        d.status?.updatedReplicas === d.spec.replicas &&
-        d.status?.availableReplicas === d.spec.replicas &&
-        d.status?.replicas === d.spec.replicas
-      );
-    },
-    10_000,
-    'the rollout to settle',
-  );
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ClusterFailure);
-    return err as ClusterFailure;
-  }
-  throw new Error('no failure');
-};
 
 beforeAll(async () => {
-  kube = await new FakeKube().start();
-  kube.cluster.addDeployment('shop', 'web', {
-    image: 'shop/web:41',
-    replicas: 3,
-    env: [{ name: 'DB_POOL_MAX', value: '20' }],
-  });
-  kube.cluster.put('configmaps', {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'app-config', namespace: 'shop' },
-    data: { LOG_LEVEL: 'info' },
-  });
-  cluster = createKubeCluster(loadKubeConfig(kube.kubeconfig()));
-  await settled();
+  ({ kube, cluster, settled } = await startShopKube());
 });
 afterAll(async () => {
   await kube.stop();
@@ -148,53 +109,6 @@ describe('the Cluster adapter against the fake API server', () => {
       const p = kube.cluster.get('deployments', 'shop', 'web')!;
       kube.cluster.put('deployments', { ...p, spec: { ...p.spec, paused: false } });
     }
-  });
-
-  it('retries a patch that raced a status write on a fresh read, as RetryOnConflict does; a spec change stops it', async () => {
-    await settled();
-    const path = /\/deployments\/web\/scale$/;
-    const pod = kube.cluster.list('pods', 'shop')[0]!.metadata.name;
-    const before = await cluster.getDeployment('shop', 'web');
-    const from = kube.requests.length;
-    kube.hold('PATCH', path, 150);
-    const scaling = cluster.scale('shop', 'web', before.replicas + 1, {
-      dryRun: false,
-      verify: bound('scale', before),
-    });
-    await waitFor(() => kube.requests.slice(from).some((r) => r.method === 'PATCH' && path.test(r.path)));
-    kube.cluster.setPodReady('shop', pod, false);
-    await scaling;
-    kube.cluster.setPodReady('shop', pod, true);
-    const attempts = kube.requests.slice(from).filter((r) => r.method === 'PATCH' && path.test(r.path));
-    expect(attempts.map((r) => r.status)).toEqual([409, 200]);
-    expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(before.replicas + 1);
-    await settled();
-
-    const now = await cluster.getDeployment('shop', 'web');
-    const mark = kube.requests.length;
-    kube.hold('PATCH', path, 150);
-    const racing = cluster.scale('shop', 'web', now.replicas + 1, { dryRun: false, verify: bound('scale', now) });
-    await waitFor(() => kube.requests.slice(mark).some((r) => r.method === 'PATCH' && path.test(r.path)));
-    await kube.scale('shop', 'web', 2);
-    const changed = await failure(racing);
-    expect(changed.message).toContain(`replicas ${now.replicas} → 2 changed by someone else after the preview`);
-    expect(kube.cluster.get('deployments', 'shop', 'web')!.spec.replicas).toBe(2);
-    await settled();
-  });
-
-  it('stops when the deployment changed since approval', async () => {
-    const approved = { ...(await cluster.getDeployment('shop', 'web')), generation: 1 };
-    const err = await failure(
-      cluster.undo('shop', 'web', 0, { dryRun: false, verify: bound('rollout-undo', approved) }),
-    );
-    expect(err.code).toBe('conflict');
-    expect(
-      (
-        await failure(
-          cluster.restart('shop', 'web', new Date(), { dryRun: false, verify: bound('rollout-restart', approved) }),
-        )
-      ).code,
-    ).toBe('conflict');
   });
 
   it('gives a plain message for not found, forbidden and an unreachable API server', async () => {

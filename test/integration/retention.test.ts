@@ -29,6 +29,11 @@ beforeAll(async () => {
      VALUES ('INC-2026-1001-001', '2026-10-01', 1, 'P2', 'Old', 'resolved', 'U0DECLARER', $1)`,
     [ago(60 * DAY)],
   );
+  await pool.query(
+    `INSERT INTO runbook_runs (id, incident_id, playbook, params, target, requested_by, requested_at, state, commander)
+     VALUES ('RUN-0LD', 'INC-2026-1001-001', 'restart-service', '{}', 'shop/web', 'U0RESPOND1', $1, 'succeeded', 'U0DECLARER')`,
+    [ago(60 * DAY)],
+  );
 });
 afterAll(async () => {
   await pool.end();
@@ -57,15 +62,29 @@ async function effects(state: string, count: number, finishedAge: number | null,
   );
 }
 
-const remaining = async () => ({
-  keys: (await pool.query<{ key: string }>('SELECT key FROM idempotency_keys ORDER BY key')).rows.map((r) => r.key),
-  effects: (
+/** `count` actions of run RUN-0LD in `state`, finished `finishedAge` ago (null: not finished). */
+async function runActions(state: string, count: number, finishedAge: number | null): Promise<void> {
+  await pool.query(
+    `INSERT INTO runbook_actions (run_id, kind, spec, state, next_at, created_at, done_at)
+     SELECT 'RUN-0LD', 'card', '{"kind":"card"}', $1, $2, $2, $3 FROM generate_series(1, $4::int)`,
+    [state, ago(90 * DAY), finishedAge === null ? null : ago(finishedAge), count],
+  );
+}
+
+/** Rows of `table` by state and, once finished, days since (`done:29d`, `pending:open`). */
+const byAge = async (table: 'effects' | 'runbook_actions') =>
+  (
     await pool.query<{ state: string; n: number }>(
       `SELECT state || ':' || CASE WHEN done_at IS NULL THEN 'open' ELSE (extract(day FROM $1 - done_at))::int || 'd' END AS state,
-         count(*)::int AS n FROM effects GROUP BY 1 ORDER BY 1`,
+         count(*)::int AS n FROM ${table} GROUP BY 1 ORDER BY 1`,
       [now],
     )
-  ).rows,
+  ).rows;
+
+const remaining = async () => ({
+  keys: (await pool.query<{ key: string }>('SELECT key FROM idempotency_keys ORDER BY key')).rows.map((r) => r.key),
+  effects: await byAge('effects'),
+  runActions: await byAge('runbook_actions'),
 });
 
 describe('retention in Postgres', () => {
@@ -78,7 +97,7 @@ describe('retention in Postgres', () => {
     expect(await store.purge('idempotency_keys', ago(7 * DAY), 3)).toBe(0);
   });
 
-  it('keeps everything younger than the policy and every effect not yet finished, in bounded runs', async () => {
+  it('keeps everything younger than the policy and every effect or run action not yet finished, in bounded runs', async () => {
     await keys('expired', 12, 7 * DAY + 60_000);
     await keys('young', 3, 7 * DAY - 60_000);
     await keys('fresh', 2, 0);
@@ -87,6 +106,11 @@ describe('retention in Postgres', () => {
     await effects('done', 3, 29 * DAY);
     await effects('pending', 1, null, 90 * DAY);
     await effects('running', 1, null, 90 * DAY);
+    await runActions('done', 7, 31 * DAY);
+    await runActions('failed', 1, 40 * DAY);
+    await runActions('done', 2, 29 * DAY);
+    await runActions('pending', 1, null);
+    await runActions('running', 1, null);
 
     const store = createRetentionStore(pool);
     const batches: number[] = [];
@@ -113,6 +137,7 @@ describe('retention in Postgres', () => {
     expect(first.removed).toEqual({
       idempotency_keys: 10,
       finished_effects: 10,
+      finished_run_actions: 8,
       job_records: 0,
       pages: 0,
       alert_groups: 0,
@@ -125,6 +150,7 @@ describe('retention in Postgres', () => {
     expect(second.removed).toEqual({
       idempotency_keys: 2,
       finished_effects: 4,
+      finished_run_actions: 0,
       job_records: 0,
       pages: 0,
       alert_groups: 0,
@@ -139,9 +165,15 @@ describe('retention in Postgres', () => {
       { state: 'pending:open', n: 1 },
       { state: 'running:open', n: 1 },
     ]);
+    expect(left.runActions).toEqual([
+      { state: 'done:29d', n: 2 },
+      { state: 'pending:open', n: 1 },
+      { state: 'running:open', n: 1 },
+    ]);
     expect((await retention.run()).removed).toEqual({
       idempotency_keys: 0,
       finished_effects: 0,
+      finished_run_actions: 0,
       job_records: 0,
       pages: 0,
       alert_groups: 0,

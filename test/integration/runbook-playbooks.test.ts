@@ -102,11 +102,15 @@ describe('the AI development runbook', () => {
     expect(run.textOf(await resultOf(runId!))).toContain('deployment \\"api-server\\" successfully rolled out');
   });
 
-  it('the rate-limit change in api-gateway-config is bound to the value previewed', async () => {
+  it('the rate-limit change in api-gateway-config is bound to the value previewed, and holds api-gateway too', async () => {
     const { runId } = await run.request('run api-gateway-rate-limit limit=1200');
     const first = (await waitFor(() => run.cardOf(runId!)))!;
     expect(run.textOf(first)).toContain(
       'ConfigMap ai-development/api-gateway-config RATE_LIMIT_PER_MINUTE: 600 → 1200',
+    );
+    // The run restarts api-gateway after the ConfigMap: no other run may change it meanwhile.
+    expect((await run.request(`run scale-service namespace=${AI} deployment=api-gateway replicas=4`)).reply).toContain(
+      `Another runbook is already working on ${AI}/api-gateway`,
     );
     const cm = kube.cluster.get('configmaps', AI, 'api-gateway-config')!;
     kube.cluster.put('configmaps', { ...cm, data: { ...cm.data, RATE_LIMIT_PER_MINUTE: '900' } });
@@ -127,6 +131,11 @@ describe('the AI development runbook', () => {
       RATE_LIMIT_PER_MINUTE: '1200',
       UPSTREAM_TIMEOUT: '30s',
     });
+    expect((await h.sql.query('SELECT target FROM runbook_holds WHERE run_id = $1', [runId])).rows).toEqual([]);
+    // Free again, but restarted a moment ago: the cooldown counts for api-gateway too.
+    expect((await run.request(`run restart-service namespace=${AI} deployment=api-gateway`)).reply).toContain(
+      `${AI}/api-gateway was changed by a runbook 0 min ago`,
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../src/errors.js';
-import { checkApproval, checkRequest } from '../../src/runbook/guard.js';
+import { checkApproval, checkRequest, executionBlocks } from '../../src/runbook/guard.js';
 import { bindParams } from '../../src/runbook/params.js';
 import { parsePlaybook } from '../../src/runbook/playbook.js';
 import { renderStep, targetOf } from '../../src/runbook/template.js';
@@ -64,6 +64,34 @@ describe('the request guard', () => {
       'the cooldown has 4 min to go',
     );
     expect(refused(() => checkRequest({ ...facts, incidentOpen: false }))).toContain('resolved');
+  });
+});
+
+describe('the guards again, just before an approved step is applied', () => {
+  const step = renderStep(scale.steps[0]!, { namespace: 'shop', deployment: 'web', replicas: 5 });
+  const facts = {
+    playbook: scale,
+    step,
+    incident: { status: 'open', severity: 'P1' },
+    decidedAt: new Date(now.getTime() - 60_000),
+    now,
+    approvalTtlMs: 15 * 60_000,
+  };
+  it('let a fresh approval of an open incident within the allowlists through', () =>
+    expect(executionBlocks(facts)).toBeUndefined());
+  it('stop a resolved or gone incident, a lowered severity, a playbook reloaded without the target, a lapsed approval', () => {
+    expect(executionBlocks({ ...facts, incident: { status: 'resolved', severity: 'P1' } })).toContain('resolved');
+    expect(executionBlocks({ ...facts, incident: undefined })).toBe('The incident no longer exists.');
+    expect(executionBlocks({ ...facts, incident: { status: 'open', severity: 'P3' } })).toContain(
+      'may run only for P0, P1, P2',
+    );
+    const narrowed = { ...scale, deployments: { shop: ['cart-api'] } };
+    expect(executionBlocks({ ...facts, playbook: narrowed })).toBe(
+      "shop/web is outside scale-service's allowlist; in shop it may act on cart-api.",
+    );
+    expect(executionBlocks({ ...facts, decidedAt: new Date(now.getTime() - 15 * 60_000 - 1) })).toContain(
+      'past the 15m an approval holds',
+    );
   });
 });
 

@@ -1,8 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClusterFailure } from '../../src/errors.js';
-import { memoryRunbooks, refusal, shown } from '../support/memory/runbooks.js';
+import { type MemoryRunbooks, memoryRunbooks, PLAYBOOKS, refusal, shown } from '../support/memory/runbooks.js';
 
 const IC = 'U0DECLARER';
+
+/** A run approved by the IC whose worker took the step, moved it to running, and died before the patch. */
+async function diedMidStep(w: MemoryRunbooks, playbook = 'restart-service', args: Record<string, string> = {}) {
+  const id = await w.asked(playbook, args);
+  const token = (await w.run(id)).preview!.token;
+  await w.click(id, 'approve', IC);
+  expect(await w.outbox.claim(id, w.clock.now(), ['execute'])).toBeDefined();
+  await w.runs.transition(id, ['approved'], 'running', {}, { token });
+  return id;
+}
 
 describe('a cluster that fails', () => {
   it('ends the run failed with words an SRE can act on, on its card and in the war room', async () => {
@@ -22,6 +32,26 @@ describe('a cluster that fails', () => {
     });
     expect(w.runs.events(id)).toEqual(['requested', 'dry_run', 'approved', 'failed']);
     expect(await w.runs.lastFinished('shop/web')).toEqual(w.clock.now());
+  });
+
+  it('whose status writes outran every attempt: the approval holds, and the step is applied on the next try', async () => {
+    const w = memoryRunbooks();
+    const id = await w.asked();
+    const raced =
+      'Nothing was applied while restarting shop/web: its status changed under each of 10 attempts (writes racing the patch); the approval still holds.';
+    w.cluster.failNext('restart', new ClusterFailure('raced', raced));
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect(await w.run(id)).toMatchObject({ state: 'running', outcome: null });
+    expect(w.cluster.applied).toEqual([]);
+    expect(w.incidents.timeline.map((t) => t.entry.text)).toContain(
+      `${id} restart-service: Applying the approved step failed (${raced}); retrying in 2s`,
+    );
+    w.clock.advance(2_000);
+    await w.fire();
+    expect((await w.run(id)).state).toBe('succeeded');
+    expect(w.cluster.applied).toEqual([{ verb: 'restart', target: 'shop/web' }]);
+    expect(w.runs.events(id)).not.toContain('changed');
   });
 
   it('during the dry run: nothing is asked, and the requester sees why', async () => {
@@ -65,6 +95,52 @@ describe('a playbook of several changes', () => {
       'executed',
       'succeeded',
     ]);
+  });
+});
+
+/** The gateway's rate limit, then a restart of cart-api, which reads it: two targets. */
+const GATEWAY = `${PLAYBOOKS['rate-limit'].replace('id: rate-limit', 'id: gateway-limit')}  - action: rollout-restart
+    namespace: shop
+    deployment: cart-api
+`;
+
+describe('a run that changes more than one target', () => {
+  it('holds every one of them until it ends: another run on any of them is refused, then allowed after the cooldown', async () => {
+    const w = memoryRunbooks({ playbooks: { 'gateway-limit': GATEWAY } });
+    const { run } = await w.request('gateway-limit');
+    const id = run.id;
+    expect(run).toMatchObject({ state: 'awaiting_approval', target: 'shop/gateway' });
+    expect(await refusal(w.request('restart-service', { deployment: 'cart-api' }))).toBe(
+      'Another runbook is already working on shop/cart-api. Wait for it to finish (or be denied) first.',
+    );
+    expect(await refusal(w.request('rate-limit'))).toContain('Another runbook is already working on shop/gateway.');
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect((await w.run(id)).step).toBe(1);
+    expect(await refusal(w.request('scale-service', { deployment: 'cart-api', replicas: '4' }))).toContain(
+      'already working on shop/cart-api',
+    );
+    await w.click(id, 'approve', IC);
+    await w.fire();
+    expect((await w.run(id)).state).toBe('succeeded');
+    expect(w.cluster.applied.map((a) => `${a.verb} ${a.target}`)).toEqual([
+      'patchConfigMap shop/gateway',
+      'restart shop/cart-api',
+    ]);
+    // Its cooldown counts for each target it changed, the later ones too.
+    expect(await refusal(w.request('restart-service', { deployment: 'cart-api' }))).toContain(
+      'shop/cart-api was changed by a runbook 0 min ago; the cooldown has 10 min to go.',
+    );
+    w.clock.advance(10 * 60_000);
+    expect((await w.request('restart-service', { deployment: 'cart-api' })).run.state).toBe('awaiting_approval');
+  });
+
+  it('asked by a playbook that reaches a target another run holds is refused, naming each target', async () => {
+    const w = memoryRunbooks({ playbooks: { 'gateway-limit': GATEWAY } });
+    await w.asked('restart-service', { deployment: 'cart-api' });
+    expect(await refusal(w.request('gateway-limit'))).toBe(
+      'Another runbook is already working on shop/gateway or shop/cart-api. Wait for it to finish (or be denied) first.',
+    );
   });
 });
 
@@ -125,12 +201,7 @@ describe('the approval binds to the previewed spec', () => {
 describe('a worker that dies', () => {
   it('mid-step, before the change landed: the next worker applies it once the lease lapses', async () => {
     const w = memoryRunbooks({ leaseMs: 30_000 });
-    const id = await w.asked();
-    const token = (await w.run(id)).preview!.token;
-    await w.click(id, 'approve', IC);
-    // The dead worker moved the run to running and held the action, then stopped before the patch.
-    expect(await w.outbox.claim(id, w.clock.now(), ['execute'])).toBeDefined();
-    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    const id = await diedMidStep(w);
     w.clock.advance(29_999);
     await w.runbooks.sweep();
     expect(w.cluster.applied).toEqual([]);
@@ -142,11 +213,7 @@ describe('a worker that dies', () => {
 
   it('mid-step, after the change landed: the run is interrupted and nothing is applied again', async () => {
     const w = memoryRunbooks();
-    const id = await w.asked('scale-service', { replicas: '5' });
-    const token = (await w.run(id)).preview!.token;
-    await w.click(id, 'approve', IC);
-    await w.outbox.claim(id, w.clock.now(), ['execute']);
-    await w.runs.transition(id, ['approved'], 'running', {}, { token });
+    const id = await diedMidStep(w, 'scale-service', { replicas: '5' });
     w.cluster.change('shop', 'web', { replicas: 5 });
     w.clock.advance(31_000);
     await w.runbooks.sweep();
@@ -155,6 +222,45 @@ describe('a worker that dies', () => {
     expect(run.outcome).toContain('Interrupted: Firebreak restarted during step 1.');
     expect(w.cluster.applied).toEqual([]);
     expect(shown(w.card(id).notice)).toBe('interrupted');
+  });
+
+  it('mid-step, before the change landed, and the incident resolved meanwhile: the next worker applies nothing and the card says why', async () => {
+    const w = memoryRunbooks({ leaseMs: 30_000 });
+    const id = await diedMidStep(w);
+    w.incidents.update(w.incident.id, { status: 'resolved' });
+    w.clock.advance(31_000);
+    await w.runbooks.sweep();
+    const run = await w.run(id);
+    expect(run.state).toBe('expired');
+    expect(run.outcome).toBe('The incident is resolved; runbooks run only for open incidents.');
+    expect(shown(w.card(id).notice)).toBe('expired');
+    expect(w.cluster.applied).toEqual([]);
+  });
+
+  it('mid-step, before the change landed, and the severity lowered below the playbook’s: nothing is applied', async () => {
+    const w = memoryRunbooks({ leaseMs: 30_000 });
+    const id = await diedMidStep(w);
+    w.incidents.update(w.incident.id, { severity: 'P3' });
+    w.clock.advance(31_000);
+    await w.runbooks.sweep();
+    expect((await w.run(id)).outcome).toBe('restart-service may run only for P0, P1, P2 incidents; this one is P3.');
+    expect(w.cluster.applied).toEqual([]);
+  });
+
+  it('approved, but carried on only after the approval lapsed (a long outage): nothing is applied and its card says why', async () => {
+    const w = memoryRunbooks({ approvalTtlMs: 15 * 60_000 });
+    const id = await w.asked();
+    await w.click(id, 'approve', IC);
+    // The job that carries the step was lost; the sweep finds the action long after the click.
+    w.clock.advance(16 * 60_000);
+    await w.runbooks.sweep();
+    const run = await w.run(id);
+    expect(run.state).toBe('expired');
+    expect(run.outcome).toBe(
+      'The approval is 16m old, past the 15m an approval holds; request the run again for a fresh preview.',
+    );
+    expect(shown(w.card(id).notice)).toBe('expired');
+    expect(w.cluster.applied).toEqual([]);
   });
 
   it('with nothing left to carry the run on: start-up marks it interrupted', async () => {

@@ -57,6 +57,23 @@ describe('a chat action that fails', () => {
     expect((await w.run(id)).state).toBe('denied');
   });
 
+  it('failed together, comes back spread out (jitter of ±20% around the backoff), not in lockstep', async () => {
+    const draws = [0.05, 0.95];
+    const w = memoryRunbooks({ random: () => draws.shift() ?? 0.5 });
+    const first = await w.asked('restart-service', { deployment: 'web' });
+    const second = await w.asked('restart-service', { deployment: 'cart-api' });
+    w.chat.failNext('edit', new ChatFailure('internal_error', true));
+    w.chat.failNext('edit', new ChatFailure('internal_error', true));
+    await w.click(first, 'deny', IC);
+    await w.click(second, 'deny', IC);
+    const delays = [first, second].map((id) => actionsOf(w, id, 'card')[0]!.nextAt.getTime() - w.clock.now().getTime());
+    expect(delays).toEqual([1_640, 2_360]);
+    w.clock.advance(2_360);
+    await w.fire();
+    expect(w.card(first).notice).toMatchObject({ run: { state: 'denied' } });
+    expect(w.card(second).notice).toMatchObject({ run: { state: 'denied' } });
+  });
+
   it('waits as long as Slack asks when it sends Retry-After', async () => {
     const w = memoryRunbooks();
     const id = await w.asked();

@@ -63,6 +63,13 @@ function sortKeys(v: any): any {
     );
   return v;
 }
+/**
+ * Whether two specs are the same as the API server judges it (apiequality.Semantic.DeepEqual):
+ * key order never counts. The generation moves only when this is false.
+ */
+export function sameSpec(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a ?? null)) === JSON.stringify(sortKeys(b ?? null));
+}
 /** Decoding into the Go types drops `null` fields (such as `creationTimestamp: null` in a template), so the server never stores them. */
 function withoutNulls(v: any): any {
   if (Array.isArray(v)) return v.map(withoutNulls);
@@ -132,14 +139,14 @@ export class FakeCluster {
     o.metadata.creationTimestamp ??=
       before?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     o.metadata.resourceVersion = String(++this.rv);
-    if (resource === 'deployments' || resource === 'replicasets') {
-      const specChanged = !before || JSON.stringify(before.spec) !== JSON.stringify(o.spec);
+    // Any change of the spec (a pod-template annotation included, as `kubectl rollout restart` writes)
+    // moves the generation; status and metadata writes never do.
+    const specChanged = !before || !sameSpec(before.spec, o.spec);
+    if (resource === 'deployments' || resource === 'replicasets')
       o.metadata.generation = (before?.metadata.generation ?? 0) + (specChanged ? 1 : 0);
-    }
     this.objects.set(k, o);
     for (const l of this.listeners) l(resource, { type: before ? 'MODIFIED' : 'ADDED', object: structuredClone(o) });
-    if (resource === 'deployments' && (!before || JSON.stringify(before.spec) !== JSON.stringify(o.spec)))
-      this.reconcile(o.metadata.namespace!, o.metadata.name);
+    if (resource === 'deployments' && specChanged) this.reconcile(o.metadata.namespace!, o.metadata.name);
     return structuredClone(o);
   }
 
@@ -293,6 +300,8 @@ export class FakeCluster {
     if (dep.metadata.annotations?.[REVISION] !== current.metadata.annotations![REVISION]) {
       dep.metadata.annotations = { ...dep.metadata.annotations, [REVISION]: current.metadata.annotations![REVISION]! };
       dep.metadata.resourceVersion = String(++this.rv);
+      // A metadata write like any other: watchers see it; the generation stays.
+      for (const l of this.listeners) l('deployments', { type: 'MODIFIED', object: structuredClone(dep) });
     }
     for (const rs of this.owned(namespace, dep)) {
       const want = rs.metadata.name === current.metadata.name ? dep.spec.replicas : 0;

@@ -5,7 +5,7 @@ import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeCluster, type KubeObject, type WatchEvent } from './cluster.js';
+import { FakeCluster, type KubeObject, sameSpec, type WatchEvent } from './cluster.js';
 import { discovery, RESOURCES, type ResourceInfo, resourceFor } from './discovery.js';
 import { type Json, jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.js';
 import { matchesFields, matchesLabels } from './selectors.js';
@@ -581,7 +581,7 @@ function validate(resource: string, o: KubeObject): void {
 
 /** What the server answers to `dryRun=All`: the object as it would be, stored nowhere. */
 function dryRunResult(current: KubeObject, updated: KubeObject): KubeObject {
-  const specChanged = JSON.stringify(current.spec) !== JSON.stringify(updated.spec);
+  const specChanged = !sameSpec(current.spec, updated.spec);
   return {
     ...updated,
     metadata: { ...updated.metadata, generation: (current.metadata.generation ?? 1) + (specChanged ? 1 : 0) },

@@ -1,4 +1,11 @@
-import type { NewRun, Run, RunChange, RunMessages, RunState } from '../../../src/runbook/run.js';
+import {
+  ACTIVE_STATES,
+  type NewRun,
+  type Run,
+  type RunChange,
+  type RunMessages,
+  type RunState,
+} from '../../../src/runbook/run.js';
 import type { RunActionSpec, TransitionOptions } from '../../../src/runbook/run-actions.js';
 import type { RunAudit, RunQueries, RunStore } from '../../../src/runbook/run-ports.js';
 import type { MemoryRunOutbox } from './run-outbox.js';
@@ -13,10 +20,10 @@ export interface AuditEntry {
   readonly detail: Record<string, unknown>;
 }
 
-type StoredRun = Run & { finishedAt: Date | null; key: string | null };
+type StoredRun = Run & { finishedAt: Date | null; key: string | null; holds: readonly string[] };
 
-/** States that hold a target: one run per target at a time (the `runbook_one_active` index). */
-const ACTIVE: readonly RunState[] = ['awaiting_approval', 'approved', 'running'];
+/** States that hold a run's targets: one run per target at a time (`runbook_one_active` and `runbook_holds`). */
+const ACTIVE = ACTIVE_STATES;
 
 /**
  * Runs in memory, with the Postgres store's rules: every state change is conditional (on the state,
@@ -41,9 +48,11 @@ export class MemoryRunStore implements RunStore, RunQueries, RunAudit {
   ): Promise<{ created: Run } | { busy: true } | { existing: Run }> {
     const seen = key ? [...this.runs.values()].find((r) => r.key === key) : undefined;
     if (seen) return { existing: copy(seen) };
-    if (this.holder(run.target, run.id)) return { busy: true };
+    const holds = [...new Set([run.target, ...run.holds])];
+    if (holds.some((t) => this.holder(t, run.id))) return { busy: true };
     const stored: StoredRun = {
       ...structuredClone(run),
+      holds,
       preview: null,
       expiresAt: null,
       decidedBy: null,
@@ -75,7 +84,8 @@ export class MemoryRunStore implements RunStore, RunQueries, RunAudit {
     if (!r || !from.includes(r.state)) return undefined;
     if (options.token !== undefined && r.preview?.token !== options.token) return undefined;
     if (options.unexpiredAt && r.expiresAt && r.expiresAt <= options.unexpiredAt) return undefined;
-    if (ACTIVE.includes(to) && this.holder(r.target, id)) throw new Error(`another run holds ${r.target}`);
+    if (ACTIVE.includes(to) && r.holds.some((t) => this.holder(t, id)))
+      throw new Error(`another run holds ${r.target}`);
     const next: StoredRun = {
       ...r,
       state: to,
@@ -117,7 +127,7 @@ export class MemoryRunStore implements RunStore, RunQueries, RunAudit {
 
   async lastFinished(target: string): Promise<Date | null> {
     const done = [...this.runs.values()].filter(
-      (r) => r.target === target && (r.state === 'succeeded' || r.state === 'failed') && r.decidedBy !== null,
+      (r) => r.holds.includes(target) && (r.state === 'succeeded' || r.state === 'failed') && r.decidedBy !== null,
     );
     const times = done.flatMap((r) => (r.finishedAt ? [r.finishedAt.getTime()] : []));
     return times.length ? new Date(Math.max(...times)) : null;
@@ -138,11 +148,11 @@ export class MemoryRunStore implements RunStore, RunQueries, RunAudit {
 
   /** Another active run on `target`, if any. */
   private holder(target: string, except: string): StoredRun | undefined {
-    return [...this.runs.values()].find((r) => r.id !== except && r.target === target && ACTIVE.includes(r.state));
+    return [...this.runs.values()].find((r) => r.id !== except && r.holds.includes(target) && ACTIVE.includes(r.state));
   }
 }
 
 function copy(r: StoredRun): Run {
-  const { finishedAt: _finished, key: _key, ...run } = structuredClone(r);
+  const { finishedAt: _finished, key: _key, holds: _holds, ...run } = structuredClone(r);
   return run;
 }

@@ -120,6 +120,8 @@ export interface MemoryRunbooksOptions {
   readonly approvalTtlMs?: number;
   readonly cooldownMs?: number;
   readonly leaseMs?: number;
+  /** The jitter source of retries; 0.5 (no jitter) unless a test asks for another. */
+  readonly random?: () => number;
   /** More playbooks, by id. */
   readonly playbooks?: Readonly<Record<string, string>>;
 }
@@ -170,6 +172,7 @@ export function memoryRunbooks(options: MemoryRunbooksOptions = {}) {
     approvers: options.approvers ?? [],
     requireApprover: options.requireApprover ?? false,
     defaultCooldownMs: options.cooldownMs ?? 0,
+    random: options.random ?? (() => 0.5),
   });
 
   /** Fires every prompt due now, and any they schedule for now, until none is due. */
