@@ -1,6 +1,8 @@
 /**
- * Typed errors with stable codes. A `UserError` is the user's to fix and its
- * message is shown to them as is; every message says what to do next.
+ * Typed errors with stable codes: one family for what the user does wrong and
+ * what Slack, Postgres, the cluster, PagerDuty or a reviewed file refuses. A
+ * `UserError` is the user's to fix and its message is shown to them as is;
+ * every message says what to do next.
  */
 export abstract class AppError extends Error {
   abstract readonly code: string;
@@ -107,7 +109,7 @@ export function errorReference(): string {
  * Why a chat call failed, as the domain needs to know it. `ambiguous` means
  * the call may have taken effect anyway (the answer was lost on the way).
  */
-export class ChatFailure extends Error {
+export class ChatFailure extends AppError {
   constructor(
     readonly code: string,
     readonly retryable: boolean,
@@ -115,6 +117,5 @@ export class ChatFailure extends Error {
     readonly ambiguous = false,
   ) {
     super(`Slack: ${code}`);
-    this.name = 'ChatFailure';
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readYaml, validateYaml } from '../yaml-source.js';
-import { parseDuration } from './duration.js';
+import { durationMs } from './duration.js';
 import {
   type AlertsPolicy,
   alertsPolicyOf,
@@ -85,10 +85,8 @@ const DEFAULT_RETENTION = {
 } as const;
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: 'is not a duration; write it like 30s, 15m or 1h',
-});
-const kept = duration.refine((s) => (parseDuration(s) ?? 0) >= 3_600_000, {
+const duration = durationMs('is not a duration; write it like 30s, 15m or 1h');
+const kept = duration.refine((ms) => ms >= 3_600_000, {
   message: 'is too short: keep it at least 1h, so repeated deliveries and retries still find what they need',
 });
 const slackIds = z.array(
@@ -97,7 +95,7 @@ const slackIds = z.array(
 const severitySchema = z.strictObject({
   description: z.string().min(1, 'needs a description'),
   warRoom: z.boolean().default(false),
-  updateEvery: duration.default('1h'),
+  updateEvery: duration.prefault('1h'),
   page: z.boolean().default(false),
   responders: slackIds.default([]),
   escalation: z
@@ -106,19 +104,19 @@ const severitySchema = z.strictObject({
 });
 const retentionSchema = z
   .strictObject({
-    idempotencyKeys: kept.default(DEFAULT_RETENTION.idempotencyKeys),
-    finishedEffects: kept.default(DEFAULT_RETENTION.finishedEffects),
-    jobRecords: kept.default(DEFAULT_RETENTION.jobRecords),
-    pages: kept.default(DEFAULT_RETENTION.pages),
-    alertGroups: kept.default(DEFAULT_RETENTION.alertGroups),
-    every: duration.default(DEFAULT_RETENTION.every),
+    idempotencyKeys: kept.prefault(DEFAULT_RETENTION.idempotencyKeys),
+    finishedEffects: kept.prefault(DEFAULT_RETENTION.finishedEffects),
+    jobRecords: kept.prefault(DEFAULT_RETENTION.jobRecords),
+    pages: kept.prefault(DEFAULT_RETENTION.pages),
+    alertGroups: kept.prefault(DEFAULT_RETENTION.alertGroups),
+    every: duration.prefault(DEFAULT_RETENTION.every),
     incidents: z
       .literal('keep', {
         message: 'can only be keep: incidents and their timelines are the record, and Firebreak never deletes them',
       })
       .default('keep'),
   })
-  .default({ ...DEFAULT_RETENTION, incidents: 'keep' });
+  .prefault({});
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
   retention: retentionSchema,
@@ -181,7 +179,7 @@ export const DEFAULT_POLICY: Policy = {
   ],
   capture: DEFAULT_CAPTURE,
   approvers: [],
-  retention: retentionOf(DEFAULT_RETENTION),
+  retention: retentionOf(retentionSchema.parse(undefined)),
   approvals: { requireApprover: false },
   pagerduty: pagerDutyPolicyOf(['P0', 'P1', 'P2', 'P3'], undefined),
   alerts: { severityLabel: 'severity', levels: { critical: 'P1', warning: 'P3' }, autoDeclare: [] },
@@ -221,22 +219,29 @@ export function parsePolicy(
       level,
       description: s.description,
       warRoom: s.warRoom,
-      updateEveryMs: parseDuration(s.updateEvery)!,
+      updateEveryMs: s.updateEvery,
       page: s.page,
       responders: s.responders,
-      escalation: s.escalation.map((e) => ({ afterMs: parseDuration(e.after)!, notify: e.notify })),
+      escalation: s.escalation.map((e) => ({ afterMs: e.after, notify: e.notify })),
     })),
   };
 }
 
-function retentionOf(r: Omit<z.infer<typeof retentionSchema>, 'incidents'>): RetentionPolicy {
+function retentionOf(r: {
+  idempotencyKeys: number;
+  finishedEffects: number;
+  jobRecords: number;
+  pages: number;
+  alertGroups: number;
+  every: number;
+}): RetentionPolicy {
   return {
-    idempotencyKeysMs: parseDuration(r.idempotencyKeys)!,
-    finishedEffectsMs: parseDuration(r.finishedEffects)!,
-    jobRecordsMs: parseDuration(r.jobRecords)!,
-    pagesMs: parseDuration(r.pages)!,
-    alertGroupsMs: parseDuration(r.alertGroups)!,
-    everyMs: parseDuration(r.every)!,
+    idempotencyKeysMs: r.idempotencyKeys,
+    finishedEffectsMs: r.finishedEffects,
+    jobRecordsMs: r.jobRecords,
+    pagesMs: r.pages,
+    alertGroupsMs: r.alertGroups,
+    everyMs: r.every,
   };
 }
 

@@ -14,6 +14,7 @@ import type { Runbooks } from '../runbook/service.js';
 import { settledWithin } from '../wait.js';
 import { registerAlertInteractions } from './alert-interactions.js';
 import { registerCommands } from './commands.js';
+import { installErrorFunnel } from './error-funnel.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 import { createLimiter, type Limit } from './limiter.js';
@@ -133,6 +134,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     logger,
     logLevel: LogLevel.WARN,
     clientOptions: clientOptions(config.apiUrl, pacer),
+    extendedErrorHandler: true,
   });
 
   const inflight = new Set<Promise<unknown>>();
@@ -168,9 +170,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   registerPagingInteractions(app, { paging: deps.paging, log });
   registerAlertInteractions(app, { alerts: deps.alerts, policy, log });
 
-  app.error(async (err) => {
-    log.error({ err }, 'unhandled Slack listener error');
-  });
+  installErrorFunnel(app, { log, fetch: clientOptions(config.apiUrl, pacer).fetch });
 
   return {
     app,

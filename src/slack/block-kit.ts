@@ -1,3 +1,4 @@
+import type { Button, KnownBlock } from '@slack/types';
 import { clampText } from '../incident/incident.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
@@ -6,9 +7,11 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-export type Block = { type: string; block_id?: string } & Record<string, unknown>;
+/** A block of a message or modal, as Slack's own types define it. */
+export type Block = KnownBlock;
 
-export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
+/** A button element (not a block: it goes in an `actions` block or a section's accessory). */
+export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
 }
 
@@ -47,14 +50,4 @@ export function esc(text: string): string {
 
 export function cap(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-export function date(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
-}
-
-export function time(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { blockAction } from '../../src/playground/slack/payloads.js';
+import { APP_ID, TEAM_ID } from '../../src/playground/slack/workspace.js';
 import { amAlert, amGroup, postAlerts } from '../support/alertmanager.js';
 import type { SlackRateLimits } from '../support/fake-slack/limits.js';
 import { FakeSlack } from '../support/fake-slack/server.js';
-import { APP_ID, TEAM_ID } from '../support/fake-slack/workspace.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { blockAction } from '../support/payloads.js';
 
 /** Slack's clock runs this much faster in the fake (and the bot is told so), to keep the suite short. */
 const SPEEDUP = 4;

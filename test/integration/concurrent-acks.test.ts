@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { blockAction } from '../../src/playground/slack/payloads.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { blockAction } from '../support/payloads.js';
 
 const CLICKERS = ['U0RESPOND1', 'U0RESPOND2', 'U0PEOPLE04', 'U0PEOPLE05'];
 const TYPISTS = ['U0DECLARER', 'U0PEOPLE06', 'U0PEOPLE07'];

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakePagerDuty, PD_FROM, PD_TOKEN } from '../support/fake-pagerduty/server.js';
-import { deliverWebhook, incidentEvent, pingEvent, signature } from '../support/fake-pagerduty/webhooks.js';
+import { FakePagerDuty, PD_FROM, PD_TOKEN } from '../../src/playground/pagerduty/server.js';
+import { deliverWebhook, incidentEvent, pingEvent, signature } from '../../src/playground/pagerduty/webhooks.js';
+import { blockAction } from '../../src/playground/slack/payloads.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { blockAction } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
 
 const DEFAULT_KEY = 'd'.repeat(32);

@@ -59,3 +59,25 @@ describe('layering: logic in the middle, vendors at the edge', () => {
     }
   });
 });
+
+describe('docs/architecture.md is kept true', () => {
+  const guide = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+
+  it('names every file in src/ in its layout, so a new file comes with a line saying what it is for', () => {
+    const missing = files('src').filter((f) => !guide.includes(f.split('/').at(-1)!));
+    expect(missing).toEqual([]);
+  });
+
+  it('names no file that is gone from src/', () => {
+    const named = [...guide.matchAll(/(?<![\w.-])([a-z][a-z0-9.-]*\.ts)\b/g)].map((m) => m[1]!);
+    const present = new Set([...files('src'), ...files('test')].map((f) => f.split('/').at(-1)!));
+    expect([...new Set(named.filter((n) => !present.has(n)))]).toEqual([]);
+  });
+
+  it('the docs and the README point at nothing outside the repository', () => {
+    for (const doc of ['README.md', 'docs/architecture.md']) {
+      const text = readFileSync(join(ROOT, doc), 'utf8');
+      expect({ doc, outside: /\.\.\/shared|\/work\//.test(text) }).toEqual({ doc, outside: false });
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { createWebApi } from '../../src/playground/slack/web-api.js';
+import { SlackWorkspace } from '../../src/playground/slack/workspace.js';
 import { PER_CHANNEL, slackLimit } from '../../src/slack/rate-limits.js';
 import { SlackRateLimits } from '../support/fake-slack/limits.js';
-import { createWebApi } from '../support/fake-slack/web-api.js';
-import { SlackWorkspace } from '../support/fake-slack/workspace.js';
 
 describe("the fake Slack's rate limits, a model of Slack's documentation apart from the bot's pacer", () => {
   it('has a documented limit for every method the fake serves', () => {

@@ -1,4 +1,4 @@
-import { TEAM_ID } from './workspace.js';
+import { TEAM_ID } from '../../../src/playground/slack/workspace.js';
 
 /**
  * Slack's Web API rate limits as the fake enforces them, written from Slack's

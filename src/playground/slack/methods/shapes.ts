@@ -50,6 +50,9 @@ export function messageJson(channel: Channel, m: Message, withMetadata: boolean)
       latest_reply: replies[replies.length - 1]!.ts,
     }),
     ...(m.edited && { edited: m.edited }),
+    ...(m.reactions?.length && {
+      reactions: m.reactions.map((r) => ({ name: r.name, users: [...r.users], count: r.users.length })),
+    }),
     ...(withMetadata && m.metadata !== undefined && { metadata: m.metadata }),
   };
 }
