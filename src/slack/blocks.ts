@@ -9,6 +9,7 @@ import {
   button,
   cap,
   context,
+  date,
   esc,
   fields,
   header,
@@ -16,8 +17,8 @@ import {
   type SlackMessage,
   section,
   simple,
+  time,
 } from './block-kit.js';
-import { date, time } from './dates.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 import { renderPagingNotice, who } from './paging-blocks.js';
 

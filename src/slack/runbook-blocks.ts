@@ -4,7 +4,8 @@ import { dataReachOf, type Playbook } from '../runbook/playbook.js';
 import type { Preview, Run } from '../runbook/run.js';
 import type { RunNotice } from '../runbook/run-notice.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
-import { time } from './dates.js';
+
+const time = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
 
 /**
  * Text from the cluster for a Slack message: `&`, `<` and `>` escaped (so nothing becomes a
