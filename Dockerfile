@@ -27,7 +27,8 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/* \
   && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
     /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
-ENV NODE_ENV=production
+# The image is always the real bot: with no Slack settings it fails at boot listing them, never starts the playground.
+ENV NODE_ENV=production FIREBREAK_PLAYGROUND=off
 WORKDIR /app
 COPY package.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules

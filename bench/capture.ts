@@ -6,10 +6,10 @@
  * same deliveries.
  */
 import { createLogger } from '../src/log.js';
+import { eventCallback } from '../src/playground/slack/payloads.js';
 import { createPool } from '../src/postgres/pool.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from '../test/support/db.js';
 import { sendCommand } from '../test/support/harness.js';
-import { eventCallback } from '../test/support/payloads.js';
 import { BotProcess } from '../test/support/processes.js';
 import { postSigned } from '../test/support/signed.js';
 import { bareBolt, dropRedisPrefix, fakeSlackProcess, percentile, slackEnv } from './support.js';

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockAction } from '../test/support/payloads.js';
+import { blockAction } from '../src/playground/slack/payloads.js';
 import { postSigned } from '../test/support/signed.js';
 
 /** A reply the bot sent to a response_url: when it arrived, and what it said. */

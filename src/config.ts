@@ -52,7 +52,8 @@ export interface Config {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** pino's levels, as LOG_LEVEL names them. */
+export const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
  * Reads and validates the environment. Every problem is collected and thrown
@@ -143,22 +144,7 @@ export function loadConfig(
     }
   }
 
-  const playbooksDir = optional('PLAYBOOKS_DIR') ?? 'playbooks';
-  let playbooks: ReadonlyMap<string, Playbook> = new Map();
-  try {
-    const files = listDir(playbooksDir)
-      .filter((f) => /\.ya?ml$/.test(f))
-      .sort();
-    playbooks = loadPlaybooks(
-      files.map((f) => ({ name: join(playbooksDir, f), text: readFile(join(playbooksDir, f)) })),
-    );
-  } catch (err) {
-    if (err instanceof SourceError) problems.push(...err.problems.map((p) => `playbook ${p}`));
-    else
-      problems.push(
-        `PLAYBOOKS_DIR: cannot read ${playbooksDir} (${(err as Error).message}); point it at the reviewed playbooks`,
-      );
-  }
+  const playbooks = readPlaybooks(optional('PLAYBOOKS_DIR') ?? 'playbooks', problems, readFile, listDir);
   const approvalTtlMs = parseDuration(optional('APPROVAL_TTL') ?? '10m') ?? 0;
   if (!approvalTtlMs) problems.push('APPROVAL_TTL must be a duration such as 10m');
   const cooldownMs = parseDuration(optional('RUNBOOK_COOLDOWN') ?? '10m') ?? 0;
@@ -198,6 +184,28 @@ export function loadConfig(
     logLevel,
     secrets,
   });
+}
+
+/** The reviewed playbooks in `dir` (`*.yaml`, `*.yml`), pushing what is wrong with them to `problems`. */
+export function readPlaybooks(
+  dir: string,
+  problems: string[],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  listDir: (path: string) => string[] = (p) => readdirSync(p),
+): ReadonlyMap<string, Playbook> {
+  try {
+    const files = listDir(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+    return loadPlaybooks(files.map((f) => ({ name: join(dir, f), text: readFile(join(dir, f)) })));
+  } catch (err) {
+    if (err instanceof SourceError) problems.push(...err.problems.map((p) => `playbook ${p}`));
+    else
+      problems.push(
+        `PLAYBOOKS_DIR: cannot read ${dir} (${(err as Error).message}); point it at the reviewed playbooks`,
+      );
+    return new Map();
+  }
 }
 
 function isUrl(text: string): boolean {

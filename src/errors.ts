@@ -30,6 +30,21 @@ export class StorageUnavailableError extends AppError {
   }
 }
 
+/**
+ * Postgres went away while a change was being committed and could not say
+ * afterwards whether it was: the change may or may not be recorded. Never
+ * told as "recorded" or "failed", since either could be false.
+ */
+export class OutcomeUnknownError extends AppError {
+  readonly code = 'outcome_unknown';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'Postgres stopped answering just as this was being saved, so Firebreak cannot tell whether it was recorded. Check `/incident timeline` (or `/incident list` for a declaration) before you repeat it; repeating a recorded command adds it twice.',
+      options,
+    );
+  }
+}
+
 /** Configuration is invalid; `problems` lists every one of them. */
 export class ConfigError extends AppError {
   readonly code = 'config_invalid';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from './config.js';
+import { wantsPlayground } from './config-playground.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createMetrics } from './http/metrics.js';
@@ -13,6 +14,7 @@ import { createIncidentService } from './incident/service.js';
 import { wireIntegrations, wirePaging } from './integrations.js';
 import { createJobs } from './jobs/queue.js';
 import { createLogger, type Logger } from './log.js';
+import { runPlayground } from './playground/run.js';
 import { createIncidentStore } from './postgres/incident-store.js';
 import { migrate } from './postgres/migrate.js';
 import { createPool } from './postgres/pool.js';
@@ -217,6 +219,8 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
 }
 
 async function main(): Promise<void> {
+  // No Slack settings at all: the playground (the container image sets FIREBREAK_PLAYGROUND=off and never gets here).
+  if (wantsPlayground(process.env)) return runPlayground(process.env, (config, log) => startFirebreak(config, { log }));
   let config: Config;
   try {
     config = loadConfig(process.env);

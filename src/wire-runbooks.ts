@@ -29,6 +29,7 @@ interface RunbookBase {
 
 /** The runbook service on the cluster, the diagnostics and Postgres; `diagnostics` must be closed on stop. */
 export function wireRunbooks({ config, pool, store, web, jobs, clock, log, backoffMs }: RunbookBase) {
+  for (const missing of config.diagnostics.missing) log.warn({ setting: missing.split(' ')[0] }, missing);
   const diagnostics = createDiagnostics(config.diagnostics, log);
   const runbooks = createRunbooks({
     playbooks: config.runbooks.playbooks,

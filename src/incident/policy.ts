@@ -48,6 +48,10 @@ export interface RetentionPolicy {
   readonly finishedEffectsMs: number;
   /** The queue's records of jobs that ended. */
   readonly jobRecordsMs: number;
+  /** PagerDuty pages that reached an end (resolved or skipped), counted from their incident's resolution. */
+  readonly pagesMs: number;
+  /** Alertmanager groups and the digests that folded them, counted from when Alertmanager last sent them. */
+  readonly alertGroupsMs: number;
   /** How often the retention job runs. */
   readonly everyMs: number;
 }
@@ -71,7 +75,14 @@ export interface ApprovalPolicy {
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
-const DEFAULT_RETENTION = { idempotencyKeys: '7d', finishedEffects: '30d', jobRecords: '30d', every: '1h' } as const;
+const DEFAULT_RETENTION = {
+  idempotencyKeys: '7d',
+  finishedEffects: '30d',
+  jobRecords: '30d',
+  pages: '30d',
+  alertGroups: '30d',
+  every: '1h',
+} as const;
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
 const duration = durationMs('is not a duration; write it like 30s, 15m or 1h');
@@ -96,6 +107,8 @@ const retentionSchema = z
     idempotencyKeys: kept.prefault(DEFAULT_RETENTION.idempotencyKeys),
     finishedEffects: kept.prefault(DEFAULT_RETENTION.finishedEffects),
     jobRecords: kept.prefault(DEFAULT_RETENTION.jobRecords),
+    pages: kept.prefault(DEFAULT_RETENTION.pages),
+    alertGroups: kept.prefault(DEFAULT_RETENTION.alertGroups),
     every: duration.prefault(DEFAULT_RETENTION.every),
     incidents: z
       .literal('keep', {
@@ -214,11 +227,20 @@ export function parsePolicy(
   };
 }
 
-function retentionOf(r: { idempotencyKeys: number; finishedEffects: number; jobRecords: number; every: number }) {
+function retentionOf(r: {
+  idempotencyKeys: number;
+  finishedEffects: number;
+  jobRecords: number;
+  pages: number;
+  alertGroups: number;
+  every: number;
+}): RetentionPolicy {
   return {
     idempotencyKeysMs: r.idempotencyKeys,
     finishedEffectsMs: r.finishedEffects,
     jobRecordsMs: r.jobRecords,
+    pagesMs: r.pages,
+    alertGroupsMs: r.alertGroups,
     everyMs: r.every,
   };
 }

@@ -32,11 +32,9 @@ export interface RecordStore {
   timelinePage(incidentId: string, query: TimelineQuery): Promise<TimelineRecord[]>;
   /** How many entries the timeline shows (removed captures left out). */
   timelineCount(incidentId: string): Promise<number>;
-  addFollowup(incidentId: string, f: Omit<Followup, 'id'>): Promise<Followup>;
   /** At most `limit` follow-ups with an ID above `afterId`, in the order they were recorded. */
   followupsPage(incidentId: string, afterId: number, limit: number): Promise<Followup[]>;
   followupCount(incidentId: string): Promise<number>;
-  latestFollowup(incidentId: string): Promise<Followup | undefined>;
   updates(incidentId: string): Promise<StatusUpdate[]>;
   /**
    * Keeps a draft once per version: a draft whose fingerprint was stored before
@@ -173,7 +171,13 @@ export interface StatsStore {
 }
 
 /** What retention deletes from Postgres. */
-export type PurgeKind = 'idempotency_keys' | 'finished_effects' | 'finished_run_actions';
+export type PurgeKind =
+  | 'idempotency_keys'
+  | 'finished_effects'
+  | 'finished_run_actions'
+  | 'pages'
+  | 'alert_groups'
+  | 'alert_digests';
 
 /** Bounded deletes: each call removes at most `limit` rows that were finished or made before `before`. */
 export interface RetentionStore {

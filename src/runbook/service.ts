@@ -53,10 +53,26 @@ export function createRunbooks(deps: RunbookDeps) {
   const { book, record } = engine;
   const roomOf = (i: Incident) => i.channelId ?? deps.incidentsChannel;
 
-  async function cardStatus(run: Run): Promise<CardStatus> {
-    if (run.cardTs) return { kind: 'posted' };
-    const ask = run.state === 'awaiting_approval' ? await deps.outbox.status(run.id, 'ask') : undefined;
-    return ask?.lastError ? { kind: 'retrying', code: ask.lastError, at: ask.nextAt } : { kind: 'none' };
+  /** How long (in 50 ms looks) the requester's reply waits for an approval card another process is posting. */
+  const CARD_WAIT_LOOKS = 60;
+
+  /**
+   * The run as it stands once its approval card has been tried: when another process holds the
+   * card's post (a worker claimed it first), wait for its outcome rather than answer mid-flight.
+   */
+  async function settled(run: Run): Promise<{ run: Run; card: CardStatus }> {
+    for (let look = 1; ; look++) {
+      if (run.cardTs) return { run, card: { kind: 'posted' } };
+      const ask = run.state === 'awaiting_approval' ? await deps.outbox.status(run.id, 'ask') : undefined;
+      const inFlight = ask?.state === 'running' || ask?.state === 'failed';
+      if (!inFlight || look >= CARD_WAIT_LOOKS)
+        return {
+          run,
+          card: ask?.lastError ? { kind: 'retrying', code: ask.lastError, at: ask.nextAt } : { kind: 'none' },
+        };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      run = (await runs.get(run.id)) ?? run;
+    }
   }
 
   async function approversNow(): Promise<Set<string>> {
@@ -146,7 +162,7 @@ export function createRunbooks(deps: RunbookDeps) {
         { kind: 'continue', from: 0 },
         key,
       );
-      if ('existing' in made) return { run: made.existing, duplicate: true, card: await cardStatus(made.existing) };
+      if ('existing' in made) return { ...(await settled(made.existing)), duplicate: true };
       if ('busy' in made)
         throw new UserError(
           'conflict',
@@ -155,8 +171,7 @@ export function createRunbooks(deps: RunbookDeps) {
       const params$ = Object.entries(params).map(([k, v]) => `${k}=${v}`);
       await record(made.created, actor, 'requested', `requested with ${params$.join(' ')}`, { params });
       await runner.drain(made.created.id);
-      const run = (await runs.get(made.created.id))!;
-      return { run, duplicate: false, card: await cardStatus(run) };
+      return { ...(await settled((await runs.get(made.created.id))!)), duplicate: false };
     },
 
     /** Approve or Deny: counts only from the run's current card, decided on the server from Postgres, once. */

@@ -11,6 +11,7 @@ import type { Scribe } from '../incident/scribe.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
+import { settledWithin } from '../wait.js';
 import { registerAlertInteractions } from './alert-interactions.js';
 import { registerCommands } from './commands.js';
 import { installErrorFunnel } from './error-funnel.js';
@@ -180,10 +181,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     async drain(ms: number): Promise<void> {
       const until = Date.now() + ms;
       while (inflight.size && Date.now() < until)
-        await Promise.race([
-          Promise.allSettled([...inflight]),
-          new Promise((r) => setTimeout(r, until - Date.now()).unref()),
-        ]);
+        await settledWithin(Promise.allSettled([...inflight]), until - Date.now());
     },
   };
 }

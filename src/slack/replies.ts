@@ -1,4 +1,4 @@
-import { errorReference, StorageUnavailableError, UserError } from '../errors.js';
+import { errorReference, OutcomeUnknownError, StorageUnavailableError, UserError } from '../errors.js';
 import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures.js';
 import type { Outcome } from '../incident/requests.js';
 import type { Logger } from '../log.js';
@@ -16,6 +16,13 @@ export function replyForError(err: unknown, log: Logger, context: Record<string,
       'storage unavailable',
     );
     return simple(`:warning: ${err.message} If it persists, tell whoever runs Firebreak that Postgres is down.`);
+  }
+  if (err instanceof OutcomeUnknownError) {
+    log.error(
+      { ...context, err: { message: err.message, cause: (err.cause as Error | undefined)?.message } },
+      'outcome unknown: postgres went away during commit',
+    );
+    return simple(`:grey_question: ${err.message}`);
   }
   const ref = errorReference();
   log.error({ ...context, ref, err }, 'command failed');

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { blockAction } from '../../src/playground/slack/payloads.js';
+import { APP_ID, TEAM_ID } from '../../src/playground/slack/workspace.js';
 import { amAlert, amGroup, postAlerts } from '../support/alertmanager.js';
 import type { SlackRateLimits } from '../support/fake-slack/limits.js';
 import { FakeSlack } from '../support/fake-slack/server.js';
-import { APP_ID, TEAM_ID } from '../support/fake-slack/workspace.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { blockAction } from '../support/payloads.js';
 
 /** Slack's clock runs this much faster in the fake (and the bot is told so), to keep the suite short. */
 const SPEEDUP = 4;
@@ -66,6 +66,7 @@ describe('an alert storm', () => {
         `${slack.callsTo('chat.update').length} edits, ${limits.refused.length} answers of 429\n`,
     );
     expect(limits.refused).toEqual([]);
+    expect([...limits.undocumented]).toEqual([]);
     expect(cards().length).toBeGreaterThan(0);
     expect(cards().length).toBeLessThanOrEqual(5);
     expect(digests()).toHaveLength(1);

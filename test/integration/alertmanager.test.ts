@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { blockAction, viewSubmission } from '../../src/playground/slack/payloads.js';
 import { amAlert, amGroup, postAlerts } from '../support/alertmanager.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { blockAction, viewSubmission } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
 import { proxiedDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { BOT_ID, BOT_USER } from '../../src/playground/slack/workspace.js';
 import { createTestDatabase, redisPrefix } from '../support/db.js';
 import { FakeSlack } from '../support/fake-slack/server.js';
-import { BOT_ID, BOT_USER } from '../support/fake-slack/workspace.js';
 import { replyOn, sendCommand, startHarness, waitFor } from '../support/harness.js';
 import { policyFile } from '../support/policies.js';
 import { BotProcess, OwnRedis } from '../support/processes.js';

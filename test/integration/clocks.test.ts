@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { blockAction, viewSubmission } from '../../src/playground/slack/payloads.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { blockAction, viewSubmission } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
 
 let h: Harness;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { viewSubmission } from '../../src/playground/slack/payloads.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
-import { viewSubmission } from '../support/payloads.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Pod } from 'kubernetes-models/v1/Pod';
-import { FakeKube } from '../support/fake-kube/server.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
 import { waitFor } from '../support/harness.js';
 
 let kube: FakeKube;

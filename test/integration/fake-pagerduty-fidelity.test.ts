@@ -3,7 +3,7 @@ import { api } from '@pagerduty/pdjs';
 import { PagerFailure } from '../../src/incident/paging-ports.js';
 import { createEventsApi } from '../../src/pagerduty/events.js';
 import { createRestClient } from '../../src/pagerduty/rest.js';
-import { FakePagerDuty, PD_FROM, PD_TOKEN } from '../support/fake-pagerduty/server.js';
+import { FakePagerDuty, PD_FROM, PD_TOKEN } from '../../src/playground/pagerduty/server.js';
 
 const KEY = 'k'.repeat(32);
 const ACCEPT = 'application/vnd.pagerduty+json;version=2';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
 import type { Cluster } from '../../src/runbook/ports.js';
-import { FakeKube } from '../support/fake-kube/server.js';
 import { bound, clusterFailure as failure, startShopKube } from '../support/kube-fixture.js';
 
 let kube: FakeKube;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { FakeKube } from '../../src/playground/kube/server.js';
 import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
 import type { Cluster } from '../../src/runbook/ports.js';
-import type { FakeKube } from '../support/fake-kube/server.js';
 import { waitFor } from '../support/harness.js';
 import { bound, clusterFailure as failure, startShopKube } from '../support/kube-fixture.js';
 

@@ -167,6 +167,10 @@ describe('kubectl kustomize manifests/', () => {
     expect(container.image).not.toMatch(/:latest$/);
   });
 
+  it('never runs the playground: FIREBREAK_PLAYGROUND=off in the pod as in the image', () => {
+    expect(container.env.find((e: K8sObject) => e.name === 'FIREBREAK_PLAYGROUND')?.value).toBe('off');
+  });
+
   it("runs as the image's numeric non-root user, read-only, unprivileged, with every capability dropped", () => {
     const setting = (name: string) => container.securityContext?.[name] ?? pod.securityContext?.[name];
     const user = readDockerfile()

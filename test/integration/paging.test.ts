@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { blockAction } from '../../src/playground/slack/payloads.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { blockAction } from '../support/payloads.js';
 
 let h: Harness;
 let id: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { FakeKube } from '../support/fake-kube/server.js';
+import type { FakeKube } from '../../src/playground/kube/server.js';
 import { type Harness, waitFor } from '../support/harness.js';
 import { type RunbookDriver, settled, startRunbookBench } from '../support/runbook-driver.js';
 

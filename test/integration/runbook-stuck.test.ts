@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import type { FakeKube } from '../../src/playground/kube/server.js';
+import { BOT_ID, BOT_USER } from '../../src/playground/slack/workspace.js';
 import { createTestDatabase, redisPrefix } from '../support/db.js';
-import type { FakeKube } from '../support/fake-kube/server.js';
-import { BOT_ID, BOT_USER } from '../support/fake-slack/workspace.js';
 import { type Harness, replyOn, sendCommand, waitFor } from '../support/harness.js';
 import { REPO } from '../support/paths.js';
 import { policyFile } from '../support/policies.js';

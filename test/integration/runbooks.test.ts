@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeKube } from '../support/fake-kube/server.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
+import { blockAction } from '../../src/playground/slack/payloads.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { REPO } from '../support/paths.js';
-import { blockAction } from '../support/payloads.js';
 import { policyFile } from '../support/policies.js';
 import { grantFor } from '../support/rbac.js';
 import { runbookDriver } from '../support/runbook-driver.js';

@@ -2,10 +2,11 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/incident/ports.js';
 import { type Firebreak, type StartOptions, startFirebreak } from '../../src/main.js';
+import { slashCommand } from '../../src/playground/slack/payloads.js';
+import { BOT_ID, BOT_USER } from '../../src/playground/slack/workspace.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
 import { FakeSlack } from './fake-slack/server.js';
-import { APP_ID, BOT_ID, BOT_USER, TEAM_ID } from './fake-slack/workspace.js';
 import { LogCapture } from './log-capture.js';
 import { type PostResult, postSigned, SIGNING_SECRET } from './signed.js';
 
@@ -42,23 +43,16 @@ export async function sendCommand(
   const triggerId = from.triggerId ?? slack.issueTrigger();
   const channelId = from.channel ?? slack.channelByName('general')!.id;
   const responsePath = `/respond/cmd${process.pid}-${n}`;
-  const fields = {
-    token: 'deprecated-verification-token',
-    api_app_id: APP_ID,
-    team_id: TEAM_ID,
-    team_domain: 'firebreak-test',
-    enterprise_id: '',
-    enterprise_name: '',
-    channel_id: channelId,
-    channel_name: slack.channels.get(channelId)?.name ?? 'unknown',
-    user_id: from.user ?? 'U0DECLARER',
-    user_name: 'dana',
+  const fields = slashCommand({
     command: '/incident',
     text,
-    response_url: `${slack.url}${responsePath}`,
-    trigger_id: triggerId,
-    is_enterprise_install: 'false',
-  };
+    user: from.user ?? 'U0DECLARER',
+    userName: 'dana',
+    channel: channelId,
+    channelName: slack.channels.get(channelId)?.name ?? 'unknown',
+    responseUrl: `${slack.url}${responsePath}`,
+    triggerId,
+  });
   const body = new URLSearchParams(fields).toString();
   const result = await postSigned(`${botUrl}/slack/events`, body, 'application/x-www-form-urlencoded', {
     ...(from.timestamp && { timestamp: from.timestamp }),

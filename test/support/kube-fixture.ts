@@ -2,10 +2,10 @@
 import { expect } from '@jest/globals';
 import { ClusterFailure } from '../../src/errors.js';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
 import { deploymentBinding, verifierFor } from '../../src/runbook/binding.js';
 import type { DeploymentView } from '../../src/runbook/cluster-views.js';
 import type { Cluster } from '../../src/runbook/ports.js';
-import { FakeKube } from './fake-kube/server.js';
 import { settled as settledIn } from './runbook-driver.js';
 
 /** Starts the fake with shop/web rolled out, and the adapter the bot uses, with an admin token. */

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { BOT_ID, BOT_USER } from '../../src/playground/slack/workspace.js';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
-import { BOT_ID, BOT_USER } from './fake-slack/workspace.js';
 import { waitFor } from './harness.js';
 import { REPO } from './paths.js';
 import { SIGNING_SECRET } from './signed.js';
@@ -149,7 +149,7 @@ export class BotProcess {
       async () =>
         (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status ===
         200,
-      15000,
+      30000,
       `bot process on ${this.port}`,
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}; it printed:\n${this.output.join('').slice(-3000)}`);

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { rbacManifest } from '../../src/kube/permissions.js';
+import { grantFrom } from '../../src/playground/kube/rbac.js';
 import { loadPlaybooks } from '../../src/runbook/playbook.js';
-import type { Grant, Rule } from './fake-kube/server.js';
 import { REPO } from './paths.js';
 
 /** The playbooks of a folder of the repository, as the bot loads them. */
@@ -14,30 +13,6 @@ export function playbooksIn(path: string) {
       .sort()
       .map((f) => ({ name: `${path}/${f}`, text: readFileSync(new URL(f, dir), 'utf8') })),
   );
-}
-
-/** What a token bound by an RBAC manifest's Roles and RoleBindings may do, for the fake API server. */
-export function grantFrom(manifest: string): Grant {
-  const docs = parseAllDocuments(manifest).map(
-    (d) =>
-      d.toJS() as {
-        kind: string;
-        metadata: { name: string; namespace?: string };
-        rules?: Rule[];
-        roleRef?: { name: string };
-      },
-  );
-  const roles = docs
-    .filter((d) => d.kind === 'RoleBinding')
-    .map((b) => ({
-      namespace: b.metadata.namespace!,
-      rules:
-        docs.find(
-          (r) =>
-            r.kind === 'Role' && r.metadata.namespace === b.metadata.namespace && r.metadata.name === b.roleRef?.name,
-        )?.rules ?? [],
-    }));
-  return { verbs: [], resources: [], roles };
 }
 
 /** The grant the shipped manifests/rbac.yaml gives the bot. */

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { FakeCluster } from './fake-kube/cluster.js';
-import { FakeKube } from './fake-kube/server.js';
+import type { FakeCluster } from '../../src/playground/kube/cluster.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
+import { blockAction } from '../../src/playground/slack/payloads.js';
 import type { FakeSlack } from './fake-slack/server.js';
 import { type CommandOptions, replyOn, startHarness, waitFor } from './harness.js';
-import { blockAction } from './payloads.js';
 import { policyFile } from './policies.js';
 import { shippedGrant } from './rbac.js';
 import type { PostResult } from './signed.js';

@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { sign as signWith } from '../../src/playground/slack/sign.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-5e3c1f0a9b';
 
-/** Slack's v0 request signature over `v0:<timestamp>:<body>`. */
+/** Slack's v0 request signature over `v0:<timestamp>:<body>`, by default with the tests' signing secret. */
 export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return signWith(body, timestamp, secret);
 }
 
 export interface PostResult {

@@ -73,6 +73,11 @@ describe('the Dockerfile', () => {
     expect(cmd.join(' ')).not.toMatch(/\b(npm|sh|bash)\b/);
   });
 
+  it('never starts the playground: the runtime stage sets FIREBREAK_PLAYGROUND=off, so no Slack settings is a boot error', () => {
+    const env = runtime.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    expect(env.join(' ')).toMatch(/(^|\s)FIREBREAK_PLAYGROUND=off(\s|$)/);
+  });
+
   it('copies no secrets and bakes none into its settings', () => {
     for (const stage of stages)
       for (const i of stage.instructions.filter((x) => x.keyword === 'ENV' || x.keyword === 'ARG'))

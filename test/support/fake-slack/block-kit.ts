@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { blockRuleProblems } from '../../../src/playground/slack/block-rules.js';
+import type { Validation } from '../../../src/playground/slack/methods/method.js';
 import { SLACK_TEST_DATA } from '../paths.js';
-import { blockRuleProblems } from './block-rules.js';
-import type { Validation } from './methods/method.js';
 
 const SHARED = SLACK_TEST_DATA;
 const SCHEMA_ID = 'https://tightknit.com/schemas/slack-block-kit.schema.json';

@@ -1,7 +1,7 @@
-import type { HttpAnswer, HttpRequest } from './http.js';
+import type { HttpAnswer, HttpRequest } from '../../../src/playground/slack/http.js';
+import type { SlackWorkspace } from '../../../src/playground/slack/workspace.js';
 import type { SlackRateLimits } from './limits.js';
 import type { SlackCall } from './server.js';
-import type { SlackWorkspace } from './workspace.js';
 
 /** What the inspection endpoints read: the workspace, the calls answered and the rate limits if on. */
 export interface Inspected {

@@ -1,11 +1,17 @@
+import {
+  type HttpAnswer,
+  type HttpRequest,
+  type JsonServer,
+  serveJson,
+  tokenOf,
+} from '../../../src/playground/slack/http.js';
+import { type Answer, type Params, slackError } from '../../../src/playground/slack/methods/method.js';
+import { createResponseSink, RESPOND_PATH, receiveUpload, UPLOAD_PATH } from '../../../src/playground/slack/sinks.js';
+import { createWebApi, parseParams } from '../../../src/playground/slack/web-api.js';
+import { BOT_USER, type Channel, SlackWorkspace } from '../../../src/playground/slack/workspace.js';
 import { blockKitValidation } from './block-kit.js';
-import { type HttpAnswer, type HttpRequest, type JsonServer, serveJson } from './http.js';
 import { inspect } from './inspect.js';
 import { SlackRateLimits } from './limits.js';
-import { type Answer, type Params, slackError } from './methods/method.js';
-import { createResponseSink, RESPOND_PATH, receiveUpload, UPLOAD_PATH } from './sinks.js';
-import { createWebApi, parseParams } from './web-api.js';
-import { BOT_USER, type Channel, SlackWorkspace } from './workspace.js';
 
 /** One Web API call the fake received, after auth. */
 export interface SlackCall {
@@ -25,16 +31,6 @@ export type Fault =
   | { kind: 'lost' };
 
 type Hook = (params: Record<string, unknown>) => void;
-
-/**
- * A token sent as a form field. Slack reads a token from the Authorization
- * header or a form body only: not from a JSON body, and not from the query
- * string for apps created since February 2021.
- */
-function formToken(req: HttpRequest): string | undefined {
-  if ((req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
-  return new URLSearchParams(req.raw).get('token') ?? undefined;
-}
 
 /**
  * A stateful fake of the Slack Web API over HTTP, strict where Slack is
@@ -170,7 +166,7 @@ export class FakeSlack {
   private answer(method: string, req: HttpRequest): HttpAnswer {
     const parsed = parseParams(req.headers['content-type'] ?? '', req.raw, req.url);
     const params = 'params' in parsed ? parsed.params : {};
-    const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || formToken(req);
+    const token = tokenOf(req);
     const record = (status: number, response: Answer, headers?: Record<string, string>): HttpAnswer => {
       this.calls.push({ method, params, response, status, at: Date.now() });
       return { status, body: response, ...(headers && { headers }) };

@@ -18,6 +18,10 @@ export interface Message {
   receivedAt?: number;
   metadata?: unknown;
   edited?: { user: string; ts: string };
+  /** The IDs of the files shared with the message. */
+  files?: string[];
+  /** Reactions people added, as conversations.history shows them: a name and who reacted. */
+  reactions?: { name: string; users: string[] }[];
 }
 
 /** A channel, a private channel or a DM (`is_im`, ID `D…`), with its members, messages in order and pins by ts. */
@@ -32,6 +36,8 @@ export interface Channel {
   pins: Set<string>;
   is_private: boolean;
   is_im: boolean;
+  /** Archived (by a person, in the test): Slack refuses to post, edit, invite or set a topic there (`is_archived`). */
+  is_archived: boolean;
 }
 
 /** A person in the workspace. */
@@ -74,7 +80,11 @@ export class SlackWorkspace {
   readonly usergroups = new Map<string, string[]>();
   /** Files by ID (`F…`), from the upload URL being handed out until they are shared. */
   readonly files = new Map<string, UploadedFile>();
+  /** The views each person has open (the stack views.open starts and views.push grows), by user ID. */
+  readonly modals = new Map<string, Record<string, unknown>[]>();
   private readonly triggers = new Map<string, number>();
+  /** Who acted to get each trigger ID, so a view it opens is shown to them. */
+  private readonly triggerOwners = new Map<string, string>();
   private readonly usedTriggers = new Set<string>();
   /** Messages by `channel/ts`, so a lookup by ts need not scan a long channel. */
   private readonly byTs = new Map<string, Message>();
@@ -155,11 +165,29 @@ export class SlackWorkspace {
     return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
-  /** A trigger ID as Slack would put in a command payload; it opens one view within 3 s. */
-  issueTrigger(): string {
+  /** A trigger ID as Slack would put in a command payload (for `user`'s act); it opens one view within 3 s. */
+  issueTrigger(user?: string): string {
     const id = `${Date.now()}.${this.seq++}.${Math.random().toString(16).slice(2, 14)}`;
     this.triggers.set(id, Date.now());
+    if (user) this.triggerOwners.set(id, user);
     return id;
+  }
+
+  /** The person whose act issued this trigger ID, if it was issued for one. */
+  triggerOwner(id: string): string | undefined {
+    return this.triggerOwners.get(id);
+  }
+
+  /** Adds (`on`) or takes back a person's reaction on a message; false when that changes nothing, as Slack refuses. */
+  react(message: Message, name: string, user: string, on: boolean): boolean {
+    const reactions = message.reactions ?? [];
+    const entry = reactions.find((r) => r.name === name);
+    if (on === !!entry?.users.includes(user)) return false;
+    if (on && entry) entry.users.push(user);
+    else if (on) reactions.push({ name, users: [user] });
+    else entry!.users.splice(entry!.users.indexOf(user), 1);
+    message.reactions = reactions.filter((r) => r.users.length > 0);
+    return true;
   }
 
   /** Spends a trigger ID on a view; returns Slack's error code when it cannot be spent. */
@@ -184,6 +212,7 @@ export class SlackWorkspace {
       pins: new Set(),
       is_private: false,
       is_im: false,
+      is_archived: false,
     };
     this.channels.set(id, channel);
     return channel;

@@ -57,3 +57,14 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }
+
+/**
+ * The token a Web API call carries: the Authorization header's bearer token, else a form field. Slack
+ * reads no token from a JSON body, nor from the query string for apps created since February 2021.
+ */
+export function tokenOf(req: HttpRequest): string | undefined {
+  const bearer = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+  if (bearer) return bearer;
+  if ((req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
+  return new URLSearchParams(req.raw).get('token') ?? undefined;
+}

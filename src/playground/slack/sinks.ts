@@ -32,21 +32,37 @@ export interface ResponseSink {
   receive(path: string, raw: string): HttpAnswer;
 }
 
+/**
+ * A reply posted to a `response_url`, read as Slack reads it: a JSON object whose blocks, if any, pass
+ * `validation`. Answers the body, or Slack's refusal.
+ */
+export function readReply(
+  raw: string,
+  validation: Validation,
+): { body: Record<string, unknown> } | { refused: HttpAnswer } {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return { refused: { status: 400, body: { ok: false, error: 'invalid_payload' } } };
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return { refused: { status: 400, body: { ok: false, error: 'invalid_payload' } } };
+  const reply = body as Record<string, unknown>;
+  if (reply.blocks !== undefined && validation.messageBlocks(reply.blocks).length)
+    return { refused: { status: 400, body: { ok: false, error: 'invalid_blocks' } } };
+  return { body: reply };
+}
+
 /** A sink for `response_url` replies that checks their blocks with `validation`, as Slack does. */
 export function createResponseSink(validation: Validation): ResponseSink {
   const responses: Response[] = [];
   return {
     responses,
     receive(path, raw) {
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return { status: 400, body: { ok: false, error: 'invalid_payload' } };
-      }
-      if (body.blocks !== undefined && validation.messageBlocks(body.blocks).length)
-        return { status: 400, body: { ok: false, error: 'invalid_blocks' } };
-      responses.push({ url: path, body });
+      const read = readReply(raw, validation);
+      if ('refused' in read) return read.refused;
+      responses.push({ url: path, body: read.body });
       return { status: 200, body: { ok: true } };
     },
   };

@@ -9,7 +9,7 @@ export function channelJson(c: Channel): Record<string, unknown> {
     is_group: c.is_private,
     is_im: c.is_im,
     created: c.created,
-    is_archived: false,
+    is_archived: c.is_archived,
     is_general: c.name === 'general',
     unlinked: 0,
     name_normalized: c.name,
@@ -50,6 +50,9 @@ export function messageJson(channel: Channel, m: Message, withMetadata: boolean)
       latest_reply: replies[replies.length - 1]!.ts,
     }),
     ...(m.edited && { edited: m.edited }),
+    ...(m.reactions?.length && {
+      reactions: m.reactions.map((r) => ({ name: r.name, users: [...r.users], count: r.users.length })),
+    }),
     ...(withMetadata && m.metadata !== undefined && { metadata: m.metadata }),
   };
 }

@@ -41,6 +41,7 @@ export function createFileMethods({ workspace, baseUrl }: MethodDeps): MethodFam
             text: comment,
             user: BOT_USER,
             bot_id: BOT_ID,
+            files: [item.id],
           });
         }
         done.push({
