@@ -51,13 +51,3 @@ export function esc(text: string): string {
 export function cap(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
-
-export function date(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
-}
-
-export function time(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
-}

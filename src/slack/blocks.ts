@@ -9,7 +9,6 @@ import {
   button,
   cap,
   context,
-  date,
   esc,
   fields,
   header,
@@ -17,8 +16,8 @@ import {
   type SlackMessage,
   section,
   simple,
-  time,
 } from './block-kit.js';
+import { date, time } from './dates.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 import { renderPagingNotice, who } from './paging-blocks.js';
 

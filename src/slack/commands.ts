@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { type SlackMessage, simple } from './block-kit.js';
 import { renderList } from './blocks.js';
+import { utcDateTime, utcTime } from './dates.js';
 import { onFailure } from './error-funnel.js';
 import type { Limit } from './limiter.js';
 import { renderOnCall } from './paging-blocks.js';
@@ -48,7 +49,7 @@ function runReply({ run, duplicate, card }: Awaited<ReturnType<Runbooks['request
     return `:warning: ${run.id} was withdrawn: ${run.outcome ?? 'the approval card could not be posted'}. Nothing was changed; ask again once Slack answers.${again}`;
   if (run.state !== 'awaiting_approval') return `${run.id} ${run.state}; the results are in ${where}.${again}`;
   if (card.kind === 'retrying')
-    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${card.at.toISOString().slice(11, 19)} UTC); the request expires at ${run.expiresAt?.toISOString().slice(11, 16)} UTC if it never gets there. Nothing is changed before someone approves.${again}`;
+    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${utcTime(card.at, true)}); the request expires at ${run.expiresAt ? utcTime(run.expiresAt) : 'soon'} if it never gets there. Nothing is changed before someone approves.${again}`;
   return `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.${again}`;
 }
 
@@ -100,7 +101,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'snooze': {
         const o = await service.snooze(cmd, cmd.ms, ctx);
         return replyForOutcome(
-          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue?.toISOString().slice(11, 16)} UTC.`,
+          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue ? utcTime(o.incident.nextUpdateDue) : 'not set'}.`,
           o,
         );
       }
@@ -145,9 +146,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return renderPostmortem(await deps.postmortems.generate(cmd, ctx));
       case 'started': {
         const i = await record.started(cmd, cmd.when, ctx);
-        return simple(
-          `Impact start of ${i.id} set to ${i.impactStartedAt!.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-        );
+        return simple(`Impact start of ${i.id} set to ${utcDateTime(i.impactStartedAt!)}.`);
       }
       case 'stats':
         return renderStats(await record.stats(cmd.windowMs), cmd.windowMs);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { INCIDENT_ID, type Incident } from '../incident/incident.js';
 import type { OnCallRow } from '../incident/paging.js';
 import type { PagingNotice } from '../incident/paging-ports.js';
-import { type Block, button, context, header, type SlackMessage, section, simple, time } from './block-kit.js';
+import { type Block, button, context, header, type SlackMessage, section, simple } from './block-kit.js';
+import { time } from './dates.js';
 import { escapeExternal } from './external-text.js';
 
 export const RETRY_PAGE_ACTION = 'retry_page';

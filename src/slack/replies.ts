@@ -3,6 +3,7 @@ import { type EffectFailure, STORAGE_FAILURE } from '../incident/effect-failures
 import type { Outcome } from '../incident/requests.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './block-kit.js';
+import { utcTime } from './dates.js';
 
 /**
  * The one place errors become words. A `UserError` is shown as is; storage
@@ -61,8 +62,6 @@ export function replyForDeclared(o: Outcome, from?: 'alert group'): SlackMessage
 function describeFailure(f: EffectFailure): string {
   if (f.code === STORAGE_FAILURE)
     return `:warning: ${f.what} was interrupted: Postgres became unreachable after your change was recorded. The rest is finished by itself once storage is back.`;
-  const when = f.retryAt
-    ? `I will retry at ${f.retryAt.toISOString().slice(11, 19)} UTC`
-    : 'I gave up; please do it by hand';
+  const when = f.retryAt ? `I will retry at ${utcTime(f.retryAt, true)}` : 'I gave up; please do it by hand';
   return `:warning: ${f.what} failed (${f.service ?? 'Slack'} said \`${f.code}\`). The incident is recorded and this is on its timeline; ${when}.`;
 }

@@ -4,8 +4,7 @@ import { dataReachOf, type Playbook } from '../runbook/playbook.js';
 import type { Preview, Run } from '../runbook/run.js';
 import type { RunNotice } from '../runbook/run-notice.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
-
-const time = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
+import { time } from './dates.js';
 
 /**
  * Text from the cluster for a Slack message: `&`, `<` and `>` escaped (so nothing becomes a

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Outcome } from '../../src/incident/requests.js';
+import { utcDateTime, utcTime } from '../../src/slack/dates.js';
 import { replyForDeclared } from '../../src/slack/replies.js';
 import { anIncident } from '../support/incident-fixture.js';
 
@@ -26,5 +27,16 @@ describe('the reply to a declaration', () => {
     expect(replyForDeclared(outcome({ duplicate: true }), 'alert group').text).toBe(
       'That alert group was already declared as INC-2026-1122-001; nothing new was declared.',
     );
+  });
+});
+
+describe('dates written in Slack text', () => {
+  const at = new Date('2026-11-22T14:05:09Z');
+  it('are UTC, to the minute or the second', () => {
+    expect([utcTime(at), utcTime(at, true), utcDateTime(at)]).toEqual([
+      '14:05 UTC',
+      '14:05:09 UTC',
+      '2026-11-22 14:05 UTC',
+    ]);
   });
 });
