@@ -53,6 +53,8 @@ describe('npm start', () => {
     });
     expect(forged.status).toBe(403);
     await first.stop(true);
+    // SIGTERM drains the bot and closes the emulators: a clean exit.
+    expect(await first.exited).toBe(0);
 
     const second = await startPlaygroundProcess({}, first.database);
     try {
