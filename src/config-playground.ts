@@ -84,7 +84,7 @@ export function readPlayground(env: Env): PlaygroundSettings {
       ...given,
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
-      REDIS_PREFIX: 'firebreak-playground',
+      REDIS_PREFIX: redisPrefix,
     },
   };
 }

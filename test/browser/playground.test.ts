@@ -47,6 +47,10 @@ beforeAll(async () => {
   });
   page = await browser.newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));
+  // A failing event handler (an unhandled rejection) shows only as a console error.
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
   await page.goto(url);
   await page.waitForSelector('#channels button[data-channel-name="incidents"]');
 }, 60_000);
@@ -198,6 +202,27 @@ describe('the playground in a browser', () => {
     expect(report).toContain('Checkout is failing');
     expect(report).toContain('Error rate back under 1% after the rollback');
     await shot('05-postmortem');
+    await page.click('#file-close');
+    await page.waitForFunction(() => document.getElementById('confirm-layer')!.hidden);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('declares through the form: a required field left empty is refused in the page, a chosen severity reaches the bot', async () => {
+    await actAs(PEOPLE.responder);
+    await page.click('#channels button[data-channel-name="incidents"]');
+    await type('/incident declare');
+    await page.waitForSelector('#modal select[data-block-id="severity"]');
+    await page.click('#modal-submit');
+    await page.waitForFunction(() =>
+      document.querySelector('#modal')!.textContent!.includes('Please complete this required field.'),
+    );
+    await page.select('#modal select[data-block-id="severity"]', 'P2');
+    await page.type('#modal input[data-block-id="title"]', 'Search results are stale');
+    await page.click('#modal-submit');
+    await page.waitForFunction(() => document.getElementById('modal-layer')!.hidden);
+    await seeMessage('Search results are stale');
+    const shown = await page.$$eval('#messages .message', (ms) => ms.map((m) => m.textContent!).join('\n'));
+    expect(shown).toMatch(/INC-\d{4}-\d{4}-\d{3}.*P2/s);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { readPlaybooks } from '../../src/config.js';
-import { ADMIN_URL } from '../support/db.js';
+import { ADMIN_URL, REDIS_URL } from '../support/db.js';
+import { waitFor } from '../support/harness.js';
 import { REPO } from '../support/paths.js';
 import { startPlaygroundProcess } from '../support/playground-process.js';
 
@@ -45,6 +47,13 @@ describe('npm start', () => {
       body: JSON.stringify({ user: 'U0PLAYIC01', channel: incidents.id, text: '/incident declare P2 Search is slow' }),
     });
     expect(declared.status).toBe(200);
+    // Its timers live under the Redis prefix it was given, apart from every other bot's.
+    const redis = new Redis(REDIS_URL);
+    try {
+      await waitFor(async () => (await redis.keys(`${first.prefix}:*`)).length > 0, 10_000, 'keys under its prefix');
+    } finally {
+      redis.disconnect();
+    }
     // Another site's page cannot act: it cannot send JSON without a preflight, which the page server never answers.
     const forged = await fetch(`${url}pg/command`, {
       method: 'POST',
@@ -53,6 +62,8 @@ describe('npm start', () => {
     });
     expect(forged.status).toBe(403);
     await first.stop(true);
+    // SIGTERM drains the bot and closes the emulators: a clean exit.
+    expect(await first.exited).toBe(0);
 
     const second = await startPlaygroundProcess({}, first.database);
     try {

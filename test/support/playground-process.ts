@@ -14,6 +14,7 @@ export async function startPlaygroundProcess(
   database = `fbt_${runId()}_pg${Math.random().toString(36).slice(2, 8)}`.toLowerCase(),
 ) {
   const port = await freePort();
+  const prefix = redisPrefix();
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, [new URL('dist/src/main.js', REPO).pathname], {
     env: {
@@ -22,7 +23,7 @@ export async function startPlaygroundProcess(
       PORT: String(port),
       DATABASE_URL: ADMIN_URL,
       REDIS_URL,
-      REDIS_PREFIX: redisPrefix(),
+      REDIS_PREFIX: prefix,
       PLAYGROUND_DATABASE: database,
       ...env,
     },
@@ -35,6 +36,8 @@ export async function startPlaygroundProcess(
   return {
     port,
     database,
+    /** The Redis key prefix it was given. */
+    prefix,
     output: text,
     exited,
     /** Waits for the one line that says the playground is up, and answers its URL. */

@@ -24,6 +24,11 @@ describe('when npm start runs the playground', () => {
     expect(given.databaseUrl).toBe('postgres://me:pw@db.local:6543/firebreak_playground');
     expect(given.adminUrl).toBe('postgres://me:pw@db.local:6543/app');
     expect(given.botEnv.REDIS_URL).toBe('redis://cache:7000');
+    const own = readPlayground({ REDIS_PREFIX: 'mine', PLAYGROUND_DATABASE: 'pg_mine' });
+    expect(own.botEnv).toMatchObject({
+      REDIS_PREFIX: 'mine',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/pg_mine',
+    });
   });
 
   it('points every database and Redis the playbooks name at its own, unless the environment names one', () => {

@@ -148,6 +148,10 @@ function input(block, blockId, ctx) {
   }
   control.id = id;
   control.classList.add('control');
+  // Slack's client checks these itself: nothing is sent while a required input is empty or too short.
+  if (!block.optional) control.dataset.required = 'true';
+  if (e.max_length) control.maxLength = e.max_length;
+  if (e.min_length) control.dataset.minLength = String(e.min_length);
   control.dataset.blockId = blockId;
   control.dataset.actionId = actionId;
   wrap.append(control);

@@ -55,11 +55,23 @@ export async function showFile(f) {
 /** What a view's form holds, per block and action ID: typed text, or the chosen option values. */
 function formValues(form) {
   const values = {};
-  for (const control of form.querySelectorAll('[data-block-id]')) {
+  for (const control of form.querySelectorAll('.control[data-block-id]')) {
     const value = control.multiple ? [...control.selectedOptions].map((o) => o.value) : control.value;
     values[control.dataset.blockId] = { [control.dataset.actionId]: value };
   }
   return values;
+}
+
+/** What Slack's client refuses before sending a view: required inputs left empty, text shorter than its minimum. */
+function clientErrors(form) {
+  const errors = {};
+  for (const control of form.querySelectorAll('.control[data-block-id]')) {
+    const value = control.multiple ? control.selectedOptions.length : control.value.trim();
+    if (control.dataset.required && !value) errors[control.dataset.blockId] = 'Please complete this required field.';
+    else if (value && control.dataset.minLength && value.length < Number(control.dataset.minLength))
+      errors[control.dataset.blockId] = `Please enter at least ${control.dataset.minLength} characters.`;
+  }
+  return errors;
 }
 
 /** Shows the acting person's top view as a form (with the bot's `errors` per block), or nothing when none is open. */
@@ -88,6 +100,8 @@ export function renderModal(state, errors = {}) {
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    const missing = clientErrors(form);
+    if (Object.keys(missing).length) return renderModal(view.state, missing);
     const done = await hooks.act('submit', { view: top.id, values: formValues(form) });
     if (done && !done.result.closed) renderModal(view.state, done.result.errors);
   });
