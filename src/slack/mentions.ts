@@ -158,6 +158,11 @@ export function plainText(text: string, names: ReadonlyMap<string, string>): str
     .replace(/&amp;/g, '&');
 }
 
+/** A Slack message `ts` (seconds and microseconds since the epoch) as a date. */
+export function tsToDate(ts: string): Date {
+  return new Date(Math.round(Number(ts) * 1000));
+}
+
 /** Every user ID a value holds anywhere (as a string, or mentioned in one), for resolving names. */
 export function userIdsIn(value: unknown, into = new Set<string>()): Set<string> {
   if (typeof value === 'string') {
