@@ -45,10 +45,14 @@ describe('the reminder’s buttons', () => {
       [...h.slack.channels.values()].flatMap((c) => c.messages).find((m) => m.text.startsWith(`INCIDENT UPDATE ${id}`)),
     );
     expect(update.text).toContain('No change; still investigating.');
-    await waitFor(() =>
-      reminders(id)
-        .find((m) => m.ts === reminder.ts)!
-        .text.includes("answered by dana's update"),
+    await waitFor(
+      () =>
+        reminders(id)
+          .find((m) => m.ts === reminder.ts)!
+          .text.includes("answered by dana's update"),
+      // A card edit is the last work in Slack's queue: on a loaded machine it can take a few seconds.
+      15_000,
+      'the reminder edited to say it was answered',
     );
     expect(live(id).filter((m) => m.ts === reminder.ts)).toHaveLength(0);
     await h.reply((await h.command(`resolve ${id}`)).responseUrl);
