@@ -10,6 +10,8 @@ export interface Capture {
   readonly authorName: string;
   readonly text: string;
   readonly permalink: string | null;
+  /** When the message was posted. */
+  readonly at: Date;
 }
 
 /** A follow-up action item. */
@@ -44,4 +46,6 @@ export interface SourceMessage {
   readonly threadTs: string | null;
   /** Set when a bot (the app itself included) posted it. */
   readonly botId: string | null;
+  /** When it was posted, as the chat tool says (the entry keeps the message's own time). */
+  readonly at: Date;
 }

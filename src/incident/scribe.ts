@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
 import type { Directory, IncidentStore, RecordStore } from './ports.js';
-import type { Capture, CaptureReason } from './record-items.js';
+import type { Capture, CaptureReason, SourceMessage } from './record-items.js';
 
 /** A message reference in a Slack event. */
 export interface MessageRef {
@@ -15,11 +15,6 @@ export interface ScribeDeps {
   readonly recordStore: RecordStore;
   readonly directory: Directory;
   readonly policy: Policy;
-}
-
-/** Slack's message timestamp as a date: the entry keeps the message's own time. */
-export function tsToDate(ts: string): Date {
-  return new Date(Math.round(Number(ts) * 1000));
 }
 
 /**
@@ -37,7 +32,7 @@ export function createScribe(deps: ScribeDeps) {
     incident: Incident,
     ref: MessageRef,
     reason: CaptureReason,
-    known?: { userId: string; text: string; threadTs: string | null; botId: string | null },
+    known?: SourceMessage,
   ): Promise<'added' | 'exists' | 'ignored'> {
     if (await recordStore.addReason(incident.id, ref.channel, ref.ts, reason)) return 'exists';
     const message = known ?? (await directory.fetchMessage(ref.channel, ref.ts));
@@ -54,6 +49,7 @@ export function createScribe(deps: ScribeDeps) {
       authorName,
       text: message.text,
       permalink,
+      at: message.at,
     };
     return recordStore.capture(incident.id, c, reason);
   }
@@ -74,19 +70,13 @@ export function createScribe(deps: ScribeDeps) {
     },
 
     /** `pin_added`: the pinned message, which the event carries. */
-    async pinned(
-      ref: MessageRef,
-      message?: { userId: string; text: string; threadTs: string | null; botId: string | null },
-    ) {
+    async pinned(ref: MessageRef, message?: SourceMessage) {
       const incident = await warRoom(ref.channel);
       return incident ? capture(incident, ref, { pinned: true }, message) : ('ignored' as const);
     },
 
     /** A new war-room message: captured when its author holds the scribe role. */
-    async message(
-      ref: MessageRef,
-      message: { userId: string; text: string; threadTs: string | null; botId: string | null },
-    ) {
+    async message(ref: MessageRef, message: SourceMessage) {
       if (!policy.capture.scribeMessages || message.botId) return 'ignored' as const;
       const incident = await warRoom(ref.channel);
       if (!incident || incident.roles.scribe !== message.userId) return 'ignored' as const;

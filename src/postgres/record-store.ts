@@ -2,7 +2,6 @@ import type pg from 'pg';
 import type { Status, StatusUpdate } from '../incident/incident.js';
 import type { RecordStore } from '../incident/ports.js';
 import type { CaptureReason, Followup } from '../incident/record-items.js';
-import { tsToDate } from '../incident/scribe.js';
 import { guarded } from './pool.js';
 import { createPostmortemStore } from './postmortem-store.js';
 import { createTimelinePages } from './timeline-pages.js';
@@ -67,7 +66,7 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
             c.channel,
             c.ts,
             value,
-            tsToDate(c.ts),
+            c.at,
             c.userId,
             c.text,
             c.authorName,

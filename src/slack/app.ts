@@ -169,7 +169,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
   registerEvents(app, { scribe: deps.scribe, log, limit, plain });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
-  registerReminderInteractions(app, { service, log });
+  registerReminderInteractions(app, { service });
   registerPages(app, { service, record: deps.record, policy, log });
   registerPagingInteractions(app, { paging: deps.paging, log });
   registerAlertInteractions(app, { alerts: deps.alerts, policy, log });

@@ -2,6 +2,7 @@ import { clampText, commander, type Incident } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
 import type { OpenPage } from '../incident/requests.js';
 import { type Block, button, context, esc, header, message, type SlackMessage, section, simple } from './block-kit.js';
+import { channelLink, PING_REASONS, ping } from './mentions.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 
 const SEVERITY_EMOJI = [':red_circle:', ':large_orange_circle:', ':large_yellow_circle:', ':white_circle:'];
@@ -13,7 +14,7 @@ export function renderList(page: OpenPage, before: number, policy: Policy): Slac
   // An ephemeral list: a mention there shows a name and notifies no one.
   const lines = incidents.map(
     (i) =>
-      `${emoji(i, policy)} *${i.id}* ${i.severity} · ${i.status} · ${esc(clampText(i.title, 80))}${i.channelId ? ` · <#${i.channelId}>` : ''} · IC <@${commander(i)}>`,
+      `${emoji(i, policy)} *${i.id}* ${i.severity} · ${i.status} · ${esc(clampText(i.title, 80))}${i.channelId ? ` · ${channelLink(i.channelId)}` : ''} · IC ${ping(commander(i), PING_REASONS.ephemeral)}`,
   );
   const blocks: Block[] = [header(`Open incidents (${total})`)];
   for (let n = 0; n < lines.length; n += 10) blocks.push(section(lines.slice(n, n + 10).join('\n')));

@@ -15,7 +15,7 @@ import { renderList } from './blocks.js';
 import { date, time, timeSecs } from './dates.js';
 import { onFailure } from './error-funnel.js';
 import type { Limit } from './limiter.js';
-import { mentionedUser } from './mentions.js';
+import { channelLink, mentionedUser, PING_REASONS, ping } from './mentions.js';
 import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
 import { replyForDeclared, replyForError, replyForOutcome } from './replies.js';
@@ -44,7 +44,7 @@ const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, .
 
 /** What `/incident run` tells the requester: the truth about the run and its approval card. */
 function runReply({ run, duplicate, card }: Awaited<ReturnType<Runbooks['request']>>): string {
-  const where = run.channel ? `<#${run.channel}>` : 'the war room';
+  const where = run.channel ? channelLink(run.channel) : 'the war room';
   const again = duplicate ? ' (this was a repeated delivery of your command; nothing new was started)' : '';
   if (run.state === 'withdrawn')
     return `:warning: ${run.id} was withdrawn: ${run.outcome ?? 'the approval card could not be posted'}. Nothing was changed; ask again once Slack answers.${again}`;
@@ -92,12 +92,15 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'severity': {
         const o = await service.setSeverity(cmd, cmd.severity, ctx);
-        const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
+        const room = o.incident.channelId ? ` War room: ${channelLink(o.incident.channelId)}.` : '';
         return replyForOutcome(`${o.incident.id} is now *${o.incident.severity}*.${room}`, o);
       }
       case 'role': {
         const o = await service.assignRole(cmd, cmd.role, cmd.userId, ctx);
-        return replyForOutcome(`<@${cmd.userId}> is now ${cmd.role} of ${o.incident.id}.`, o);
+        return replyForOutcome(
+          `${ping(cmd.userId, PING_REASONS.ephemeral)} is now ${cmd.role} of ${o.incident.id}.`,
+          o,
+        );
       }
       case 'snooze': {
         const o = await service.snooze(cmd, cmd.ms, ctx);
@@ -112,7 +115,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       }
       case 'page': {
         const o = await deps.paging.page(cmd, cmd.target, cmd.message, ctx);
-        const whom = 'userId' in cmd.target ? `<@${cmd.target.userId}>` : `*${cmd.target.service}*`;
+        const whom =
+          'userId' in cmd.target ? ping(cmd.target.userId, PING_REASONS.ephemeral) : `*${cmd.target.service}*`;
         return replyForOutcome(
           `Paging ${whom} for ${o.incident.id} through PagerDuty; the timeline records when it goes out.`,
           o,
@@ -138,7 +142,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'followup': {
         const { incident, followup } = await record.followup(cmd, cmd, ctx);
         return simple(
-          `Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner <@${followup.owner}>)` : ''}${followup.due ? `, due ${followup.due}` : ''}.`,
+          `Follow-up recorded for ${incident.id}: ${followup.text}${followup.owner ? ` (owner ${ping(followup.owner, PING_REASONS.ephemeral)})` : ''}${followup.due ? `, due ${followup.due}` : ''}.`,
         );
       }
       case 'followups':

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Directory } from '../incident/ports.js';
 import type { SourceMessage } from '../incident/record-items.js';
 import { call, toChatFailure } from './chat.js';
+import { tsToDate } from './mentions.js';
 import { plainChatText } from './names.js';
 
 const TTL_MS = 60 * 60_000;
@@ -47,6 +48,7 @@ export function createSlackDirectory(client: WebClient): Directory {
         text: await plainChatText(m.text ?? '', displayName),
         threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null,
         botId: m.bot_id ?? null,
+        at: tsToDate(m.ts ?? ts),
       };
     },
 

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { Scribe } from '../incident/scribe.js';
-import { tsToDate } from '../incident/scribe.js';
 import type { Logger } from '../log.js';
 import type { Limit } from './limiter.js';
+import { tsToDate } from './mentions.js';
 
 interface MessageLike {
   user?: string;
@@ -18,6 +18,7 @@ const source = (m: MessageLike) => ({
   text: m.text ?? '',
   threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null,
   botId: m.bot_id ?? null,
+  at: tsToDate(m.ts ?? '0'),
 });
 
 /**

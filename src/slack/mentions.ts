@@ -130,6 +130,21 @@ function escapeOnce(text: string): string {
 }
 
 /**
+ * The people and channels a domain message names by ID, as Slack shows them: a reply is
+ * ephemeral, so a mention there shows a name and notifies no one.
+ */
+export function linkIds(text: string): string {
+  return text
+    .replace(/(?<![\w<@#-])([UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,})\b/g, (_, id: string) => ping(id, PING_REASONS.ephemeral))
+    .replace(/(?<![\w<@#-])([CG](?=[A-Z0-9]*\d)[A-Z0-9]{8,})\b/g, (_, id: string) => channelLink(id));
+}
+
+/** Text with each person's mention replaced by their name, and nothing else changed (a topic line). */
+export function withNames(text: string, names: Names): string {
+  return text.replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_, id: string) => names.of(id));
+}
+
+/**
  * Chat text as plain text, for a report that reads on its own: a mention becomes `@name`,
  * a user group its handle, a channel `#name`, and Slack's entities are undone.
  */
@@ -141,6 +156,11 @@ export function plainText(text: string, names: ReadonlyMap<string, string>): str
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/** A Slack message `ts` (seconds and microseconds since the epoch) as a date. */
+export function tsToDate(ts: string): Date {
+  return new Date(Math.round(Number(ts) * 1000));
 }
 
 /** Every user ID a value holds anywhere (as a string, or mentioned in one), for resolving names. */

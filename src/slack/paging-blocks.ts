@@ -5,7 +5,7 @@ import type { PagingNotice } from '../incident/paging-ports.js';
 import { type Block, button, context, header, type SlackMessage, section, simple } from './block-kit.js';
 import { time } from './dates.js';
 import { escapeExternal } from './external-text.js';
-import { type Names, NO_NAMES, named } from './mentions.js';
+import { type Names, NO_NAMES, named, PING_REASONS, ping } from './mentions.js';
 
 export const RETRY_PAGE_ACTION = 'retry_page';
 
@@ -73,7 +73,7 @@ export function renderOnCall(title: string, rows: readonly OnCallRow[]): SlackMe
       .slice(0, 25)
       .map((r) => {
         const name = escapeExternal(r.name, 80);
-        const person = r.userId ? `<@${r.userId}> (${name})` : name;
+        const person = r.userId ? `${ping(r.userId, PING_REASONS.ephemeral)} (${name})` : name;
         const until = r.until ? `until ${time(r.until)}` : 'permanently';
         const schedule = r.schedule ? ` · ${escapeExternal(r.schedule, 80)}` : '';
         return `• Level ${r.level}: ${person}, ${until}${schedule}`;

@@ -2,11 +2,11 @@ import { formatDuration } from '../incident/duration.js';
 import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
 import type { FollowupsPage, TimelinePage } from '../incident/record-service.js';
-import { withRefs } from '../incident/refs.js';
+import { person, withRefs } from '../incident/refs.js';
 import type { SeverityStats } from '../incident/stats.js';
 import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './block-kit.js';
 import { clockOf, utcDateTime } from './dates.js';
-import { refLink } from './mentions.js';
+import { channelLink, refLink } from './mentions.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
 
 /** Entries that quote PagerDuty or Alertmanager (names, labels, annotations): data from outside. */
@@ -24,7 +24,7 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
   const tz = `UTC${sign}${clockOf(Math.abs(p.tzOffsetS) * 1000)}`;
   const lines = p.entries.map((e) => {
     const local = clockOf(e.at.getTime() + p.tzOffsetS * 1000);
-    const who = e.authorName ?? (e.actor === 'firebreak' ? 'Firebreak' : `<@${e.actor}>`);
+    const who = e.authorName ? esc(e.authorName) : e.actor === 'firebreak' ? 'Firebreak' : refLink(person(e.actor));
     const flags = [e.editedAt && '_edited_', e.deletedAt && '_deleted_'].filter(Boolean).join(' ');
     const link = e.permalink ? ` <${e.permalink}|${e.threadTs ? 'thread' : 'link'}>` : '';
     // Captured messages and runbook entries (which quote the cluster) are data; the bot's own entries carry mentions.
@@ -34,7 +34,7 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
       e.kind.startsWith('alert') ||
       OUTSIDE_KINDS.has(e.kind) ||
       e.data?.via !== undefined;
-    return `\`${local}\` (${clockOf(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : withRefs(e, refLink), 300)}${flags ? ` ${flags}` : ''}${link}`;
+    return `\`${local}\` (${clockOf(e.at.getTime())} UTC) *${who}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : withRefs(e, refLink), 300)}${flags ? ` ${flags}` : ''}${link}`;
   });
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
   if (!lines.length) blocks.push(section('_Nothing recorded yet._'));
@@ -63,7 +63,7 @@ export function renderFollowups(p: FollowupsPage): SlackMessage {
   const { incident, followups: items } = p;
   const lines = items.map(
     (f, n) =>
-      `${p.before + n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? `<@${f.owner}>` : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`,
+      `${p.before + n + 1}. ${esc(clampText(f.text, 200))} · ${f.owner ? refLink(person(f.owner)) : '_no owner_'} · ${f.due ? `due ${f.due}` : '_no due date_'}`,
   );
   const blocks: Block[] = [header(`Follow-ups · ${incident.id}`)];
   if (!lines.length)
@@ -103,7 +103,7 @@ export function renderStats(stats: readonly SeverityStats[], windowMs: number): 
 
 /** Where the report draft went, or that nothing changed since the version already uploaded. */
 export function renderPostmortem(o: PostmortemOutcome): SlackMessage {
-  const where = o.incident.channelId ? `<#${o.incident.channelId}>` : 'the incidents channel';
+  const where = o.incident.channelId ? channelLink(o.incident.channelId) : 'the incidents channel';
   const v = o.version;
   if (o.uploaded)
     return simple(

@@ -1,48 +1,44 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { IncidentService } from '../incident/service.js';
-import type { Logger } from '../log.js';
 import type { SlackMessage } from './block-kit.js';
 import { time } from './dates.js';
+import { onFailure } from './error-funnel.js';
 import { JOIN_ROOM_ACTION } from './notice-blocks.js';
 import { REMINDER_ACTIONS } from './reminder-blocks.js';
-import { replyForError, replyForOutcome } from './replies.js';
+import { replyForOutcome } from './replies.js';
 
 export interface ReminderInteractionDeps {
   readonly service: IncidentService;
-  readonly log: Logger;
 }
 
-type Click = { value?: string };
-type Body = { user: { id: string }; channel?: { id: string }; trigger_id?: string };
+type Ctx = { actor: { userId: string }; channelId: string; idempotencyKey: string };
 
 /**
  * The reminder's buttons ("no change, still investigating" and the snoozes) and the Join
  * war room link (only acknowledged: Slack opens the link). Who may do what is decided by
- * the service; the answer is an ephemeral reply to the clicker.
+ * the service; the answer is an ephemeral reply to the clicker, and a failure goes to the
+ * error funnel.
  */
 export function registerReminderInteractions(app: App, deps: ReminderInteractionDeps): void {
-  const { service, log } = deps;
+  const { service } = deps;
 
   app.action(JOIN_ROOM_ACTION, async ({ ack }) => {
     await ack();
   });
 
-  const context = (body: Body) => ({
-    actor: { userId: body.user.id },
-    channelId: body.channel?.id ?? '',
-    idempotencyKey: `act:${body.trigger_id ?? ''}`,
-  });
-
-  type Ctx = ReturnType<typeof context>;
   /** A reminder button: acks, does `work` for the incident the button names, and answers the clicker. */
   const onClick = (actionId: string, work: (ref: { id?: string }, ctx: Ctx) => Promise<SlackMessage>) =>
-    app.action(actionId, async ({ ack, body, action, respond }) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond, context }) => {
       await ack();
-      const id = (action as Click).value;
-      const reply = await work({ ...(id && { id }) }, context(body as Body)).catch((err: unknown) =>
-        replyForError(err, log, { user: body.user.id, incidentId: id }),
-      );
-      await respond({ response_type: 'ephemeral', replace_original: false, ...reply }).catch(() => undefined);
+      const id = action.value;
+      onFailure(context, { fields: { user: body.user.id, incidentId: id } });
+      const ctx = {
+        actor: { userId: body.user.id },
+        channelId: body.channel?.id ?? '',
+        idempotencyKey: `act:${body.trigger_id}`,
+      };
+      const reply = await work({ ...(id && { id }) }, ctx);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...reply });
     });
 
   onClick(REMINDER_ACTIONS.noChange, async (ref, ctx) => {

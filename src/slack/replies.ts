@@ -4,7 +4,7 @@ import type { Outcome } from '../incident/requests.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './block-kit.js';
 import { timeSecs } from './dates.js';
-import { channelLink, PING_REASONS, ping } from './mentions.js';
+import { channelLink, linkIds } from './mentions.js';
 
 /**
  * The one place errors become words. A `UserError` is shown as is; storage
@@ -33,16 +33,6 @@ export function replyForError(err: unknown, log: Logger, context: Record<string,
   );
 }
 
-/**
- * The people and channels a domain message names by ID, as Slack shows them: a reply is
- * ephemeral, so a mention there shows a name and notifies no one.
- */
-export function linkIds(text: string): string {
-  return text
-    .replace(/(?<![\w<@#-])([UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,})\b/g, (_, id: string) => ping(id, PING_REASONS.ephemeral))
-    .replace(/(?<![\w<@#-])([CG](?=[A-Z0-9]*\d)[A-Z0-9]{8,})\b/g, (_, id: string) => channelLink(id));
-}
-
 /** The ephemeral confirmation of a command, with any Slack trouble spelled out. */
 export function replyForOutcome(done: string, outcome: Outcome): SlackMessage {
   const lines = [outcome.duplicate ? `${done} (this was a repeated delivery; nothing new was recorded)` : done];
@@ -66,7 +56,7 @@ export function replyForDeclared(o: Outcome, from?: 'alert group'): SlackMessage
       duplicate: false,
     });
   const origin = from ? ` from the ${from}` : '';
-  const room = i.channelId ? ` War room: <#${i.channelId}>.` : '';
+  const room = i.channelId ? ` War room: ${channelLink(i.channelId)}.` : '';
   return replyForOutcome(`Declared *${i.id}* (${i.severity})${origin}: ${i.title}.${room}`, o);
 }
 

@@ -86,5 +86,7 @@ describe('the reminder’s buttons', () => {
         .text.includes(`${id} was resolved`),
     );
     expect(live(id)).toHaveLength(0);
+    // A stale client still shows the buttons: a click says why nothing happens.
+    expect(await click('reminder_no_change', id, reminder)).toContain('is already resolved');
   });
 });

@@ -72,6 +72,22 @@ describe('layering: logic in the middle, vendors at the edge', () => {
     }
   });
 
+  it('Slack markup for people, groups and channels is written and read only in slack/mentions.ts', () => {
+    const markup = /<(@|#|!subteam)/;
+    const outside = src
+      .filter((f) => f !== 'src/slack/mentions.ts')
+      .flatMap((f) =>
+        readFileSync(join(ROOT, f), 'utf8')
+          .split('\n')
+          .flatMap((line, n) => {
+            const code = line.trimStart();
+            const comment = code.startsWith('//') || code.startsWith('*') || code.startsWith('/*');
+            return markup.test(line) && !comment ? [`${f}:${n + 1}`] : [];
+          }),
+      );
+    expect(outside).toEqual([]);
+  });
+
   it('user-group detection and mention parsing live in slack/mentions.ts', () => {
     const groupTest = /startsWith\('S'\)|\[UW\]\[A-Z0-9\]/;
     const outside = src.filter(

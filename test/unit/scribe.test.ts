@@ -25,7 +25,7 @@ function setup(policy: Policy) {
     },
   } as unknown as RecordStore;
   const directory = {
-    fetchMessage: async () => ({ userId: 'U0OTHER001', text: 'fetched', threadTs: null, botId: null }),
+    fetchMessage: async () => ({ userId: 'U0OTHER001', text: 'fetched', threadTs: null, botId: null, at: new Date() }),
     displayName: async (id: string) => `name-of-${id}`,
     permalink: async () => 'https://x/p1',
   } as unknown as Directory;
@@ -33,7 +33,7 @@ function setup(policy: Policy) {
 }
 
 describe('capture rules', () => {
-  const message = { userId: 'U0SCRIBE01', text: 'decided to fail over', threadTs: null, botId: null };
+  const message = { userId: 'U0SCRIBE01', text: 'decided to fail over', threadTs: null, botId: null, at: new Date() };
   const ref = { channel: 'C0ROOM00001', ts: '1795000000.000100' };
 
   it('captures the scribe’s messages unless the policy turns that off', async () => {
