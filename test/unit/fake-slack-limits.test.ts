@@ -37,7 +37,9 @@ describe("the fake Slack's rate limits, a model of Slack's documentation apart f
   });
 
   describe('arrival jitter', () => {
-    afterEach(() => jest.useRealTimers());
+    afterEach(() => {
+      jest.useRealTimers();
+    });
 
     it('counts a call arriving up to 100 ms before its token on time, and carries the debt so the rate holds', () => {
       jest.useFakeTimers({ now: 1_000_000 });
