@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { createWebApi } from '../../src/playground/slack/web-api.js';
 import { SlackWorkspace } from '../../src/playground/slack/workspace.js';
 import { PER_CHANNEL, slackLimit } from '../../src/slack/rate-limits.js';
@@ -34,6 +34,27 @@ describe("the fake Slack's rate limits, a model of Slack's documentation apart f
     for (let n = 0; n < 3; n++) expect(limits.take('chat.postMessage', 'C1')).toBe(0);
     expect(limits.take('chat.postMessage', 'C1')).toBe(1);
     expect(limits.take('chat.postMessage', 'C2')).toBe(0);
+  });
+
+  describe('arrival jitter', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('counts a call arriving up to 100 ms before its token on time, and carries the debt so the rate holds', () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      const limits = new SlackRateLimits();
+      for (let n = 0; n < 3; n++) expect(limits.take('chat.postMessage', 'C1')).toBe(0);
+      jest.setSystemTime(1_000_000 + 920);
+      expect(limits.take('chat.postMessage', 'C1')).toBe(0);
+      // The early call's debt is carried: the next token is due at 2,000 ms (taken from 1,900), not at 1,920.
+      jest.setSystemTime(1_000_000 + 1_000);
+      expect(limits.take('chat.postMessage', 'C1')).toBe(1);
+      jest.setSystemTime(1_000_000 + 1_850);
+      expect(limits.take('chat.postMessage', 'C1')).toBe(1);
+      jest.setSystemTime(1_000_000 + 1_900);
+      expect(limits.take('chat.postMessage', 'C1')).toBe(0);
+    });
   });
 
   it('lets a method with no documented limit through, but names it, so a test can insist there is none', () => {

@@ -76,6 +76,14 @@ interface Bucket {
   at: number;
 }
 
+/**
+ * Calls reach Slack as far apart as the network lets them, not as they were
+ * sent: a call arriving up to this long before its token is counted on time,
+ * and its debt carried, so the rate over any longer span is still exactly the
+ * limit. Real time, whatever the speedup (the network does not speed up).
+ */
+const ARRIVAL_JITTER_MS = 100;
+
 /** A token bucket per workspace and method (and channel, for chat.postMessage); `speedup` runs Slack's clock faster. */
 export class SlackRateLimits {
   private readonly buckets = new Map<string, Bucket>();
@@ -114,7 +122,7 @@ export class SlackRateLimits {
     b.tokens = Math.min(limit.burst, b.tokens + (now - b.at) * rate);
     b.at = now;
     this.buckets.set(key, b);
-    if (b.tokens >= 1) {
+    if (b.tokens >= 1 - ARRIVAL_JITTER_MS * rate) {
       b.tokens -= 1;
       return 0;
     }
