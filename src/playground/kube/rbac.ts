@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import type { Grant, Rule } from './server.js';
+import type { Grant, Rule } from './access.js';
 
 /** What a token bound by an RBAC manifest's Roles and RoleBindings may do, for the simulated API server: each RoleBinding's namespace gets its Role's rules. */
 export function grantFrom(manifest: string): Grant {

@@ -1,4 +1,4 @@
-import type { KubeObject } from './cluster.js';
+import type { KubeObject } from './store.js';
 
 /** Label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`, `a notin (x)`, comma-joined. */
 export function matchesLabels(o: KubeObject, selector: string): boolean {

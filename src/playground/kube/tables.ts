@@ -1,4 +1,4 @@
-import type { KubeObject } from './cluster.js';
+import type { KubeObject } from './store.js';
 
 const age = (ts?: string) => {
   const s = Math.max(0, Math.floor((Date.now() - Date.parse(ts ?? new Date().toISOString())) / 1000));
