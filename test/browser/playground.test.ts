@@ -100,9 +100,12 @@ describe('the playground in a browser', () => {
     // Declare as the IC in #incidents: the war room appears, with the incident card pinned in it.
     await actAs(PEOPLE.ic);
     await type('/incident declare P1 Checkout is failing');
-    await seeMessage('War room');
-    const room = await page.waitForSelector('#channels button[data-channel-name^="inc-"]');
-    await room!.click();
+    // The announcement names the war room once it is open; a click on its name opens it, as in Slack.
+    const roomLink = await page.waitForSelector('#messages .mention.channel', { timeout: 15_000 });
+    await shot('00-declared');
+    await roomLink!.click();
+    await page.waitForFunction(() => document.getElementById('channel-name')!.textContent!.startsWith('# inc-'));
+    expect(await page.$('#channels button.active[data-channel-name^="inc-"]')).not.toBeNull();
     await page.waitForFunction(() =>
       [...document.querySelectorAll('#messages .message')].some(
         (m) => m.textContent!.includes('pinned') && m.textContent!.includes('Checkout is failing'),

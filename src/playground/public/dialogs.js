@@ -75,9 +75,12 @@ function clientErrors(form) {
 }
 
 /** Shows the acting person's top view as a form (with the bot's `errors` per block), or nothing when none is open. */
-export function renderModal(state, errors = {}) {
+export function renderModal(state, shownErrors) {
   const top = (state.modals[view.person] ?? []).at(-1);
   const layer = $('modal-layer');
+  // The errors stay with their view until it is submitted again or replaced, whatever the polls bring.
+  if (shownErrors) view.modalErrors = { id: top?.id, errors: shownErrors };
+  const errors = top && view.modalErrors?.id === top.id ? view.modalErrors.errors : {};
   const key = top ? `${view.person}:${top.id}:${JSON.stringify(errors)}` : '';
   if (key === view.modal) return;
   view.modal = key;
