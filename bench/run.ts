@@ -4,6 +4,7 @@
  * BENCH_CLOCK_MINUTES and BENCH_CAPTURE_SECONDS shorten the soaks, BENCH_ONLY picks sections).
  */
 import { ackBench } from './ack.js';
+import { attentionBench } from './attention.js';
 import { captureBench } from './capture.js';
 import { clockBench } from './clocks.js';
 import { concurrencyBench } from './concurrency.js';
@@ -32,6 +33,11 @@ async function main(): Promise<void> {
       ],
       ['diag', 'Database diagnostics (issue: database diagnostics from the war room)', diagBench],
       ['storm', 'An alert storm (issue: PagerDuty and Alertmanager)', stormBench],
+      [
+        'attention',
+        "A scripted P1's Slack calls and pings, before and after (issue: a responder's attention)",
+        attentionBench,
+      ],
     ] as const
   )
     .filter(([key]) => !only || only.split(',').includes(key))

@@ -11,6 +11,11 @@ export interface DiagnosticsConfig {
   readonly redis: ReadonlyMap<string, string>;
   /** Connect and statement timeout of every diagnostic call. */
   readonly timeoutMs: number;
+  /**
+   * One line per connection a playbook needs and the environment lacks, naming the variable: logged at
+   * boot. The bot still starts; those playbook steps answer that their target is not configured.
+   */
+  readonly missing: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -25,7 +30,8 @@ const EXAMPLES = {
 
 /**
  * Reads `DIAG_DATABASE_<NAME>_URL`, `DIAG_REDIS_<NAME>_URL` and `DIAG_TIMEOUT`, pushing every problem
- * to `problems`, and checks that each database and Redis a playbook can name has a connection.
+ * to `problems`. A database or Redis a playbook names without a connection is not a problem (one
+ * unreachable diagnostic must not keep the incident bot down) but a line in `missing`.
  * Only these variables make connections: `DATABASE_URL` and `REDIS_URL` (the bot's own) never do.
  */
 export function readDiagnostics(env: Env, playbooks: Iterable<Playbook>, problems: string[]): DiagnosticsConfig {
@@ -40,7 +46,7 @@ export function readDiagnostics(env: Env, playbooks: Iterable<Playbook>, problem
     else if (!SCHEMES[kind].test(value)) problems.push(`${variable} must be a URL such as ${EXAMPLES[kind]}`);
     else found[kind].set(m[2]!.toLowerCase().replace(/_/g, '-'), value);
   }
-  // One problem per missing connection, naming every playbook step that needs it.
+  // One line per missing connection, naming every playbook step that needs it.
   const missing = new Map<string, { kind: 'database' | 'redis'; name: string; steps: string[] }>();
   for (const pb of playbooks)
     for (const reach of dataReachOf(pb)) {
@@ -50,13 +56,13 @@ export function readDiagnostics(env: Env, playbooks: Iterable<Playbook>, problem
       entry.steps.push(`${pb.source} steps.${reach.step}`);
       missing.set(variable, entry);
     }
-  for (const [variable, m] of missing)
-    problems.push(
-      `${variable} is not set, and ${m.kind} "${m.name}" is named by playbook ${m.steps.join(', ')}: set it to ${EXAMPLES[m.kind]}, or take ${m.name} out of those playbooks`,
-    );
+  const unset = [...missing].map(
+    ([variable, m]) =>
+      `${variable} is not set, and ${m.kind} "${m.name}" is named by playbook ${m.steps.join(', ')}: those steps will answer that it is not configured until you set it to ${EXAMPLES[m.kind]}, or take ${m.name} out of those playbooks`,
+  );
   const timeoutText = env.DIAG_TIMEOUT?.trim() || '5s';
   const timeoutMs = parseDuration(timeoutText) ?? 0;
   if (!timeoutMs || timeoutMs > 30_000)
     problems.push(`DIAG_TIMEOUT must be a duration from 1s to 30s, such as 5s, not "${timeoutText}"`);
-  return { databases: found.database, redis: found.redis, timeoutMs };
+  return { databases: found.database, redis: found.redis, timeoutMs, missing: unset };
 }

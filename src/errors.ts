@@ -1,6 +1,8 @@
 /**
- * Typed errors with stable codes. A `UserError` is the user's to fix and its
- * message is shown to them as is; every message says what to do next.
+ * Typed errors with stable codes: one family for what the user does wrong and
+ * what Slack, Postgres, the cluster, PagerDuty or a reviewed file refuses. A
+ * `UserError` is the user's to fix and its message is shown to them as is;
+ * every message says what to do next.
  */
 export abstract class AppError extends Error {
   abstract readonly code: string;
@@ -25,6 +27,21 @@ export class StorageUnavailableError extends AppError {
   readonly code = 'storage_unavailable';
   constructor(options?: { cause?: unknown }) {
     super('Storage is unavailable right now, so nothing was recorded. Try again in a minute.', options);
+  }
+}
+
+/**
+ * Postgres went away while a change was being committed and could not say
+ * afterwards whether it was: the change may or may not be recorded. Never
+ * told as "recorded" or "failed", since either could be false.
+ */
+export class OutcomeUnknownError extends AppError {
+  readonly code = 'outcome_unknown';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'Postgres stopped answering just as this was being saved, so Firebreak cannot tell whether it was recorded. Check `/incident timeline` (or `/incident list` for a declaration) before you repeat it; repeating a recorded command adds it twice.',
+      options,
+    );
   }
 }
 
@@ -92,7 +109,7 @@ export function errorReference(): string {
  * Why a chat call failed, as the domain needs to know it. `ambiguous` means
  * the call may have taken effect anyway (the answer was lost on the way).
  */
-export class ChatFailure extends Error {
+export class ChatFailure extends AppError {
   constructor(
     readonly code: string,
     readonly retryable: boolean,
@@ -100,6 +117,5 @@ export class ChatFailure extends Error {
     readonly ambiguous = false,
   ) {
     super(`Slack: ${code}`);
-    this.name = 'ChatFailure';
   }
 }

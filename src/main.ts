@@ -68,7 +68,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     log,
   );
 
-  const { pacer, web, botUserId, chat } = wireSlackClient(config, options.slackSpeedup);
+  const { pacer, web, botUserId, chat, names, directory } = wireSlackClient(config, options.slackSpeedup);
   const paging = wirePaging({ config, pool, store, web, chat, clock, log });
 
   const { effectRunner, reminders, open } = wireIncidentWork({
@@ -87,6 +87,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     pool,
     store,
     web,
+    names,
     jobs,
     clock,
     log,
@@ -117,7 +118,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     botUserId,
   });
 
-  const { directory, scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, web, clock });
+  const { scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, directory, clock });
   const metrics = createMetrics(
     { openBySeverity: () => open.countBySeverity(), stats: () => recordService.stats(30 * 86_400_000) },
     {

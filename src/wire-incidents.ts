@@ -12,6 +12,7 @@ import type { wirePaging } from './integrations.js';
 import type { Jobs } from './jobs/queue.js';
 import type { Logger } from './log.js';
 import { createEffectOutboxStore } from './postgres/effect-outbox-store.js';
+import { createLiveMessageStore } from './postgres/live-message-store.js';
 import { createOpenIncidents } from './postgres/open-incidents.js';
 
 interface IncidentWorkBase {
@@ -37,6 +38,7 @@ export function wireIncidentWork({ config, pool, store, chat, jobs, clock, log, 
     store,
     outbox,
     chat,
+    live: createLiveMessageStore(pool),
     timers: jobs.timers,
     clock,
     policy: config.policy,

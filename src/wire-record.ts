@@ -3,31 +3,30 @@
  * follow-ups, stats, reports): `main.ts` calls this and nothing else does.
  */
 
-import type { WebClient } from '@slack/web-api';
 import type pg from 'pg';
 import type { Config } from './config.js';
-import type { Clock, IncidentStore } from './incident/ports.js';
+import type { Clock, Directory, IncidentStore } from './incident/ports.js';
 import { createPostmortems } from './incident/postmortem.js';
 import { createRecordService } from './incident/record-service.js';
 import { createScribe } from './incident/scribe.js';
 import type { IncidentService } from './incident/service.js';
 import { createRecordStore } from './postgres/record-store.js';
 import { createStatsStore } from './postgres/stats-store.js';
-import { createSlackDirectory } from './slack/directory.js';
+import { plainText, userIdsIn } from './slack/mentions.js';
 
 interface RecordBase {
   readonly config: Config;
   readonly pool: pg.Pool;
   readonly store: IncidentStore;
   readonly service: IncidentService;
-  readonly web: WebClient;
+  /** The Slack directory, whose cached names every message shares. */
+  readonly directory: Directory;
   readonly clock: Clock;
 }
 
 /** The scribe, the record service and the report drafts, over one record store and one Slack directory. */
-export function wireRecord({ config, pool, store, service, web, clock }: RecordBase) {
+export function wireRecord({ config, pool, store, service, directory, clock }: RecordBase) {
   const recordStore = createRecordStore(pool);
-  const directory = createSlackDirectory(web);
   const scribe = createScribe({ store, recordStore, directory, policy: config.policy });
   const recordService = createRecordService({
     incidents: service,
@@ -45,6 +44,7 @@ export function wireRecord({ config, pool, store, service, web, clock }: RecordB
     directory,
     clock,
     incidentsChannel: config.slack.incidentsChannel,
+    chatText: { plain: plainText, people: (text) => [...userIdsIn(text)] },
   });
   return { directory, scribe, recordService, postmortems };
 }

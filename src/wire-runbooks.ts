@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { createRunOutboxStore } from './postgres/run-outbox-store.js';
 import { createRunStore } from './postgres/run-store.js';
 import { createRunbooks } from './runbook/service.js';
+import type { NamesFor } from './slack/names.js';
 import { createRunbookChat } from './slack/runbook-chat.js';
 
 interface RunbookBase {
@@ -21,6 +22,8 @@ interface RunbookBase {
   readonly pool: pg.Pool;
   readonly store: IncidentStore;
   readonly web: WebClient;
+  /** The display names every message shares (one cache). */
+  readonly names: NamesFor;
   readonly jobs: Jobs;
   readonly clock: Clock;
   readonly log: Logger;
@@ -28,7 +31,8 @@ interface RunbookBase {
 }
 
 /** The runbook service on the cluster, the diagnostics and Postgres; `diagnostics` must be closed on stop. */
-export function wireRunbooks({ config, pool, store, web, jobs, clock, log, backoffMs }: RunbookBase) {
+export function wireRunbooks({ config, pool, store, web, names, jobs, clock, log, backoffMs }: RunbookBase) {
+  for (const missing of config.diagnostics.missing) log.warn({ setting: missing.split(' ')[0] }, missing);
   const diagnostics = createDiagnostics(config.diagnostics, log);
   const runbooks = createRunbooks({
     playbooks: config.runbooks.playbooks,
@@ -37,7 +41,11 @@ export function wireRunbooks({ config, pool, store, web, jobs, clock, log, backo
     incidents: store,
     cluster: createKubeCluster(loadKubeConfig(config.runbooks.kubeconfig)),
     diagnostics,
-    chat: createRunbookChat(web),
+    chat: createRunbookChat(
+      web,
+      { approvers: config.policy.approvers, requireApprover: config.policy.approvals.requireApprover },
+      names,
+    ),
     timers: jobs.runTimers,
     clock,
     log,

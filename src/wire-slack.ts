@@ -7,6 +7,8 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { clientOptions } from './slack/app.js';
 import { createSlackChat } from './slack/chat.js';
+import { createSlackDirectory } from './slack/directory.js';
+import { namesFrom } from './slack/names.js';
 import { createPacer, type Pacer, unpaced } from './slack/pacer.js';
 import { PER_CHANNEL, slackLimit } from './slack/rate-limits.js';
 
@@ -30,6 +32,9 @@ export function wireSlackClient(config: Config, speedup?: number) {
           (r) => r.user_id,
           () => (botUser = undefined),
         ));
-  const chat = createSlackChat(web, config.policy, botUserId, pacer);
-  return { pacer, web, botUserId, chat };
+  // One cache of display names (the directory's) for every message that shows people, capture and reports.
+  const directory = createSlackDirectory(web);
+  const names = namesFrom((id) => directory.displayName(id));
+  const chat = createSlackChat(web, config.policy, botUserId, pacer, names);
+  return { pacer, web, botUserId, chat, names, directory };
 }

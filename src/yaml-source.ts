@@ -1,8 +1,10 @@
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { AppError } from './errors.js';
 
 /** A reviewed YAML file that failed validation; each problem reads `file:line: path: what is wrong`. */
-export class SourceError extends Error {
+export class SourceError extends AppError {
+  readonly code = 'source_invalid';
   constructor(readonly problems: readonly string[]) {
     super(problems.join('\n'));
   }

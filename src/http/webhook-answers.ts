@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StorageUnavailableError } from '../errors.js';
+import { OutcomeUnknownError, StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readBody } from '../read-body.js';
 
@@ -52,6 +52,12 @@ export function failed(res: ServerResponse, err: unknown, log: Logger, source: s
     answer(res, 503, 'Storage is unavailable right now, so nothing was recorded; send it again.', {
       'retry-after': '10',
     });
+    return;
+  }
+  if (err instanceof OutcomeUnknownError) {
+    // The sender's retry is harmless: deliveries are deduplicated, so a recorded one is not recorded twice.
+    log.error({ source, err: { message: err.message } }, 'webhook outcome unknown: postgres went away during commit');
+    answer(res, 503, 'Storage went away while this delivery was being saved; send it again.', { 'retry-after': '10' });
     return;
   }
   log.error({ source, err }, 'could not record a webhook');

@@ -5,6 +5,7 @@ import { type Actor, type Incident, ROLE_NAMES, type Role, type Status } from '.
 import type { Mutation } from './mutation.js';
 import type { PageRules } from './page-rules.js';
 import { type Policy, type SeverityPolicy, severityOf } from './policy.js';
+import { person } from './refs.js';
 import type { TimelineEntry } from './timeline.js';
 
 /** Who makes a change and when, with the rules it is made under. */
@@ -146,11 +147,10 @@ export function severityChange(i: Incident, sev: SeverityPolicy, c: ChangeContex
 /** Names the holder of a role. */
 export function roleChange(i: Incident, role: Role, userId: string, c: ChangeContext): Mutation {
   openOnly(i);
-  if (i.roles[role] === userId)
-    throw new UserError('conflict', `<@${userId}> is already ${ROLE_NAMES[role]} of ${i.id}.`);
+  if (i.roles[role] === userId) throw new UserError('conflict', `${userId} is already ${ROLE_NAMES[role]} of ${i.id}.`);
   return {
     role: { role, userId },
-    timeline: [entry(c, 'role', `${ROLE_NAMES[role]}: <@${userId}>`, { role, userId })],
+    timeline: [entry(c, 'role', `${ROLE_NAMES[role]}:`, { role, userId, refs: [person(userId)] })],
     effects: [
       ...(i.channelId ? [{ kind: 'invite', users: [userId] } as const] : []),
       { kind: 'post', target: 'room', notice: { kind: 'role', role, userId, by: c.actor.userId } },
@@ -188,9 +188,8 @@ export function snoozeChange(i: Incident, ms: number, c: ChangeContext): Mutatio
 export function ackChange(i: Incident, via: ExternalActor | undefined, c: ChangeContext): Mutation {
   openOnly(i);
   if (i.ackedAt) {
-    // Acknowledged in PagerDuty, it holds a name rather than a Slack user.
-    const earlier = /^[UW][A-Z0-9]+$/.test(i.ackedBy ?? '') ? `<@${i.ackedBy}>` : i.ackedBy;
-    throw new UserError('conflict', `${i.id} was already acknowledged by ${earlier}; escalation is stopped.`);
+    // Acknowledged in PagerDuty, it holds a name rather than a user ID; the chat adapter shows either.
+    throw new UserError('conflict', `${i.id} was already acknowledged by ${i.ackedBy}; escalation is stopped.`);
   }
   const by = via ? `${via.name} (${via.system})` : c.actor.userId;
   return {
@@ -229,8 +228,8 @@ export function resolveChange(
       }),
     ],
     effects: [
+      // The #incidents announcement turns to resolved in place (refresh): no second top-level post there.
       ...(i.channelId ? [{ kind: 'post', target: 'room', notice: { kind: 'resolved' } } as const] : []),
-      { kind: 'post', target: 'incidents', notice: { kind: 'resolved' } },
       { kind: 'refresh' },
       ...(c.pages?.onResolve() ?? []),
     ],

@@ -39,7 +39,11 @@ export const MAX_TITLE_LENGTH = 150;
  * Parses the text after `/incident`. Throws a usage `UserError` whose message
  * says what to type instead; never throws anything else.
  */
-export function parseCommand(raw: string, levels: readonly string[]): Command {
+/** The person a word of the command names (a mention, as the chat tool writes it); undefined when none. */
+export type PersonIn = (word: string) => string | undefined;
+
+/** Parses `/incident` text; `personIn` reads a mention, which only the chat adapter knows how to write. */
+export function parseCommand(raw: string, levels: readonly string[], personIn: PersonIn): Command {
   const text = raw.trim();
   const fail = (problem: string): never => {
     throw new UserError('usage', `${problem}\n\n${usage(levels)}`);
@@ -113,9 +117,9 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       const role = (args[0] ?? '').toLowerCase();
       if (!(ROLES as readonly string[]).includes(role))
         fail(`\`${clip(args[0] ?? '')}\` is not a role. Use one of ${ROLES.join(', ')}: \`/incident role ic @alex\`.`);
-      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(args[1] ?? '');
-      if (!mention?.[1]) fail(`Mention the person so Slack links them: \`/incident role ${role} @alex\`.`);
-      return { verb: 'role', ...(id && { id }), role: role as Role, userId: mention![1]! };
+      const userId = personIn(args[1] ?? '');
+      if (!userId) fail(`Mention the person so Slack links them: \`/incident role ${role} @alex\`.`);
+      return { verb: 'role', ...(id && { id }), role: role as Role, userId: userId! };
     }
     case 'snooze': {
       const ms = parseDuration(args[0] ?? '');
@@ -126,13 +130,13 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
       return { verb: 'ack', ...(id && { id }) };
     case 'page': {
       const [who = '', ...words] = args;
-      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(who);
+      const mention = personIn(who);
       if (!who || (!mention && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(who)))
         fail(
           'Say whom to page: a PagerDuty service by name, or a person: `/incident page payments Checkout 502s` or `/incident page @alex`.',
         );
       const message = words.join(' ').trim() || null;
-      const target = mention ? { userId: mention[1]! } : { service: who };
+      const target = mention ? { userId: mention } : { service: who };
       return { verb: 'page', ...(id && { id }), target, message };
     }
     case 'oncall': {
@@ -151,8 +155,8 @@ export function parseCommand(raw: string, levels: readonly string[]): Command {
     }
     case 'followup': {
       const words = [...args];
-      const mention = words.findIndex((w) => /^<@[UW][A-Z0-9]+(\|[^>]*)?>$/.test(w));
-      const owner = mention >= 0 ? /^<@([UW][A-Z0-9]+)/.exec(words.splice(mention, 1)[0]!)![1] : undefined;
+      const mention = words.findIndex((w) => personIn(w) !== undefined);
+      const owner = mention >= 0 ? personIn(words.splice(mention, 1)[0]!) : undefined;
       const last = words.at(-1) ?? '';
       const date = /^\d{4}-\d{2}-\d{2}$/.test(last) && !Number.isNaN(Date.parse(last)) ? last : undefined;
       const days = !date && /^\d{1,3}d$/.test(last) ? Number(last.slice(0, -1)) : undefined;

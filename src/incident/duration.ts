@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Parses `30s`, `15m`, `1h`, `2d` (or `1h30m`) to milliseconds; undefined when it is not a duration. */
@@ -9,6 +11,19 @@ export function parseDuration(text: string): number | undefined {
     total += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
   }
   return total > 0 ? total : undefined;
+}
+
+/**
+ * A duration field of a policy or playbook file: `parseDuration`'s grammar,
+ * parsed once to milliseconds; `message` tells the author what to write.
+ * Use `.prefault('1h')` for a default written as text.
+ */
+export function durationMs(message: string) {
+  return z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message });
+    return ms ?? z.NEVER;
+  });
 }
 
 /** Renders milliseconds as `1h 5m`, `45m`, `30s`: the largest two units that are not zero. */

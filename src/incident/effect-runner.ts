@@ -4,11 +4,13 @@ import { createFailureRecorder, describe, type EffectFailure, STORAGE_FAILURE } 
 import type { Effect } from './effect-spec.js';
 import { WaitingForRoom } from './effect-waits.js';
 import type { Incident } from './incident.js';
+import type { LiveMessages } from './live-messages.js';
+import { createLiveUpkeep } from './live-upkeep.js';
 import type { Notice, NoticePayload } from './notice.js';
 import type { PagingEffects } from './paging-effects.js';
 import { type Policy, severityOf } from './policy.js';
 import type { Chat, Clock, EffectOutbox, IncidentStore, Timers } from './ports.js';
-import { createWarRoomOpener, warRoomTopic } from './war-room.js';
+import { createWarRoomOpener } from './war-room.js';
 
 /** Where callers have always found it. */
 export type { EffectFailure } from './effect-failures.js';
@@ -17,6 +19,8 @@ export interface EffectRunnerDeps {
   readonly store: IncidentStore;
   readonly outbox: EffectOutbox;
   readonly chat: Chat;
+  /** The update reminder and escalation DMs still live, edited as the incident moves on. */
+  readonly live: LiveMessages;
   readonly timers: Timers;
   readonly clock: Clock;
   readonly policy: Policy;
@@ -49,6 +53,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     ...(deps.paging && { announceFailure: deps.paging.announceFailure }),
   });
   const openWarRoom = createWarRoomOpener({ store, chat, clock, policy });
+  const live = createLiveUpkeep({ chat, live: deps.live, clock });
 
   async function mustGet(id: string): Promise<Incident> {
     const incident = await store.get(id);
@@ -83,21 +88,25 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       case 'refresh':
         if (incident.channelId && incident.cardTs) {
           await chat.edit(incident.channelId, incident.cardTs, { kind: 'card', incident });
-          await chat.setTopic(incident.channelId, warRoomTopic(incident));
+          await chat.setTopic(incident.channelId, incident);
         }
         if (incident.announceChannel && incident.announceTs)
           await chat.edit(incident.announceChannel, incident.announceTs, { kind: 'alert', incident });
+        await live.settle(incident);
         return;
       case 'post': {
         if (spec.target === 'room' && !incident.channelId && severityOf(policy, incident.severity).warRoom)
           throw new WaitingForRoom();
         const channel = spec.target === 'room' ? (incident.channelId ?? deps.incidentsChannel) : deps.incidentsChannel;
-        await chat.post(channel, await notice(incident, spec.notice), once(effect));
+        const posted = await chat.post(channel, await notice(incident, spec.notice), once(effect));
+        if (spec.notice.kind === 'reminder') await live.reminded(incident, posted, spec.notice.due);
         return;
       }
-      case 'dm':
-        await chat.dm(spec.to, await notice(incident, spec.notice), once(effect));
+      case 'dm': {
+        const posted = await chat.dm(spec.to, await notice(incident, spec.notice), once(effect));
+        if (spec.notice.kind === 'escalation') await live.paged(incident, posted, spec.notice);
         return;
+      }
       default:
         if (!deps.paging) throw new Error(`no PagerDuty adapter for a ${spec.kind} effect`);
         return deps.paging.perform(incident, effect, spec);

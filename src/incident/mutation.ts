@@ -1,5 +1,6 @@
 import type { EffectSpec } from './effect-spec.js';
 import type { Incident, Role, StatusUpdate } from './incident.js';
+import type { Followup } from './record-items.js';
 import type { TimelineEntry } from './timeline.js';
 
 /** The changes one command makes, applied atomically with its timeline and effects. */
@@ -22,6 +23,8 @@ export interface Mutation {
   readonly update?: Omit<StatusUpdate, 'id'> & { nextDue: Date; dueAt: Date | null };
   /** An escalation step fired by this change (`LEVEL/STEP`). */
   readonly escalated?: string;
+  /** A follow-up recorded with the change, in the same transaction. */
+  readonly followup?: Omit<Followup, 'id'>;
   readonly timeline: readonly TimelineEntry[];
   readonly effects: readonly EffectSpec[];
 }

@@ -11,13 +11,17 @@ export type Notice =
   | { kind: 'status'; incident: Incident; status: Status; text: string | null; by: string }
   | { kind: 'severity'; incident: Incident; from: string; to: string; by: string }
   | { kind: 'role'; incident: Incident; role: Role; userId: string; by: string }
-  | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[] }
+  /** The update reminder; `closed` once it was answered, replaced, snoozed or the incident resolved. */
+  | { kind: 'reminder'; incident: Incident; due: string; since: readonly TimelineEntry[]; closed?: ReminderClosed }
   | { kind: 'escalation'; incident: Incident; step: number; notify: readonly string[]; afterMs: number }
   | { kind: 'snoozed'; incident: Incident; until: string; by: string }
   | { kind: 'acked'; incident: Incident; by: string }
   /** The war room opened on a retry, after the reply to the declarer had gone out (or was lost). */
   | { kind: 'room_ready'; incident: Incident }
   | (PagingNotice & { incident: Incident });
+
+/** Why an update reminder is no longer live. */
+export type ReminderClosed = 'answered' | 'replaced' | 'snoozed' | 'resolved';
 
 /** Notice payloads stored with a `post` effect; the incident is read fresh when it runs. */
 export type NoticePayload =

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 /** Ports and data of paging through PagerDuty. The adapters live in `pagerduty/` and `slack/`. */
 
 import type { PdSeverity } from './paging-policy.js';
@@ -7,7 +8,7 @@ import type { PdSeverity } from './paging-policy.js';
  * outbox after `retryAfterMs` (PagerDuty's own back-off, when it sent one) or
  * a jittered back-off; `ambiguous` ones may have reached PagerDuty anyway.
  */
-export class PagerFailure extends Error {
+export class PagerFailure extends AppError {
   constructor(
     readonly code: string,
     readonly retryable: boolean,
@@ -16,7 +17,6 @@ export class PagerFailure extends Error {
     readonly detail?: string,
   ) {
     super(`PagerDuty: ${code}${detail ? ` (${detail})` : ''}`);
-    this.name = 'PagerFailure';
   }
 }
 

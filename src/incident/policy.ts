@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readYaml, validateYaml } from '../yaml-source.js';
-import { parseDuration } from './duration.js';
+import { durationMs } from './duration.js';
 import {
   type AlertsPolicy,
   alertsPolicyOf,
@@ -48,6 +48,10 @@ export interface RetentionPolicy {
   readonly finishedEffectsMs: number;
   /** The queue's records of jobs that ended. */
   readonly jobRecordsMs: number;
+  /** PagerDuty pages that reached an end (resolved or skipped), counted from their incident's resolution. */
+  readonly pagesMs: number;
+  /** Alertmanager groups and the digests that folded them, counted from when Alertmanager last sent them. */
+  readonly alertGroupsMs: number;
   /** How often the retention job runs. */
   readonly everyMs: number;
 }
@@ -71,13 +75,18 @@ export interface ApprovalPolicy {
 }
 
 const DEFAULT_CAPTURE: CapturePolicy = { emoji: 'pushpin', scribeMessages: true };
-const DEFAULT_RETENTION = { idempotencyKeys: '7d', finishedEffects: '30d', jobRecords: '30d', every: '1h' } as const;
+const DEFAULT_RETENTION = {
+  idempotencyKeys: '7d',
+  finishedEffects: '30d',
+  jobRecords: '30d',
+  pages: '30d',
+  alertGroups: '30d',
+  every: '1h',
+} as const;
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: 'is not a duration; write it like 30s, 15m or 1h',
-});
-const kept = duration.refine((s) => (parseDuration(s) ?? 0) >= 3_600_000, {
+const duration = durationMs('is not a duration; write it like 30s, 15m or 1h');
+const kept = duration.refine((ms) => ms >= 3_600_000, {
   message: 'is too short: keep it at least 1h, so repeated deliveries and retries still find what they need',
 });
 const slackIds = z.array(
@@ -86,7 +95,7 @@ const slackIds = z.array(
 const severitySchema = z.strictObject({
   description: z.string().min(1, 'needs a description'),
   warRoom: z.boolean().default(false),
-  updateEvery: duration.default('1h'),
+  updateEvery: duration.prefault('1h'),
   page: z.boolean().default(false),
   responders: slackIds.default([]),
   escalation: z
@@ -95,17 +104,19 @@ const severitySchema = z.strictObject({
 });
 const retentionSchema = z
   .strictObject({
-    idempotencyKeys: kept.default(DEFAULT_RETENTION.idempotencyKeys),
-    finishedEffects: kept.default(DEFAULT_RETENTION.finishedEffects),
-    jobRecords: kept.default(DEFAULT_RETENTION.jobRecords),
-    every: duration.default(DEFAULT_RETENTION.every),
+    idempotencyKeys: kept.prefault(DEFAULT_RETENTION.idempotencyKeys),
+    finishedEffects: kept.prefault(DEFAULT_RETENTION.finishedEffects),
+    jobRecords: kept.prefault(DEFAULT_RETENTION.jobRecords),
+    pages: kept.prefault(DEFAULT_RETENTION.pages),
+    alertGroups: kept.prefault(DEFAULT_RETENTION.alertGroups),
+    every: duration.prefault(DEFAULT_RETENTION.every),
     incidents: z
       .literal('keep', {
         message: 'can only be keep: incidents and their timelines are the record, and Firebreak never deletes them',
       })
       .default('keep'),
   })
-  .default({ ...DEFAULT_RETENTION, incidents: 'keep' });
+  .prefault({});
 const policySchema = z.strictObject({
   approvers: slackIds.default([]),
   retention: retentionSchema,
@@ -168,7 +179,7 @@ export const DEFAULT_POLICY: Policy = {
   ],
   capture: DEFAULT_CAPTURE,
   approvers: [],
-  retention: retentionOf(DEFAULT_RETENTION),
+  retention: retentionOf(retentionSchema.parse(undefined)),
   approvals: { requireApprover: false },
   pagerduty: pagerDutyPolicyOf(['P0', 'P1', 'P2', 'P3'], undefined),
   alerts: { severityLabel: 'severity', levels: { critical: 'P1', warning: 'P3' }, autoDeclare: [] },
@@ -208,20 +219,29 @@ export function parsePolicy(
       level,
       description: s.description,
       warRoom: s.warRoom,
-      updateEveryMs: parseDuration(s.updateEvery)!,
+      updateEveryMs: s.updateEvery,
       page: s.page,
       responders: s.responders,
-      escalation: s.escalation.map((e) => ({ afterMs: parseDuration(e.after)!, notify: e.notify })),
+      escalation: s.escalation.map((e) => ({ afterMs: e.after, notify: e.notify })),
     })),
   };
 }
 
-function retentionOf(r: { idempotencyKeys: string; finishedEffects: string; jobRecords: string; every: string }) {
+function retentionOf(r: {
+  idempotencyKeys: number;
+  finishedEffects: number;
+  jobRecords: number;
+  pages: number;
+  alertGroups: number;
+  every: number;
+}): RetentionPolicy {
   return {
-    idempotencyKeysMs: parseDuration(r.idempotencyKeys)!,
-    finishedEffectsMs: parseDuration(r.finishedEffects)!,
-    jobRecordsMs: parseDuration(r.jobRecords)!,
-    everyMs: parseDuration(r.every)!,
+    idempotencyKeysMs: r.idempotencyKeys,
+    finishedEffectsMs: r.finishedEffects,
+    jobRecordsMs: r.jobRecords,
+    pagesMs: r.pages,
+    alertGroupsMs: r.alertGroups,
+    everyMs: r.every,
   };
 }
 

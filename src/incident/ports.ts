@@ -32,11 +32,9 @@ export interface RecordStore {
   timelinePage(incidentId: string, query: TimelineQuery): Promise<TimelineRecord[]>;
   /** How many entries the timeline shows (removed captures left out). */
   timelineCount(incidentId: string): Promise<number>;
-  addFollowup(incidentId: string, f: Omit<Followup, 'id'>): Promise<Followup>;
   /** At most `limit` follow-ups with an ID above `afterId`, in the order they were recorded. */
   followupsPage(incidentId: string, afterId: number, limit: number): Promise<Followup[]>;
   followupCount(incidentId: string): Promise<number>;
-  latestFollowup(incidentId: string): Promise<Followup | undefined>;
   updates(incidentId: string): Promise<StatusUpdate[]>;
   /**
    * Keeps a draft once per version: a draft whose fingerprint was stored before
@@ -105,7 +103,8 @@ export interface Chat {
   findChannel(name: string): Promise<{ id: string; name: string; createdByUs: boolean; archived: boolean } | undefined>;
   /** Invites users, expanding user groups; people already there are fine. */
   invite(channelId: string, userOrGroupIds: readonly string[]): Promise<void>;
-  setTopic(channelId: string, topic: string): Promise<void>;
+  /** Shows the incident's level, status, IC and title as the channel topic (set only when it changes). */
+  setTopic(channelId: string, incident: Incident): Promise<void>;
   /**
    * Posts a notice. With a `key`, the message carries it, and a retry that
    * passes `retry: true` first looks for a message with that key and posts
@@ -117,8 +116,13 @@ export interface Chat {
     notice: Notice,
     once?: { key: string; retry: boolean },
   ): Promise<{ channel: string; ts: string }>;
-  /** Direct-messages a user, or each member of a user group; `once` as for `post`. */
-  dm(userOrGroupId: string, notice: Notice, once?: { key: string; retry: boolean }): Promise<void>;
+  /** Direct-messages a user, or each member of a user group; `once` as for `post`. Resolves with each message. */
+  dm(
+    userOrGroupId: string,
+    notice: Notice,
+    once?: { key: string; retry: boolean },
+  ): Promise<{ channel: string; ts: string }[]>;
+  /** Shows the notice in place of the message; an edit that would change nothing is not sent. */
   edit(channel: string, ts: string, notice: Notice): Promise<void>;
   pin(channel: string, ts: string): Promise<void>;
 }
@@ -173,7 +177,13 @@ export interface StatsStore {
 }
 
 /** What retention deletes from Postgres. */
-export type PurgeKind = 'idempotency_keys' | 'finished_effects' | 'finished_run_actions';
+export type PurgeKind =
+  | 'idempotency_keys'
+  | 'finished_effects'
+  | 'finished_run_actions'
+  | 'pages'
+  | 'alert_groups'
+  | 'alert_digests';
 
 /** Bounded deletes: each call removes at most `limit` rows that were finished or made before `before`. */
 export interface RetentionStore {

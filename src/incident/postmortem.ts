@@ -1,10 +1,17 @@
 import type { Incident } from './incident.js';
 import type { Clock, Directory, IncidentStore, RecordStore } from './ports.js';
 import type { Followup, PostmortemVersion } from './record-items.js';
+import { refsOf } from './refs.js';
 import { draftPostmortem } from './report.js';
 import type { CommandContext, IncidentRef } from './requests.js';
 import type { IncidentService } from './service.js';
 import type { TimelineRecord } from './timeline.js';
+
+/** How the chat tool's text reads: the people it mentions, and the text made plain with their names. */
+export interface ChatText {
+  people(text: string): string[];
+  plain(text: string, names: ReadonlyMap<string, string>): string;
+}
 
 export interface PostmortemDeps {
   readonly incidents: IncidentService;
@@ -14,6 +21,8 @@ export interface PostmortemDeps {
   readonly clock: Clock;
   /** Where a report goes when the incident has no war room. */
   readonly incidentsChannel: string;
+  /** Chat text as the chat adapter reads it (it alone knows its markup). */
+  readonly chatText: ChatText;
 }
 
 /** Rows read per query while gathering the record: memory per query stays flat, however long the timeline. */
@@ -79,10 +88,14 @@ export function createPostmortems(deps: PostmortemDeps) {
         ...updates.map((u) => u.author),
         ...followups.flatMap((f) => (f.owner ? [f.owner] : [])),
       ]);
-      for (const e of timeline) for (const m of e.text.matchAll(/<@([UW][A-Z0-9]+)/g)) mentioned.add(m[1]!);
+      for (const e of timeline) {
+        for (const r of refsOf(e.data)) if (r.kind === 'person') mentioned.add(r.id);
+        for (const id of deps.chatText.people(e.text)) mentioned.add(id);
+      }
       const names = await namesOf(incident, mentioned);
       const now = deps.clock.now();
-      const draft = draftPostmortem({ incident, timeline, updates, followups, names, generatedAt: now });
+      const plain = (text: string) => deps.chatText.plain(text, names);
+      const draft = draftPostmortem({ incident, timeline, updates, followups, names, plain, generatedAt: now });
       const version = await recordStore.savePostmortem(incident.id, draft, ctx.actor.userId, now);
       if (!version.created && version.fileId) return { incident, version, uploaded: false };
 

@@ -3,6 +3,7 @@ import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
 import type { Clock, Directory, IncidentStore, RecordStore, StatsStore } from './ports.js';
 import type { Followup } from './record-items.js';
+import { person } from './refs.js';
 import type { CommandContext, IncidentRef } from './requests.js';
 import { parseStartedAt } from './scribe.js';
 import type { IncidentService } from './service.js';
@@ -103,37 +104,36 @@ export function createRecordService(deps: RecordServiceDeps) {
       ref: IncidentRef,
       given: { text: string; owner?: string; due?: string; dueInDays?: number },
       ctx: CommandContext,
-    ): Promise<{ incident: Incident; followup: Followup }> {
+    ): Promise<{ incident: Incident; followup: Omit<Followup, 'id'> }> {
       const target = await incidents.find(ref, ctx);
       const due =
         given.due ??
         (given.dueInDays !== undefined
           ? new Date(clock.now().getTime() + given.dueInDays * 86_400_000).toISOString().slice(0, 10)
           : undefined);
-      const item = { text: given.text, ...(given.owner && { owner: given.owner }), ...(due && { due }) };
       const authorName = await nameOf(ctx);
-      let created: Followup | undefined;
-      const { incident, applied } = await store.mutate(target.id, ctx.idempotencyKey, () => ({
+      const followup = {
+        text: given.text,
+        owner: given.owner ?? null,
+        due: due ?? null,
+        createdBy: ctx.actor.userId,
+        createdAt: clock.now(),
+      };
+      const { incident } = await store.mutate(target.id, ctx.idempotencyKey, () => ({
         timeline: [
           {
             at: clock.now(),
             actor: ctx.actor.userId,
             kind: 'followup',
-            text: `Follow-up: ${item.text}${item.owner ? ` (owner <@${item.owner}>)` : ''}${item.due ? ` due ${item.due}` : ''}`,
+            text: `Follow-up: ${followup.text}${followup.due ? ` due ${followup.due}` : ''}${followup.owner ? '; owner' : ''}`,
+            ...(followup.owner && { data: { refs: [person(followup.owner)] } }),
             authorName,
           },
         ],
+        followup,
         effects: [],
       }));
-      if (applied)
-        created = await recordStore.addFollowup(target.id, {
-          text: item.text,
-          owner: item.owner ?? null,
-          due: item.due ?? null,
-          createdBy: ctx.actor.userId,
-          createdAt: clock.now(),
-        });
-      return { incident, followup: created ?? (await recordStore.latestFollowup(target.id))! };
+      return { incident, followup };
     },
 
     /** A page of follow-ups, in the order they were recorded, after the one with ID `afterId`. */

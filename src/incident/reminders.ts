@@ -5,6 +5,7 @@ import { commander, type Incident } from './incident.js';
 import type { Mutation } from './mutation.js';
 import { type Policy, severityOf } from './policy.js';
 import type { Clock, IncidentStore, OpenIncidents, StepDue, Timers } from './ports.js';
+import { person } from './refs.js';
 
 export interface ReminderDeps {
   readonly store: IncidentStore;
@@ -92,8 +93,8 @@ export function createReminders(deps: ReminderDeps) {
             at: new Date(now),
             actor: 'firebreak',
             kind: 'update_overdue',
-            text: `Status update due at ${due.slice(11, 16)} UTC was missed; reminded <@${commander(i)}>`,
-            data: { due },
+            text: `Status update due at ${due.slice(11, 16)} UTC was missed; reminded`,
+            data: { due, refs: [person(commander(i))] },
           },
         ],
         effects: [{ kind: 'post', target: 'room', notice: { kind: 'reminder', due } }, { kind: 'refresh' }],
@@ -109,7 +110,6 @@ export function createReminders(deps: ReminderDeps) {
       if (i.status === 'resolved' || i.ackedAt || i.severity !== level || !step || i.escalated.includes(key))
         return undefined;
       if (i.declaredAt.getTime() + step.afterMs > now + EARLY_MS) return undefined;
-      const who = step.notify.map((u) => (u.startsWith('S') ? `<!subteam^${u}>` : `<@${u}>`)).join(', ');
       return {
         escalated: key,
         timeline: [
@@ -117,8 +117,8 @@ export function createReminders(deps: ReminderDeps) {
             at: new Date(now),
             actor: 'firebreak',
             kind: 'escalated',
-            text: `Escalation step ${n + 1} (${formatDuration(step.afterMs)} unacknowledged): notified ${who}`,
-            data: { level, step: n, notify: step.notify },
+            text: `Escalation step ${n + 1} (${formatDuration(step.afterMs)} unacknowledged): notified`,
+            data: { level, step: n, notify: step.notify, refs: step.notify.map(person) },
           },
         ],
         effects: [

@@ -1,14 +1,16 @@
-import { listItem, plain, utc } from './markdown.js';
+import { listItem, utc } from './markdown.js';
+import { withRefs } from './refs.js';
 import type { TimelineRecord } from './timeline.js';
 /** Past this many entries the draft groups the timeline by hour; the whole of it goes in a file of its own. */
 export const GROUP_THRESHOLD = 200;
 /** Entries the grouped draft shows per hour; the rest are counted and left to the full timeline. */
 export const PER_HOUR = 12;
 
-/** How a report names people and cleans Slack markup. */
+/** How a report names people and turns chat text plain. */
 export interface Naming {
   readonly names: ReadonlyMap<string, string>;
   name(id: string | null | undefined): string;
+  plain(text: string): string;
 }
 
 /** Which entries an hour of a long timeline shows first: what people did beats what was said. */
@@ -20,7 +22,9 @@ export function entryItem(e: TimelineRecord, n: Naming): string {
   const who = e.authorName ?? (e.actor === 'firebreak' ? 'Firebreak' : n.name(e.actor));
   const flags = [e.editedAt && 'edited', e.deletedAt && 'deleted in Slack'].filter(Boolean).join(', ');
   const link = e.permalink ? ` ([${e.threadTs ? 'thread' : 'message'}](${e.permalink}))` : '';
-  return listItem(`**${utc(e.at).slice(11)}** ${who}: ${plain(e.text, n.names)}${flags ? ` _(${flags})_` : ''}${link}`);
+  return listItem(
+    `**${utc(e.at).slice(11)}** ${who}: ${n.plain(withRefs(e, (r) => (r.kind === 'person' ? `@${n.name(r.id)}` : `#${r.id}`)))}${flags ? ` _(${flags})_` : ''}${link}`,
+  );
 }
 
 /** Entries grouped by the UTC hour they fall in, oldest first. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatDuration } from './duration.js';
 import { commander, type Incident, ROLE_NAMES, ROLES, type StatusUpdate } from './incident.js';
-import { cell, listItem, plain, utc } from './markdown.js';
+import { cell, listItem, utc } from './markdown.js';
 import type { Followup } from './record-items.js';
 import { fullTimeline, GROUP_THRESHOLD, type Naming, timelineSection } from './report-timeline.js';
 import type { TimelineRecord } from './timeline.js';
@@ -14,6 +14,8 @@ export interface ReportData {
   readonly followups: readonly Followup[];
   /** Display names by user ID, for people the record mentions. */
   readonly names: ReadonlyMap<string, string>;
+  /** Text people typed in chat, as plain text: mentions by name, no markup (the chat adapter knows its markup). */
+  readonly plain: (text: string) => string;
   readonly generatedAt: Date;
 }
 
@@ -35,7 +37,7 @@ export interface Draft {
 export function draftPostmortem(d: ReportData): Draft {
   const i = d.incident;
   const name = (id: string | null | undefined) => (id ? (d.names.get(id) ?? id) : 'unassigned');
-  const naming: Naming = { names: d.names, name };
+  const naming: Naming = { names: d.names, name, plain: d.plain };
   const timelineFile = `${i.id}-timeline.md`;
   const start = i.impactStartedAt ?? i.declaredAt;
   // An ongoing incident's row names no length, so the draft does not change by the minute.
@@ -63,7 +65,7 @@ export function draftPostmortem(d: ReportData): Draft {
     `| Acknowledged | ${i.ackedAt ? `${utc(i.ackedAt)} by ${name(i.ackedBy)}` : 'not acknowledged'} |`,
     `| Mitigated | ${i.mitigatedAt ? utc(i.mitigatedAt) : 'not recorded'} |`,
     `| Services affected | ${i.services.length ? cell(i.services.join(', ')) : 'not recorded'} |`,
-    `| Users impacted | ${i.impact ? cell(plain(i.impact, d.names)) : HUMAN('who was affected and how many')} |`,
+    `| Users impacted | ${i.impact ? cell(d.plain(i.impact)) : HUMAN('who was affected and how many')} |`,
     '',
     '### People',
     '',
@@ -78,7 +80,7 @@ export function draftPostmortem(d: ReportData): Draft {
     ...(d.updates.length
       ? d.updates.map((u) =>
           listItem(
-            `**${utc(u.at).slice(11)}** (${u.status}, ${name(u.author)}): ${plain(u.progress, d.names)}${u.nextSteps ? ` Next: ${plain(u.nextSteps, d.names)}.` : ''}${u.eta ? ` ETA: ${u.eta}.` : ''}`,
+            `**${utc(u.at).slice(11)}** (${u.status}, ${name(u.author)}): ${d.plain(u.progress)}${u.nextSteps ? ` Next: ${d.plain(u.nextSteps)}.` : ''}${u.eta ? ` ETA: ${u.eta}.` : ''}`,
           ),
         )
       : ['_No status updates were posted._']),
@@ -89,17 +91,17 @@ export function draftPostmortem(d: ReportData): Draft {
     '',
     '## Resolution',
     '',
-    i.resolution ? plain(i.resolution, d.names) : HUMAN('what fixed it'),
+    i.resolution ? d.plain(i.resolution) : HUMAN('what fixed it'),
     '',
     '### Runbooks run',
     '',
     ...(runbookSteps.length
-      ? runbookSteps.map((e) => listItem(`${utc(e.at).slice(11)} ${plain(e.text, d.names)}`))
+      ? runbookSteps.map((e) => listItem(`${utc(e.at).slice(11)} ${d.plain(e.text)}`))
       : ['_No runbook steps were run through Firebreak._']),
     '',
     '## Impact assessment',
     '',
-    i.impact ? `Recorded at declaration: ${plain(i.impact, d.names)}` : HUMAN('customer, revenue and data impact'),
+    i.impact ? `Recorded at declaration: ${d.plain(i.impact)}` : HUMAN('customer, revenue and data impact'),
     '',
     '## Lessons learned',
     '',
@@ -119,7 +121,7 @@ export function draftPostmortem(d: ReportData): Draft {
           '|---|---|---|---|',
           ...d.followups.map(
             (f, n) =>
-              `| ${n + 1} | ${cell(plain(f.text, d.names))} | ${f.owner ? name(f.owner) : 'unassigned'} | ${f.due ?? 'not set'} |`,
+              `| ${n + 1} | ${cell(d.plain(f.text))} | ${f.owner ? name(f.owner) : 'unassigned'} | ${f.due ?? 'not set'} |`,
           ),
         ]
       : ['_No follow-ups were recorded. Add them with `/incident followup`._']),

@@ -41,12 +41,16 @@ export function createRetention(deps: RetentionDeps) {
     // A run's finished actions are its effects: kept as long as the incident's.
     ['finished_run_actions', policy.finishedEffectsMs, (b, l) => deps.store.purge('finished_run_actions', b, l)],
     ['job_records', policy.jobRecordsMs, (b, l) => deps.jobs.purge(b, l)],
+    ['pages', policy.pagesMs, (b, l) => deps.store.purge('pages', b, l)],
+    // Groups before digests: a digest goes only once no group it folded is left.
+    ['alert_groups', policy.alertGroupsMs, (b, l) => deps.store.purge('alert_groups', b, l)],
+    ['alert_digests', policy.alertGroupsMs, (b, l) => deps.store.purge('alert_digests', b, l)],
   ];
 
   return {
     async run(): Promise<RetentionRun> {
       const now = deps.clock.now().getTime();
-      const removed = { idempotency_keys: 0, finished_effects: 0, finished_run_actions: 0, job_records: 0 };
+      const removed = Object.fromEntries(targets.map(([t]) => [t, 0])) as Record<RetentionTarget, number>;
       let batches = 0;
       let complete = true;
       for (const [target, keepMs, purge] of targets) {

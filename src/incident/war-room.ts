@@ -1,6 +1,6 @@
 import { ChatFailure } from '../errors.js';
 import type { Effect } from './effect-spec.js';
-import { commander, type Incident, warRoomName } from './incident.js';
+import { type Incident, warRoomName } from './incident.js';
 import { type Policy, severityOf } from './policy.js';
 import type { Chat, Clock, IncidentStore } from './ports.js';
 
@@ -70,8 +70,8 @@ export function createWarRoomOpener(deps: WarRoomDeps) {
               actor: 'firebreak',
               kind: 'war_room',
               text: room.adopted
-                ? `War room <#${room.id}> opened (adopted after an interrupted attempt)`
-                : `War room <#${room.id}> opened`,
+                ? `War room #${room.name} opened (adopted after an interrupted attempt)`
+                : `War room #${room.name} opened`,
               data: { channelId: room.id, name: room.name, adopted: room.adopted },
             },
           ],
@@ -86,7 +86,7 @@ export function createWarRoomOpener(deps: WarRoomDeps) {
     await chat.invite(channelId, [
       ...new Set([current.declaredBy, ...Object.values(current.roles), ...sev.responders]),
     ]);
-    await chat.setTopic(channelId, warRoomTopic(current));
+    await chat.setTopic(channelId, current);
     if (!current.cardTs) {
       const card = await chat.post(
         channelId,
@@ -99,9 +99,4 @@ export function createWarRoomOpener(deps: WarRoomDeps) {
     if (current.announceTs && current.announceChannel)
       await chat.edit(current.announceChannel, current.announceTs, { kind: 'alert', incident: current });
   };
-}
-
-/** The war room's topic line. */
-export function warRoomTopic(i: Incident): string {
-  return `${i.severity} · ${i.status} · IC <@${commander(i)}> · ${i.id}: ${i.title}`.slice(0, 250);
 }

@@ -3,9 +3,10 @@ import { formatIncidentId, type Incident, utcDay } from '../incident/incident.js
 import type { Mutation, NewIncident } from '../incident/mutation.js';
 import type { IncidentStore } from '../incident/ports.js';
 import type { TimelineEntry } from '../incident/timeline.js';
+import { settleCommand } from './commit-outcome.js';
 import { addEffects } from './effect-outbox-store.js';
 import { type IncidentRow, SELECT_INCIDENT, toIncident } from './incident-rows.js';
-import { guarded, transaction } from './pool.js';
+import { CommitUnknown, guarded, transaction } from './pool.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -93,6 +94,8 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
         } catch (err) {
           if (err instanceof KeySeen && err.incidentId)
             return { incident: await mustGet(pool, err.incidentId), created: false };
+          if (err instanceof CommitUnknown)
+            return settleCommand(pool, err, key, async (id) => ({ incident: await mustGet(pool, id), created: true }));
           throw err;
         }
       }),
@@ -162,10 +165,19 @@ export function createIncidentStore(pool: pg.Pool): IncidentStore {
             }
             await addTimeline(db, id, m.timeline);
             await addEffects(db, id, m.effects, at);
+            if (m.followup) {
+              const f = m.followup;
+              await db.query(
+                'INSERT INTO followups (incident_id, text, owner, due, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+                [id, f.text, f.owner, f.due, f.createdBy, f.createdAt],
+              );
+            }
             return { incident: await mustGet(db, id), applied: true };
           });
         } catch (err) {
           if (err instanceof KeySeen) return { incident: await mustGet(pool, id), applied: false };
+          if (err instanceof CommitUnknown)
+            return settleCommand(pool, err, key, async () => ({ incident: await mustGet(pool, id), applied: true }));
           throw err;
         }
       }),

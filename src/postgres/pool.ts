@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StorageUnavailableError } from '../errors.js';
+import { OutcomeUnknownError, StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { STORE_APPLICATION } from '../runbook/backend-filter.js';
 
@@ -53,11 +53,16 @@ export function isConnectionError(err: unknown): boolean {
   );
 }
 
-/** Turns connection failures into `StorageUnavailableError`; everything else passes through. */
+/**
+ * Turns connection failures into `StorageUnavailableError`, and a COMMIT left
+ * unanswered (that `work` did not settle itself) into `OutcomeUnknownError`;
+ * everything else passes through.
+ */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
+    if (err instanceof CommitUnknown) throw new OutcomeUnknownError({ cause: err });
     if (isConnectionError(err)) throw new StorageUnavailableError({ cause: err });
     throw err;
   }
@@ -67,7 +72,9 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
  * Checks a client out for `work`. While it is out, an error the connection
  * emits (Postgres restarted, the network cut it) is caught here instead of
  * crashing the process, and such a client is destroyed rather than handed
- * back to the pool. `work` may also ask for that with `discard`.
+ * back to the pool; so is one whose work failed on a connection error (cut,
+ * or a query that timed out and may still be running). `work` may also ask
+ * for that with `discard`.
  */
 export async function withClient<T>(
   pool: pg.Pool,
@@ -83,9 +90,27 @@ export async function withClient<T>(
     return await work(client, (err) => {
       broken ??= err;
     });
+  } catch (err) {
+    // A timed-out query leaves the connection busy or stuck, and a cut one is gone: neither goes back.
+    if (isConnectionError(err)) broken ??= err as Error;
+    throw err;
   } finally {
     client.off('error', onError);
     client.release(broken ?? false);
+  }
+}
+
+/**
+ * The connection broke while COMMIT was in flight, so the transaction may or
+ * may not have been committed. `backendPid` is the server process that held
+ * it: once that process is gone, the outcome is settled and can be read back.
+ */
+export class CommitUnknown extends Error {
+  constructor(
+    readonly backendPid: number | undefined,
+    cause: unknown,
+  ) {
+    super('the connection broke during COMMIT; the outcome is unknown', { cause });
   }
 }
 
@@ -104,15 +129,23 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
     try {
       return await withClient(pool, async (client, discard) => {
         await client.query('BEGIN');
+        let result: T;
         try {
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
+          result = await work(client);
         } catch (err) {
           if (isConnectionError(err)) discard(err as Error);
           else await client.query('ROLLBACK').catch((rollbackFailed: Error) => discard(rollbackFailed));
           throw err;
         }
+        try {
+          await client.query('COMMIT');
+        } catch (err) {
+          if (!isConnectionError(err)) throw err;
+          // COMMIT went out and no answer came back: Postgres may have committed or not.
+          discard(err as Error);
+          throw new CommitUnknown((client as { processID?: number | null }).processID ?? undefined, err);
+        }
+        return result;
       });
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -117,15 +117,6 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
         return r.rowCount === 1;
       }),
 
-    addFollowup: (incidentId, f) =>
-      guarded(async () => {
-        const { rows } = await pool.query<{ id: string }>(
-          'INSERT INTO followups (incident_id, text, owner, due, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-          [incidentId, f.text, f.owner, f.due, f.createdBy, f.createdAt],
-        );
-        return { ...f, id: Number(rows[0]!.id) };
-      }),
-
     followupsPage: (incidentId, afterId, limit) =>
       guarded(async () => {
         const { rows } = await pool.query<FollowupRow>(
@@ -142,15 +133,6 @@ export function createRecordStore(pool: pg.Pool): RecordStore {
           [incidentId],
         );
         return rows[0]!.n;
-      }),
-
-    latestFollowup: (incidentId) =>
-      guarded(async () => {
-        const { rows } = await pool.query<FollowupRow>(
-          `${SELECT_FOLLOWUP} WHERE incident_id = $1 ORDER BY id DESC LIMIT 1`,
-          [incidentId],
-        );
-        return rows[0] && toFollowup(rows[0]);
       }),
 
     updates: (incidentId) =>

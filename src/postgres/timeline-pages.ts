@@ -8,12 +8,22 @@ const SELECT_ENTRY = `SELECT id, at, actor, kind, text, data, author_name, perma
 /** The anchor's own (at, id), read by ID so the comparison keeps Postgres's microseconds. */
 const ANCHOR = '(SELECT a.at, a.id FROM timeline a WHERE a.id = $2 AND a.incident_id = $1)';
 
-/** Each reads `timeline_incident` (incident_id, at, id) from the key on: the cost is the page, not the timeline. */
+/**
+ * The first entry of a typed page: counted off in `timeline_shown` (migration 012) alone, so skipping
+ * thousands of entries reads no table pages.
+ */
+const BOUNDARY = `(SELECT b.at, b.id FROM timeline b WHERE b.incident_id = $1 AND b.removed_at IS NULL
+  ORDER BY b.at, b.id OFFSET $2 LIMIT 1)`;
+
+/**
+ * Each reads the timeline's (incident_id, at, id) index from the key on: the cost is the page, not the
+ * timeline. A typed page number skips to its boundary in the index, then reads the page by key.
+ */
 export const TIMELINE_PAGE_SQL = {
   first: `${SELECT_ENTRY} ORDER BY t.at, t.id LIMIT $2`,
   after: `${SELECT_ENTRY} AND (t.at, t.id) > ${ANCHOR} ORDER BY t.at, t.id LIMIT $3`,
   before: `${SELECT_ENTRY} AND (t.at, t.id) < ${ANCHOR} ORDER BY t.at DESC, t.id DESC LIMIT $3`,
-  offset: `${SELECT_ENTRY} ORDER BY t.at, t.id OFFSET $2 LIMIT $3`,
+  offset: `${SELECT_ENTRY} AND (t.at, t.id) >= ${BOUNDARY} ORDER BY t.at, t.id LIMIT $3`,
 } as const;
 
 interface EntryRow {

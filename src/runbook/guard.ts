@@ -114,7 +114,7 @@ export function checkApproval(f: ApprovalFacts, verb: 'approve' | 'deny'): void 
     throw new UserError(
       'conflict',
       f.decidedBy
-        ? `This request was already decided by <@${f.decidedBy}> (${f.state.replace('_', ' ')}).`
+        ? `This request was already decided by ${f.decidedBy} (${f.state.replace('_', ' ')}).`
         : `This request is ${f.state.replace('_', ' ')}; nothing to ${verb}.`,
     );
   }
@@ -125,7 +125,7 @@ export function checkApproval(f: ApprovalFacts, verb: 'approve' | 'deny'): void 
     if (approver || [f.requestedBy, f.commanderAtRequest, f.commanderNow].includes(f.actor)) return;
     throw new UserError(
       'not_allowed',
-      `Only the requester (<@${f.requestedBy}>), the incident commander or a listed approver can deny this run.`,
+      `Only the requester (${f.requestedBy}), the incident commander or a listed approver can deny this run.`,
     );
   }
   if (f.actor === f.requestedBy)
@@ -143,10 +143,10 @@ export function checkApproval(f: ApprovalFacts, verb: 'approve' | 'deny'): void 
   if (f.actor === f.commanderNow)
     throw new UserError(
       'not_allowed',
-      `You became incident commander after this run was requested; it stays with the IC at the time (<@${f.commanderAtRequest}>) or a listed approver.`,
+      `You became incident commander after this run was requested; it stays with the IC at the time (${f.commanderAtRequest}) or a listed approver.`,
     );
   throw new UserError(
     'not_allowed',
-    `Only the incident commander (<@${f.commanderAtRequest}>) or a listed approver can approve runbook steps.`,
+    `Only the incident commander (${f.commanderAtRequest}) or a listed approver can approve runbook steps.`,
   );
 }

@@ -1,5 +1,6 @@
 import { ChatFailure } from '../errors.js';
 import { retryDelayMs } from '../incident/effect-failures.js';
+import { settledWithin } from '../wait.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
 import type { Run } from './run.js';
 import type { RunAction, RunActionKind, RunActionSpec } from './run-actions.js';
@@ -235,7 +236,7 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
     },
     /** Waits (at most `ms`) for work started in the background. */
     async idle(ms: number): Promise<void> {
-      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, ms).unref())]);
+      await settledWithin(Promise.allSettled([...inflight]), ms);
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The shape of a playbook file: its parameters, and every action a step may name with its fields. */
 import { z } from 'zod';
+import { durationMs, parseDuration } from '../incident/duration.js';
 
 /** A value a parameter may take: no spaces, no template or shell syntax. */
 const SAFE_VALUE = /^[A-Za-z0-9._:/@=+-]{1,253}$/;
@@ -30,10 +31,16 @@ const paramSchema = z.discriminatedUnion('type', [
 const text = z.string().min(1).max(253);
 const target = { namespace: text, deployment: text };
 
-/** A duration such as `30s`, `5m` or `1h`, or text with a `{{param}}` in it (checked once the parameters are in). */
-const duration = z
-  .string()
-  .regex(/^(\d+[smh]|[^{}]*\{\{\s*[a-zA-Z]\w*\s*\}\}[^{}]*)$/, 'must be a duration such as 30s, 5m or 1h');
+const DURATION_HINT = 'must be a duration such as 30s, 5m or 1h';
+const TEMPLATED = /^[^{}]*\{\{\s*[a-zA-Z]\w*\s*\}\}[^{}]*$/;
+/** A duration such as `30s`, `5m` or `1h`, or text with a `{{param}}` in it (parsed once the parameters are in). */
+const duration = z.string().refine((s) => TEMPLATED.test(s) || parseDuration(s) !== undefined, DURATION_HINT);
+/** A literal duration in a range, kept as written; the step parses it with `parseDuration`. */
+const durationWithin = (minMs: number, maxMs: number, message: string) =>
+  z.string().refine((s) => {
+    const ms = parseDuration(s);
+    return ms !== undefined && ms >= minMs && ms <= maxMs;
+  }, message);
 /** How statements are shown: truncated, and with their literals masked unless the playbook opts out. */
 const queryChars = z.number().int().min(20).max(1000);
 const queryShape = { maskLiterals: z.boolean().default(true), queryChars: queryChars.default(100) };
@@ -62,10 +69,7 @@ export const ACTIONS = {
   'rollout-history': z.strictObject({ ...target }),
   'rollout-status': z.strictObject({
     ...target,
-    timeout: z
-      .string()
-      .regex(/^\d+[sm]$/)
-      .default('5m'),
+    timeout: durationWithin(1_000, Number.POSITIVE_INFINITY, 'must be a duration such as 5m').default('5m'),
   }),
   'pod-logs': z.strictObject({
     ...target,
@@ -111,10 +115,7 @@ export const ACTIONS = {
     application: text.optional(),
     queryPattern: z.string().min(1).max(200).optional(),
     mode: z.enum(['cancel-then-terminate', 'terminate']).default('cancel-then-terminate'),
-    grace: z
-      .string()
-      .regex(/^([1-9]\d?s|[1-5]m)$/, 'must be from 1s to 99s, or 1m to 5m')
-      .default('10s'),
+    grace: durationWithin(1_000, 5 * 60_000, 'must be from 1s to 99s, or 1m to 5m').default('10s'),
     maxBackends: z.number().int().min(1).max(100).optional(),
     include: z.array(z.enum(PROTECTED_KINDS)).default([]),
     maskLiterals: z.boolean().default(true),
@@ -166,10 +167,7 @@ export const playbookSchema = z.strictObject({
   configMaps: z
     .array(z.strictObject({ namespace: z.string(), name: z.string(), keys: z.array(z.string()).min(1) }))
     .default([]),
-  cooldown: z
-    .string()
-    .regex(/^\d+[smh]$/)
-    .optional(),
+  cooldown: durationMs(DURATION_HINT).optional(),
   params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), paramSchema).default({}),
   steps: z.array(stepSchema).min(1),
 });

@@ -29,9 +29,6 @@ export interface Playbook {
   readonly source: string;
 }
 
-const MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
-const toMs = (d: string) => Number(d.slice(0, -1)) * MS[d.slice(-1) as keyof typeof MS];
-
 /** Parses and checks one playbook file; throws `SourceError` naming the file and line of every problem. */
 export function parsePlaybook(text: string, source: string): Playbook {
   const src = readYaml(text, source);
@@ -46,7 +43,7 @@ export function parsePlaybook(text: string, source: string): Playbook {
     namespaces: pb.namespaces,
     deployments: pb.deployments,
     configMaps: pb.configMaps,
-    cooldownMs: pb.cooldown ? toMs(pb.cooldown) : undefined,
+    cooldownMs: pb.cooldown,
     params: pb.params,
     source,
     steps: pb.steps.map(

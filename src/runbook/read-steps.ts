@@ -1,4 +1,5 @@
 /** Read-only steps: what a responder looks at, as plain lines. */
+import { parseDuration } from '../incident/duration.js';
 import type { DeploymentView } from './cluster-views.js';
 import type { Step } from './playbook-schema.js';
 import type { ClusterDiagnostics, ClusterReads, RolloutWatch } from './ports.js';
@@ -100,7 +101,7 @@ export async function readStep(
       );
     }
     case 'rollout-status': {
-      const ms = Number(step.timeout.slice(0, -1)) * (step.timeout.endsWith('m') ? 60_000 : 1000);
+      const ms = parseDuration(step.timeout)!;
       const r = await cluster.rolloutStatus(namespace, deployment, ms, (m) => onProgress(untrusted(m)));
       return { ok: r.done, lines: [untrusted(r.message)] };
     }

@@ -79,7 +79,8 @@ export interface RunbookChat {
    */
   post(channel: string, notice: RunNotice, once?: { key: string; retry: boolean }): Promise<string>;
   edit(channel: string, ts: string, notice: RunNotice): Promise<void>;
-  members(groupId: string): Promise<string[]>;
+  /** The people an approver entry stands for: a person is themself, a user group its members (the adapter tells which). */
+  members(personOrGroupId: string): Promise<string[]>;
 }
 
 /** Prompts for run work; the handlers re-read Postgres and decide. */

@@ -77,17 +77,16 @@ export function createRunbooks(deps: RunbookDeps) {
 
   async function approversNow(): Promise<Set<string>> {
     const out = new Set<string>();
-    for (const a of deps.approvers)
-      for (const u of a.startsWith('S') ? await deps.chat.members(a).catch(() => []) : [a]) out.add(u);
+    for (const a of deps.approvers) for (const u of await deps.chat.members(a).catch(() => [])) out.add(u);
     return out;
   }
 
   function staleClick(run: Run, click: Click): string | undefined {
     if (run.state !== 'awaiting_approval') return undefined;
     if (click.token !== run.preview?.token)
-      return `That button belongs to an earlier preview of ${run.id}, which was not run${run.preview?.replaces ? ` (${run.preview.replaces})` : ''}. Decide on the current card${run.channel ? ` in <#${run.channel}>` : ''}.`;
+      return `That button belongs to an earlier preview of ${run.id}, which was not run${run.preview?.replaces ? ` (${run.preview.replaces})` : ''}. Decide on the current card${run.channel ? ` in ${run.channel}` : ''}.`;
     if (click.channel !== run.channel || click.messageTs !== run.cardTs)
-      return `That button is not on ${run.id}'s approval card. Decide on the card${run.channel ? ` in <#${run.channel}>` : ''}.`;
+      return `That button is not on ${run.id}'s approval card. Decide on the card${run.channel ? ` in ${run.channel}` : ''}.`;
     return undefined;
   }
 
@@ -218,7 +217,7 @@ export function createRunbooks(deps: RunbookDeps) {
         throw new UserError(
           'conflict',
           latest.decidedBy
-            ? `This request was already decided by <@${latest.decidedBy}> (${latest.state.replace('_', ' ')}).`
+            ? `This request was already decided by ${latest.decidedBy} (${latest.state.replace('_', ' ')}).`
             : 'This approval request expired. Ask for the run again to get a fresh preview.',
         );
       }

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import type { AlertDigest, AlertGroup, DigestLine, StoredAlert } from '../alerts/alert-group.js';
 import type { prefillOf } from '../alerts/rules.js';
@@ -146,19 +147,20 @@ export function alertDeclareModal(
   originChannel: string,
 ) {
   const base = declareModal(policy, originChannel);
-  const initial: Record<string, Record<string, unknown>> = {
-    title: { initial_value: prefill.title },
-    ...(prefill.impact && { impact: { initial_value: prefill.impact } }),
-    ...(prefill.services.length && { services: { initial_value: prefill.services.join(', ') } }),
+  const initial: Record<string, string | undefined> = {
+    title: prefill.title,
+    impact: prefill.impact || undefined,
+    services: prefill.services.length ? prefill.services.join(', ') : undefined,
   };
-  const blocks = base.blocks.map((b) => {
-    const element = (b as { element?: Record<string, unknown> }).element;
-    if (!b.block_id || !element) return b;
-    if (b.block_id === 'severity') {
-      const option = (element.options as { value: string }[]).find((o) => o.value === prefill.severity);
+  const blocks = base.blocks.map((b): KnownBlock => {
+    if (b.type !== 'input' || !b.block_id) return b;
+    const element = b.element;
+    if (element.type === 'static_select') {
+      const option = element.options?.find((o) => o.value === prefill.severity);
       return option ? { ...b, element: { ...element, initial_option: option } } : b;
     }
-    return initial[b.block_id] ? { ...b, element: { ...element, ...initial[b.block_id] } } : b;
+    const value = initial[b.block_id];
+    return element.type === 'plain_text_input' && value ? { ...b, element: { ...element, initial_value: value } } : b;
   });
   return {
     ...base,

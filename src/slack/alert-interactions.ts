@@ -13,8 +13,9 @@ import {
   DIGEST_BLOCK_PREFIX,
 } from './alert-blocks.js';
 import { simple } from './block-kit.js';
-import { replyForError, replyForOutcome } from './replies.js';
-import { readDeclareModal, type StateValues } from './views.js';
+import { dmUser, onFailure } from './error-funnel.js';
+import { replyForDeclared } from './replies.js';
+import { ALERT_DECLARE_METADATA, readDeclareModal, readMetadata } from './views.js';
 
 export interface AlertInteractionDeps {
   readonly alerts: Alerts;
@@ -50,33 +51,37 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
       respond({ response_type: 'ephemeral', replace_original: false, ...m }).catch((err: unknown) =>
         log.warn({ err, user: body.user.id }, 'could not answer a Declare button'),
       );
-    try {
-      const v = parseValue(value);
-      if (!v) return void (await reply(simple(STALE)));
-      const start = await alerts.startDeclare(v.g);
-      if (start.kind === 'declared')
-        return void (await reply(simple(`That alert group is already declared as *${start.incidentId}*.`)));
-      if (v.e !== undefined && v.e !== start.group.episode)
-        throw new UserError('conflict', 'That alert group ended and fired again since this card; use its new card.');
-      const channel = body.channel?.id ?? body.user.id;
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: alertDeclareModal(policy, start.group, start.prefill, channel),
-      });
-    } catch (err) {
-      await reply(replyForError(err, log, { user: body.user.id, action: ALERT_DECLARE_ACTION }));
-    }
+    const v = parseValue(value);
+    if (!v) return void (await reply(simple(STALE)));
+    const start = await alerts.startDeclare(v.g);
+    if (start.kind === 'declared')
+      return void (await reply(simple(`That alert group is already declared as *${start.incidentId}*.`)));
+    if (v.e !== undefined && v.e !== start.group.episode)
+      throw new UserError('conflict', 'That alert group ended and fired again since this card; use its new card.');
+    const channel = body.channel?.id ?? body.user.id;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: alertDeclareModal(policy, start.group, start.prefill, channel),
+    });
   }
 
-  app.action<BlockAction<ButtonAction>>(ALERT_DECLARE_ACTION, async ({ ack, action, body, client, respond }) => {
-    await ack();
-    await open(action.value, body, client, respond);
-  });
+  app.action<BlockAction<ButtonAction>>(
+    ALERT_DECLARE_ACTION,
+    async ({ ack, action, body, client, respond, context }) => {
+      await ack();
+      onFailure(context, { fields: { user: body.user.id, action: ALERT_DECLARE_ACTION } });
+      await open(action.value, body, client, respond);
+    },
+  );
 
-  app.action<BlockAction<ExternalSelectAction>>(ALERT_PICK_ACTION, async ({ ack, action, body, client, respond }) => {
-    await ack();
-    await open(action.selected_option?.value, body, client, respond);
-  });
+  app.action<BlockAction<ExternalSelectAction>>(
+    ALERT_PICK_ACTION,
+    async ({ ack, action, body, client, respond, context }) => {
+      await ack();
+      onFailure(context, { fields: { user: body.user.id, action: ALERT_DECLARE_ACTION } });
+      await open(action.selected_option?.value, body, client, respond);
+    },
+  );
 
   app.options<'block_suggestion'>(
     { action_id: ALERT_PICK_ACTION, type: 'block_suggestion' },
@@ -93,25 +98,15 @@ export function registerAlertInteractions(app: App, deps: AlertInteractionDeps):
     },
   );
 
-  app.view(ALERT_DECLARE_VIEW, async ({ ack, view, body, client }) => {
-    const read = readDeclareModal(view.state.values as StateValues, policy);
+  app.view(ALERT_DECLARE_VIEW, async ({ ack, view, body, client, context }) => {
+    const read = readDeclareModal(view.state.values, policy);
     if (!read.ok) return void (await ack({ response_action: 'errors', errors: read.errors }));
     await ack();
-    const meta = JSON.parse(view.private_metadata || '{}') as { channelId?: string; g?: number; e?: number };
+    const meta = readMetadata(view, ALERT_DECLARE_METADATA);
     const user = body.user.id;
-    const tell = (m: { text: string; blocks: unknown[] }) =>
-      client.chat
-        .postMessage({ channel: user, ...m })
-        .then(undefined, (err: unknown) => log.warn({ err, user }, 'could not DM the user'));
-    try {
-      const { ok: _, ...input } = read;
-      const o = await alerts.declare(meta.g ?? 0, meta.e ?? 0, input, { userId: user }, meta.channelId ?? user);
-      const done = o.duplicate
-        ? `That alert group was already declared as *${o.incident.id}*; nothing new was declared.`
-        : `Declared *${o.incident.id}* (${o.incident.severity}) from the alert group.`;
-      await tell(replyForOutcome(done, { ...o, duplicate: false }));
-    } catch (err) {
-      await tell(replyForError(err, log, { user, verb: 'declare', alertGroup: meta.g }));
-    }
+    onFailure(context, { fields: { user, verb: 'declare', alertGroup: meta.g } });
+    const { ok: _, ...input } = read;
+    const o = await alerts.declare(meta.g ?? 0, meta.e ?? 0, input, { userId: user }, meta.channelId ?? user);
+    await dmUser(client, user, replyForDeclared(o, 'alert group'), log);
   });
 }

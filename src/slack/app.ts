@@ -11,15 +11,19 @@ import type { Scribe } from '../incident/scribe.js';
 import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
+import { settledWithin } from '../wait.js';
 import { registerAlertInteractions } from './alert-interactions.js';
 import { registerCommands } from './commands.js';
+import { installErrorFunnel } from './error-funnel.js';
 import { registerEvents } from './events.js';
 import { registerInteractions } from './interactions.js';
 import { createLimiter, type Limit } from './limiter.js';
+import { plainChatText } from './names.js';
 import { pacedFetch } from './paced-fetch.js';
 import { type Pacer, unpaced } from './pacer.js';
 import { registerPages } from './pages.js';
 import { registerPagingInteractions } from './paging-interactions.js';
+import { registerReminderInteractions } from './reminder-interactions.js';
 import { guardSlackRequests } from './request-guard.js';
 
 const { App, HTTPReceiver } = bolt;
@@ -132,6 +136,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     logger,
     logLevel: LogLevel.WARN,
     clientOptions: clientOptions(config.apiUrl, pacer),
+    extendedErrorHandler: true,
   });
 
   const inflight = new Set<Promise<unknown>>();
@@ -160,16 +165,16 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     limit,
     ...(deps.observe && { observe: deps.observe }),
   });
-  registerEvents(app, { scribe: deps.scribe, log, limit });
+  const plain = (text: string) => plainChatText(text, (id) => deps.directory.displayName(id));
+  registerEvents(app, { scribe: deps.scribe, log, limit, plain });
 
   registerInteractions(app, { service, runbooks: deps.runbooks, policy, log });
+  registerReminderInteractions(app, { service, log });
   registerPages(app, { service, record: deps.record, policy, log });
   registerPagingInteractions(app, { paging: deps.paging, log });
   registerAlertInteractions(app, { alerts: deps.alerts, policy, log });
 
-  app.error(async (err) => {
-    log.error({ err }, 'unhandled Slack listener error');
-  });
+  installErrorFunnel(app, { log, fetch: clientOptions(config.apiUrl, pacer).fetch });
 
   return {
     app,
@@ -180,10 +185,7 @@ export function createSlackApp(config: Config['slack'] & { port: number }, deps:
     async drain(ms: number): Promise<void> {
       const until = Date.now() + ms;
       while (inflight.size && Date.now() < until)
-        await Promise.race([
-          Promise.allSettled([...inflight]),
-          new Promise((r) => setTimeout(r, until - Date.now()).unref()),
-        ]);
+        await settledWithin(Promise.allSettled([...inflight]), until - Date.now());
     },
   };
 }

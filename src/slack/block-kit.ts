@@ -1,3 +1,4 @@
+import type { Button, KnownBlock } from '@slack/types';
 import { clampText } from '../incident/incident.js';
 
 /** A Block Kit message: `text` is the notification and screen-reader fallback. */
@@ -6,15 +7,54 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-export type Block = { type: string; block_id?: string } & Record<string, unknown>;
+/** A block of a message or modal, as Slack's own types define it. */
+export type Block = KnownBlock;
 
-export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Block {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
+/** A button; `label` is what a screen reader says for it (Slack's `accessibility_label`). */
+export function button(
+  actionId: string,
+  text: string,
+  value: string,
+  style?: 'primary' | 'danger',
+  label?: string,
+): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text },
+    value,
+    ...(style && { style }),
+    ...(label && { accessibility_label: clampText(label, 75) }),
+  };
 }
 
-/** A short ephemeral reply. */
-export function simple(mrkdwn: string): SlackMessage {
-  return message(mrkdwn.replace(/[*_`]/g, ''), [section(mrkdwn)]);
+/** A row of buttons. */
+export function actions(blockId: string, elements: readonly Button[]): Block {
+  return { type: 'actions', block_id: blockId, elements: [...elements] };
+}
+
+/** A button that opens a link (Slack still sends the click, which the app acknowledges). */
+export function linkButton(actionId: string, text: string, url: string, label: string): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text },
+    url,
+    accessibility_label: clampText(label, 75),
+  };
+}
+
+/**
+ * A message of one section. Its notification text is the same words without bold
+ * markers; underscores, backticks and emoji shortcodes stay, as they are part of names.
+ */
+export function simple(mrkdwn: string, text = plain(mrkdwn)): SlackMessage {
+  return message(text, [section(mrkdwn)]);
+}
+
+/** Mrkdwn without its bold markers, for a notification. */
+export function plain(mrkdwn: string): string {
+  return mrkdwn.replace(/\*([^*\n]+)\*/g, '$1');
 }
 
 export function header(text: string): Block {
@@ -47,14 +87,4 @@ export function esc(text: string): string {
 
 export function cap(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-export function date(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{date_short_pretty} {time}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
-}
-
-export function time(at: Date): string {
-  const s = Math.floor(at.getTime() / 1000);
-  return `<!date^${s}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
 }

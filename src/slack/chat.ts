@@ -3,13 +3,17 @@ import { IMPORTANCE, type Importance, noticeImportance } from '../incident/impor
 import type { Notice } from '../incident/notice.js';
 import type { Policy } from '../incident/policy.js';
 import type { Chat } from '../incident/ports.js';
-import { renderNotice } from './blocks.js';
 import { call, toChatFailure } from './chat-failure.js';
+import { isGroupId } from './mentions.js';
+import { createNames, type NamesFor } from './names.js';
+import { renderNotice } from './notice-blocks.js';
 import { type Pacer, unpaced } from './pacer.js';
+import { topicOf } from './topic.js';
 
 export { call, toChatFailure } from './chat-failure.js';
 
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
+const SLACK_DM = /^D[A-Z0-9]{8,}$/;
 /** How far back a retried post looks for itself. */
 const LOOKBACK_S = 6 * 3600;
 
@@ -34,18 +38,25 @@ export async function findKeyed(
   return hit?.ts ? { channel, ts: hit.ts } : undefined;
 }
 
+/** Messages whose last content is remembered, so an edit that changes nothing is not sent. */
+const SHOWN_MAX = 5_000;
+
 /**
  * The `Chat` port on Slack's Web API. Calls go through `pacer`, ordered by
- * how much they matter; a topic already set is not set again.
+ * how much they matter. People in a notice are shown by display name (looked
+ * up once an hour); a topic already set is not set again, and an edit that
+ * would show what the message already shows is not sent.
  */
 export function createSlackChat(
   client: WebClient,
   policy: Policy,
   botUserId: () => Promise<string | undefined>,
   pacer: Pacer = unpaced(),
+  namesFor: NamesFor = createNames(client),
 ): Chat {
   const ids = new Map<string, Promise<string | undefined>>();
   const topics = new Map<string, string>();
+  const shown = new Map<string, string>();
   const at = <T>(level: Importance, work: () => Promise<T>) => pacer.withImportance(level, work);
 
   /**
@@ -106,7 +117,8 @@ export function createSlackChat(
       }
       // A name posts under its ID, so the pacer counts each channel once, as Slack does.
       const target = (await channelId(channel).catch(() => undefined)) ?? channel;
-      const { text, blocks } = renderNotice(notice, policy);
+      const names = await namesFor(notice);
+      const { text, blocks } = renderNotice(notice, { policy, names, direct: SLACK_DM.test(target) });
       const metadata = once && keyMetadata(once.key);
       const send = () =>
         client.chat.postMessage({
@@ -120,6 +132,7 @@ export function createSlackChat(
       try {
         const res = await send();
         if (!SLACK_CHANNEL_ID.test(channel)) ids.set(channel.replace(/^#/, ''), Promise.resolve(res.channel!));
+        remember(res.channel!, res.ts!, text, blocks);
         return { channel: res.channel!, ts: res.ts! };
       } catch (err) {
         const failure = toChatFailure(err);
@@ -131,10 +144,21 @@ export function createSlackChat(
     });
   }
 
+  /** Records what a message shows; true when that is what it showed already. */
+  function remember(channel: string, ts: string, text: string, blocks: unknown): boolean {
+    const key = `${channel}/${ts}`;
+    const content = JSON.stringify([text, blocks]);
+    if (shown.get(key) === content) return true;
+    shown.delete(key);
+    if (shown.size >= SHOWN_MAX) shown.delete(shown.keys().next().value!);
+    shown.set(key, content);
+    return false;
+  }
+
   async function members(ids: readonly string[]): Promise<Set<string>> {
     const users = new Set<string>();
     for (const id of ids) {
-      if (id.startsWith('S')) {
+      if (isGroupId(id)) {
         const res = await call(() => client.usergroups.users.list({ usergroup: id }));
         for (const u of res.users ?? []) users.add(u);
       } else users.add(id);
@@ -167,8 +191,9 @@ export function createSlackChat(
         }
       }),
 
-    setTopic: (channelId, topic) =>
+    setTopic: (channelId, incident) =>
       at(IMPORTANCE.background, async () => {
+        const topic = topicOf(incident, await namesFor(incident));
         if (topics.get(channelId) === topic) return;
         await call(() => client.conversations.setTopic({ channel: channelId, topic }));
         topics.set(channelId, topic);
@@ -178,19 +203,28 @@ export function createSlackChat(
 
     dm: (id, notice, once) =>
       at(noticeImportance(notice.kind), async () => {
+        const posted: { channel: string; ts: string }[] = [];
         for (const user of await members([id])) {
           const opened = await call(() => client.conversations.open({ users: user }));
-          await post(opened.channel!.id!, notice, once && { key: `${once.key}-${user}`, retry: once.retry });
+          posted.push(
+            await post(opened.channel!.id!, notice, once && { key: `${once.key}-${user}`, retry: once.retry }),
+          );
         }
+        return posted;
       }),
 
     edit: (channel, ts, notice) =>
-      at(IMPORTANCE.background, () =>
-        call(async () => {
-          const { text, blocks } = renderNotice(notice, policy);
-          await client.chat.update({ channel, ts, text, blocks });
-        }),
-      ),
+      at(IMPORTANCE.background, async () => {
+        const names = await namesFor(notice);
+        const { text, blocks } = renderNotice(notice, { policy, names, direct: SLACK_DM.test(channel) });
+        if (remember(channel, ts, text, blocks)) return;
+        try {
+          await call(() => client.chat.update({ channel, ts, text, blocks }));
+        } catch (err) {
+          shown.delete(`${channel}/${ts}`);
+          throw err;
+        }
+      }),
 
     pin: (channel, ts) =>
       at(IMPORTANCE.urgent, async () => {

@@ -12,10 +12,13 @@ import type { Logger } from '../log.js';
 import type { Runbooks } from '../runbook/service.js';
 import { type SlackMessage, simple } from './block-kit.js';
 import { renderList } from './blocks.js';
+import { date, time, timeSecs } from './dates.js';
+import { onFailure } from './error-funnel.js';
 import type { Limit } from './limiter.js';
+import { mentionedUser } from './mentions.js';
 import { renderOnCall } from './paging-blocks.js';
 import { renderFollowups, renderPostmortem, renderStats, renderTimeline } from './record-blocks.js';
-import { replyForError, replyForOutcome } from './replies.js';
+import { replyForDeclared, replyForError, replyForOutcome } from './replies.js';
 import { renderPlaybooks } from './runbook-blocks.js';
 import { declareModal } from './views.js';
 
@@ -47,7 +50,7 @@ function runReply({ run, duplicate, card }: Awaited<ReturnType<Runbooks['request
     return `:warning: ${run.id} was withdrawn: ${run.outcome ?? 'the approval card could not be posted'}. Nothing was changed; ask again once Slack answers.${again}`;
   if (run.state !== 'awaiting_approval') return `${run.id} ${run.state}; the results are in ${where}.${again}`;
   if (card.kind === 'retrying')
-    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${card.at.toISOString().slice(11, 19)} UTC); the request expires at ${run.expiresAt?.toISOString().slice(11, 16)} UTC if it never gets there. Nothing is changed before someone approves.${again}`;
+    return `:warning: ${run.id}: the dry run is done, but Slack refused the approval card (\`${card.code}\`). I keep trying to post it in ${where} (next at ${timeSecs(card.at)}); the request expires at ${run.expiresAt ? time(run.expiresAt) : 'its deadline'} if it never gets there. Nothing is changed before someone approves.${again}`;
   return `${run.id}: the dry run is posted in ${where}; someone other than you (the IC or an approver) must approve it.${again}`;
 }
 
@@ -77,8 +80,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'declare': {
         if (cmd.form !== 'inline') throw new Error('modal declare is handled before execute');
         const o = await service.declare({ severity: cmd.severity, title: cmd.title, drill: cmd.drill }, ctx);
-        const room = o.incident.channelId ? ` War room: <#${o.incident.channelId}>.` : '';
-        return replyForOutcome(`Declared *${o.incident.id}* (${o.incident.severity}): ${o.incident.title}.${room}`, o);
+        return replyForDeclared(o);
       }
       case 'status': {
         const o = await service.setStatus(cmd, cmd.status, cmd.text, ctx);
@@ -100,7 +102,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       case 'snooze': {
         const o = await service.snooze(cmd, cmd.ms, ctx);
         return replyForOutcome(
-          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue?.toISOString().slice(11, 16)} UTC.`,
+          `Update clock of ${o.incident.id} snoozed; next update due ${o.incident.nextUpdateDue ? time(o.incident.nextUpdateDue) : 'when it is set again'}.`,
           o,
         );
       }
@@ -145,9 +147,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         return renderPostmortem(await deps.postmortems.generate(cmd, ctx));
       case 'started': {
         const i = await record.started(cmd, cmd.when, ctx);
-        return simple(
-          `Impact start of ${i.id} set to ${i.impactStartedAt!.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-        );
+        return simple(`Impact start of ${i.id} set to ${date(i.impactStartedAt!)}.`);
       }
       case 'stats':
         return renderStats(await record.stats(cmd.windowMs), cmd.windowMs);
@@ -161,10 +161,10 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     }
   }
 
-  app.command('/incident', async ({ command, ack, respond, client }) => {
+  app.command('/incident', async ({ command, ack, respond, client, context }) => {
     let cmd: Command;
     try {
-      cmd = parseCommand(command.text ?? '', levels);
+      cmd = parseCommand(command.text ?? '', levels, mentionedUser);
     } catch (err) {
       await ack(ephemeral(replyForError(err, log, { user: command.user_id })));
       return;
@@ -175,7 +175,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     }
     await ack();
     const started = performance.now();
-    const context = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
+    const fields = { user: command.user_id, verb: cmd.verb, ...('id' in cmd && cmd.id && { incidentId: cmd.id }) };
+    onFailure(context, { fields });
     try {
       if (cmd.verb === 'declare' && cmd.form === 'modal') {
         await client.views.open({ trigger_id: command.trigger_id, view: declareModal(policy, command.channel_id) });
@@ -190,12 +191,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         };
         return execute(cmd, ctx);
       });
-      log.info(context, 'command handled');
+      log.info(fields, 'command handled');
       await respond(ephemeral(reply));
-    } catch (err) {
-      await respond(ephemeral(replyForError(err, log, context))).catch((e: unknown) =>
-        log.warn({ ...context, err: e }, 'could not reply to the user'),
-      );
     } finally {
       deps.observe?.(cmd.verb, (performance.now() - started) / 1000);
     }

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Directory } from '../incident/ports.js';
 import type { SourceMessage } from '../incident/record-items.js';
 import { call, toChatFailure } from './chat.js';
+import { plainChatText } from './names.js';
 
 const TTL_MS = 60 * 60_000;
 const MAX_ENTRIES = 5_000;
@@ -23,6 +24,10 @@ export function cached<T>(load: (key: string) => Promise<T>) {
 /** The `Directory` port on Slack's Web API: messages, people, permalinks and file uploads. */
 export function createSlackDirectory(client: WebClient): Directory {
   const user = cached(async (id) => (await call(() => client.users.info({ user: id }))).user);
+  async function displayName(id: string): Promise<string> {
+    const u = await user(id).catch(() => undefined);
+    return u?.profile?.display_name || u?.real_name || u?.name || id;
+  }
 
   return {
     async fetchMessage(channel, ts): Promise<SourceMessage | undefined> {
@@ -39,16 +44,13 @@ export function createSlackDirectory(client: WebClient): Directory {
       if (!m) return undefined;
       return {
         userId: m.user ?? '',
-        text: m.text ?? '',
+        text: await plainChatText(m.text ?? '', displayName),
         threadTs: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null,
         botId: m.bot_id ?? null,
       };
     },
 
-    async displayName(id) {
-      const u = await user(id).catch(() => undefined);
-      return u?.profile?.display_name || u?.real_name || u?.name || id;
-    },
+    displayName,
 
     async permalink(channel, ts) {
       const res = await call(() => client.chat.getPermalink({ channel, message_ts: ts })).catch(() => undefined);

@@ -25,8 +25,13 @@ const source = (m: MessageLike) => ({
  * runs; repeats (Slack retries) are harmless because every capture is keyed
  * on the message, and each reason (a reactor, a pin, the scribe) is a set.
  */
-export function registerEvents(app: App, deps: { scribe: Scribe; log: Logger; limit: Limit }): void {
+export function registerEvents(
+  app: App,
+  deps: { scribe: Scribe; log: Logger; limit: Limit; plain: (text: string) => Promise<string> },
+): void {
   const { scribe, log } = deps;
+  /** A message as the timeline keeps it: its text plain (names, no markup). */
+  const plainSource = async (m: MessageLike) => ({ ...source(m), text: await deps.plain(m.text ?? '') });
   const guard = (what: string, work: () => Promise<unknown>) =>
     deps
       .limit(work)
@@ -52,18 +57,21 @@ export function registerEvents(app: App, deps: { scribe: Scribe; log: Logger; li
     const item = event.item as { type?: string; channel?: string; message?: MessageLike };
     const channel = item.channel ?? (event as { channel_id?: string }).channel_id;
     if (item.type !== 'message' || !channel || !item.message?.ts) return;
-    await guard('pin_added', () =>
-      scribe.pinned({ channel, ts: item.message!.ts! }, item.message!.user ? source(item.message!) : undefined),
+    await guard('pin_added', async () =>
+      scribe.pinned(
+        { channel, ts: item.message!.ts! },
+        item.message!.user ? await plainSource(item.message!) : undefined,
+      ),
     );
   });
 
   app.event('message', async ({ event }) => {
     const e = event as MessageLike & { channel: string; message?: MessageLike; deleted_ts?: string; event_ts?: string };
     if (e.subtype === 'message_changed' && e.message?.ts) {
-      await guard('message_changed', () =>
+      await guard('message_changed', async () =>
         scribe.edited(
           { channel: e.channel, ts: e.message!.ts! },
-          e.message!.text ?? '',
+          await deps.plain(e.message!.text ?? ''),
           tsToDate(e.event_ts ?? e.message!.ts!),
         ),
       );
@@ -72,7 +80,7 @@ export function registerEvents(app: App, deps: { scribe: Scribe; log: Logger; li
         scribe.deleted({ channel: e.channel, ts: e.deleted_ts! }, tsToDate(e.event_ts ?? e.deleted_ts!)),
       );
     } else if ((!e.subtype || e.subtype === 'thread_broadcast') && e.ts && e.user) {
-      await guard('message', () => scribe.message({ channel: e.channel, ts: e.ts! }, source(e)));
+      await guard('message', async () => scribe.message({ channel: e.channel, ts: e.ts! }, await plainSource(e)));
     }
   });
 }

@@ -6,15 +6,24 @@ import type { IncidentService } from '../incident/service.js';
 import type { Logger } from '../log.js';
 import { type SlackMessage, simple } from './block-kit.js';
 import { renderList } from './blocks.js';
+import { onFailure } from './error-funnel.js';
 import { followupsValue, listValue, PAGE_ACTIONS, timelineStart, timelineValue } from './page-values.js';
 import { renderFollowups, renderTimeline } from './record-blocks.js';
-import { replyForError } from './replies.js';
 
 export interface PageDeps {
   readonly service: IncidentService;
   readonly record: RecordService;
   readonly policy: Policy;
   readonly log: Logger;
+}
+
+/** A button value as JSON; undefined (so stale) when it is not JSON at all. */
+function readJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? 'null');
+  } catch {
+    return undefined;
+  }
 }
 
 const STALE = 'That page button is from a message I can no longer read. Run the command again for a fresh page.';
@@ -34,16 +43,12 @@ export function registerPages(app: App, deps: PageDeps): void {
     page: (value: T, user: string) => Promise<SlackMessage>,
   ) {
     for (const actionId of actionIds) {
-      app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
+      app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond, context }) => {
         await ack();
         const user = body.user.id;
-        let reply: SlackMessage;
-        try {
-          const parsed = schema.safeParse(JSON.parse(action.value ?? 'null'));
-          reply = parsed.success ? await page(parsed.data, user) : simple(STALE);
-        } catch (err) {
-          reply = err instanceof SyntaxError ? simple(STALE) : replyForError(err, log, { user, action: actionId });
-        }
+        onFailure(context, { fields: { user, action: actionId }, replaceOriginal: true });
+        const parsed = schema.safeParse(readJson(action.value));
+        const reply = parsed.success ? await page(parsed.data, user) : simple(STALE);
         await respond({ response_type: 'ephemeral', replace_original: true, ...reply }).catch((err: unknown) =>
           log.warn({ err, user, action: actionId }, 'could not show the page'),
         );

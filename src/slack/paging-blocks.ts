@@ -2,23 +2,21 @@ import { z } from 'zod';
 import { INCIDENT_ID, type Incident } from '../incident/incident.js';
 import type { OnCallRow } from '../incident/paging.js';
 import type { PagingNotice } from '../incident/paging-ports.js';
-import { type Block, button, context, header, type SlackMessage, section, simple, time } from './block-kit.js';
+import { type Block, button, context, header, type SlackMessage, section, simple } from './block-kit.js';
+import { time } from './dates.js';
 import { escapeExternal } from './external-text.js';
+import { type Names, NO_NAMES, named } from './mentions.js';
 
 export const RETRY_PAGE_ACTION = 'retry_page';
 
 /** The Retry button's value: the incident and the outbox effect to try again. */
 export const retryValue = z.strictObject({ i: z.string().regex(INCIDENT_ID), e: z.number().int().min(1) });
 
-const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
-
-/** Someone who did something: a Slack user as a mention, anyone else (a PagerDuty name) as plain text. */
-export function who(ref: string): string {
-  return SLACK_USER.test(ref) ? `<@${ref}>` : escapeExternal(ref, 120);
-}
-
-/** Renders the war-room messages about paging. */
-export function renderPagingNotice(notice: PagingNotice & { incident: Incident }): SlackMessage {
+/** Renders the war-room messages about paging; people are named, not pinged (they were invited or paged already). */
+export function renderPagingNotice(
+  notice: PagingNotice & { incident: Incident },
+  names: Names = NO_NAMES,
+): SlackMessage {
   const i = notice.incident;
   switch (notice.kind) {
     case 'page_failed': {
@@ -43,7 +41,9 @@ export function renderPagingNotice(notice: PagingNotice & { incident: Incident }
     case 'oncall': {
       const lines = [];
       if (notice.invited.length)
-        lines.push(`:pager: On call in PagerDuty, invited here: ${notice.invited.map((u) => `<@${u}>`).join(', ')}.`);
+        lines.push(
+          `:pager: On call in PagerDuty, invited here: ${notice.invited.map((u) => named(u, names)).join(', ')}.`,
+        );
       if (notice.unmatched.length)
         lines.push(
           `:bust_in_silhouette: On call, but Slack has no one with their email, so invite them by hand: ${notice.unmatched

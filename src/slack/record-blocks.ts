@@ -2,11 +2,12 @@ import { formatDuration } from '../incident/duration.js';
 import { clampText } from '../incident/incident.js';
 import type { PostmortemOutcome } from '../incident/postmortem.js';
 import type { FollowupsPage, TimelinePage } from '../incident/record-service.js';
+import { withRefs } from '../incident/refs.js';
 import type { SeverityStats } from '../incident/stats.js';
 import { type Block, button, context, esc, header, type SlackMessage, section, simple } from './block-kit.js';
+import { clockOf, utcDateTime } from './dates.js';
+import { refLink } from './mentions.js';
 import { encode, PAGE_ACTIONS } from './page-values.js';
-
-const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 /** Entries that quote PagerDuty or Alertmanager (names, labels, annotations): data from outside. */
 const OUTSIDE_KINDS: ReadonlySet<string> = new Set([
@@ -20,9 +21,9 @@ const OUTSIDE_KINDS: ReadonlySet<string> = new Set([
 /** One page of the timeline: the viewer's local time first, UTC beside it. */
 export function renderTimeline(p: TimelinePage): SlackMessage {
   const sign = p.tzOffsetS >= 0 ? '+' : '-';
-  const tz = `UTC${sign}${hhmm(Math.abs(p.tzOffsetS) * 1000)}`;
+  const tz = `UTC${sign}${clockOf(Math.abs(p.tzOffsetS) * 1000)}`;
   const lines = p.entries.map((e) => {
-    const local = hhmm(e.at.getTime() + p.tzOffsetS * 1000);
+    const local = clockOf(e.at.getTime() + p.tzOffsetS * 1000);
     const who = e.authorName ?? (e.actor === 'firebreak' ? 'Firebreak' : `<@${e.actor}>`);
     const flags = [e.editedAt && '_edited_', e.deletedAt && '_deleted_'].filter(Boolean).join(' ');
     const link = e.permalink ? ` <${e.permalink}|${e.threadTs ? 'thread' : 'link'}>` : '';
@@ -33,7 +34,7 @@ export function renderTimeline(p: TimelinePage): SlackMessage {
       e.kind.startsWith('alert') ||
       OUTSIDE_KINDS.has(e.kind) ||
       e.data?.via !== undefined;
-    return `\`${local}\` (${hhmm(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : e.text, 300)}${flags ? ` ${flags}` : ''}${link}`;
+    return `\`${local}\` (${clockOf(e.at.getTime())} UTC) *${esc(who)}*: ${clampText(plain ? esc(e.text).replace(/`/g, 'ˋ') : withRefs(e, refLink), 300)}${flags ? ` ${flags}` : ''}${link}`;
   });
   const blocks: Block[] = [header(`Timeline · ${p.incident.id}`)];
   if (!lines.length) blocks.push(section('_Nothing recorded yet._'));
@@ -109,6 +110,6 @@ export function renderPostmortem(o: PostmortemOutcome): SlackMessage {
       `Version ${v.version} of the post-incident report draft for ${o.incident.id} is uploaded to ${where}, and kept with the incident.`,
     );
   return simple(
-    `Nothing in the record of ${o.incident.id} has changed since version ${v.version} of the report draft (${v.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC), already in ${where}. Add notes or follow-ups, then ask again for a new version.`,
+    `Nothing in the record of ${o.incident.id} has changed since version ${v.version} of the report draft (${utcDateTime(v.createdAt)}), already in ${where}. Add notes or follow-ups, then ask again for a new version.`,
   );
 }

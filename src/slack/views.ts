@@ -1,13 +1,18 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { z } from 'zod';
 import { MAX_TITLE_LENGTH } from '../incident/command.js';
 import { clampText, type Incident, STATUSES, type Status } from '../incident/incident.js';
 import type { Policy } from '../incident/policy.js';
 import { unstorableText } from '../incident/text.js';
 import type { Block } from './block-kit.js';
 
+/** A modal whose blocks are all of Slack's known kinds, so code that edits them can narrow on `type`. */
+export type Modal = Omit<ModalView, 'blocks'> & { blocks: KnownBlock[] };
+
 export const DECLARE_VIEW = 'declare_incident';
 
 /** The declare modal: severity, title, impact and affected services. */
-export function declareModal(policy: Policy, originChannel: string) {
+export function declareModal(policy: Policy, originChannel: string): Modal {
   const options = policy.severities.map((s) => ({
     text: { type: 'plain_text' as const, text: clampText(`${s.level}: ${s.description}`, 75) },
     value: s.level,
@@ -62,6 +67,22 @@ export function declareModal(policy: Policy, originChannel: string) {
   };
 }
 
+/** What the declare form carries: the channel it was opened from (the reply goes there if it is a war room). */
+export const DECLARE_METADATA = z.object({ channelId: z.string().optional() });
+/** What the update form carries: its incident. */
+export const UPDATE_METADATA = z.object({ incidentId: z.string().optional() });
+/** What the declare form of an alert group carries: the channel, the group and its episode. */
+export const ALERT_DECLARE_METADATA = DECLARE_METADATA.extend({ g: z.number().optional(), e: z.number().optional() });
+
+/** A form's private metadata as `schema` reads it; empty when it is missing, not JSON or not of that shape. */
+export function readMetadata<T extends object>(view: { private_metadata?: string }, schema: z.ZodType<T>): Partial<T> {
+  try {
+    return schema.safeParse(JSON.parse(view.private_metadata || '{}')).data ?? {};
+  } catch {
+    return {};
+  }
+}
+
 export type StateValues = Record<
   string,
   Record<string, { value?: string | null; selected_option?: { value: string } | null }>
@@ -96,7 +117,7 @@ export function readDeclareModal(
 export const UPDATE_VIEW = 'post_update';
 
 /** The update form, prefilled from the incident's current status and last update. */
-export function updateModal(incident: Incident) {
+export function updateModal(incident: Incident): Modal {
   const statuses = STATUSES.filter((s) => s !== 'resolved').map((s) => ({
     text: { type: 'plain_text' as const, text: s },
     value: s,

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 const reminders = (id: string) =>
-  [...slack.channels.values()].flatMap((c) => c.messages).filter((m) => m.text === `Update due for ${id}`);
+  [...slack.channels.values()].flatMap((c) => c.messages).filter((m) => m.text.startsWith(`Update due for ${id} `));
 const escalations = (id: string) =>
   [...slack.channels.values()]
     .filter((c) => !c.is_im)

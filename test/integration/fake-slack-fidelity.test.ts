@@ -318,6 +318,27 @@ describe('what the bot relies on to pace itself and to adopt a war room', () => 
     expect(ours.creator).toBe(BOT_USER);
   });
 
+  it('refuses to post, edit, invite or set a topic in an archived channel, as Slack does (is_archived)', async () => {
+    const channel = slack.channelByName('inc-2026-1122-001-auth')!;
+    const posted = await call('chat.postMessage', { channel: channel.id, text: 'before archiving' });
+    channel.is_archived = true;
+    try {
+      const refusals = [
+        await call('chat.postMessage', { channel: channel.id, text: 'after archiving' }),
+        await call('chat.update', { channel: channel.id, ts: posted.ts, text: 'edited' }),
+        await call('conversations.setTopic', { channel: channel.id, topic: 'x' }),
+        await call('conversations.invite', { channel: channel.id, users: 'U0RESPOND1' }),
+      ];
+      expect(refusals).toEqual(refusals.map(() => ({ ok: false, error: 'is_archived' })));
+      expect(await call('conversations.info', { channel: channel.id })).toMatchObject({
+        channel: { is_archived: true },
+      });
+      expect(channel.messages.map((m) => m.text)).not.toContain('after archiving');
+    } finally {
+      channel.is_archived = false;
+    }
+  });
+
   it('with its limits on, answers a call over the limit 429 with a whole-second Retry-After, as the Web client expects', async () => {
     const limited = await new FakeSlack().start();
     limited.limitRates(1);

@@ -287,6 +287,25 @@ describe('PagerDuty webhooks', () => {
     expect((await send(incidentEvent('incident.acknowledged', { incidentKey: 'someone-else' }))).status).toBe(200);
   });
 
+  it('answers an unacknowledgement or a reassignment in PagerDuty with a 2xx and changes nothing here', async () => {
+    const id = await declare('P1 Handed around over there');
+    await waitFor(() => pd.events.open(DEFAULT_KEY, id), 10_000, 'the page');
+    // The declaration's own work (war room, page, on-call) has finished writing before the count.
+    const busy = async () =>
+      (await h.sql.query(`SELECT 1 FROM effects WHERE incident_id = $1 AND state IN ('pending', 'running')`, [id]))
+        .rowCount;
+    await waitFor(async () => (await busy()) === 0, 10_000, 'the declaration to settle');
+    const before = await rows();
+    for (const type of ['incident.unacknowledged', 'incident.reassigned'])
+      expect({ type, status: (await send(incidentEvent(type, { incidentKey: id }))).status }).toEqual({
+        type,
+        status: 200,
+      });
+    expect(await rows()).toBe(before);
+    const { rows: state } = await h.sql.query('SELECT acked_at, status FROM incidents WHERE id = $1', [id]);
+    expect(state[0]).toEqual({ acked_at: null, status: 'investigating' });
+  });
+
   it('refuses a bad or missing signature (401), malformed JSON (400) and a body over 1 MB (413), writing nothing', async () => {
     const before = await rows();
     const id = await declare('P2 Not to be touched');

@@ -28,13 +28,14 @@ const idOf = (text: string) => /INC-\d{4}-\d{4}-\d{3}/.exec(text)![0];
 describe("with Slack's rate limits on", () => {
   it('30 declarations finish within 1.2x of the time the limits force, each room, card and announcement once', async () => {
     const incidents = slack.channelByName('incidents')!;
-    const started = Date.now();
+    const callsBefore = slack.calls.length;
     const acks = await Promise.all(
       Array.from({ length: DECLARATIONS }, (_, n) =>
         h.command(`declare P1 Burst incident ${n}`, { user: PEOPLE[n % PEOPLE.length]! }),
       ),
     );
-    const ids = await Promise.all(acks.map(async (a) => idOf(await h.reply(a.responseUrl, 10_000))));
+    // Replies wait on the machine, not on Slack's limits: a loaded machine may take its time.
+    const ids = await Promise.all(acks.map(async (a) => idOf(await h.reply(a.responseUrl, 60_000))));
     const announced = new Map<string, number>();
     const finished = await waitFor(
       async () => {
@@ -58,17 +59,28 @@ describe("with Slack's rate limits on", () => {
       90_000,
       'every war room, card and announcement',
     );
-    const elapsed = finished - started;
+    // The time the limits govern: from the burst's first Slack call to the last one its work needed, as the fake
+    // recorded them, so neither the machine's speed at taking commands nor how often this test looks counts.
+    const burstCalls = slack.calls.slice(callsBefore).filter((c) => c.at <= finished);
+    const started = burstCalls[0]!.at;
+    const elapsed = Math.max(...burstCalls.filter((c) => c.status === 200).map((c) => c.at)) - started;
     const forced = limits.forcedMs(declarationCalls(DECLARATIONS, incidents.id));
+    // On a loaded machine the declarations themselves are still being taken after Slack's first call; the limits
+    // cannot be blamed for that while, so it is allowed on top (a fraction of a second on a quiet machine).
+    const { rows: last } = await h.sql.query<{ at: Date }>(
+      'SELECT max(declared_at) AS at FROM incidents WHERE id = ANY($1)',
+      [ids],
+    );
+    const intake = Math.max(0, last[0]!.at.getTime() - started);
     const slowestAnnouncement = Math.max(...announced.values()) - started;
     const announcementsForced = limits.forcedMs({ [`chat.postMessage ${incidents.id}`]: DECLARATIONS });
     process.stdout.write(
       `rate-limited burst: ${elapsed} ms for ${DECLARATIONS} declarations, limits force ${forced.toFixed(0)} ms ` +
-        `(ratio ${(elapsed / forced).toFixed(2)}), slowest announcement ${slowestAnnouncement} ms, ${limits.refused.length} answers of 429\n`,
+        `(ratio ${(elapsed / forced).toFixed(2)}), last declaration taken ${intake} ms in, slowest announcement ${slowestAnnouncement} ms, ${limits.refused.length} answers of 429\n`,
     );
-    expect(elapsed).toBeLessThanOrEqual(1.2 * forced);
+    expect(elapsed).toBeLessThanOrEqual(1.2 * forced + intake);
     // Announcements go first: they are not queued behind the war rooms' slower Tier 2 calls.
-    expect(slowestAnnouncement).toBeLessThanOrEqual(1.5 * announcementsForced + 2_000);
+    expect(slowestAnnouncement).toBeLessThanOrEqual(1.5 * announcementsForced + 2_000 + intake);
 
     for (const id of ids) {
       const rooms = [...slack.channels.values()].filter((c) => c.name.startsWith(id.toLowerCase()));
@@ -79,11 +91,25 @@ describe("with Slack's rate limits on", () => {
       expect({ id, alerts: alerts.length }).toEqual({ id, alerts: 1 });
     }
     expect(limits.refused).toEqual([]);
+    expect([...limits.undocumented]).toEqual([]);
     // Nothing failed, so no retry spent a call looking for a message it might have posted.
     expect(slack.callsTo('conversations.history')).toEqual([]);
   }, 120_000);
 
   it('a Retry-After holds the whole method, and the retry spends no call looking for what it knows was not done', async () => {
+    // The burst before has finished all its Slack work, so every create counted here is this test's.
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await h.sql.query(
+              `SELECT count(*) n FROM effects WHERE state IN ('pending', 'running') AND next_at < now() + interval '10 seconds'`,
+            )
+          ).rows[0].n,
+        ) === 0,
+      60_000,
+      'the earlier burst to finish',
+    );
     const earlier = slack.calls.length;
     const historyBefore = slack.calls.filter((c) => c.method === 'conversations.history').length;
     slack.fail('conversations.create', { kind: 'ratelimited', retryAfter: 2 });
@@ -92,14 +118,14 @@ describe("with Slack's rate limits on", () => {
       h.command('declare P1 Held back two'),
       h.command('declare P1 Held back three'),
     ]);
-    const ids = await Promise.all(acks.map(async (a) => idOf(await h.reply(a.responseUrl, 10_000))));
+    const ids = await Promise.all(acks.map(async (a) => idOf(await h.reply(a.responseUrl, 60_000))));
     await waitFor(
       async () =>
         Number(
           (await h.sql.query('SELECT count(*) n FROM incidents WHERE id = ANY($1) AND card_ts IS NOT NULL', [ids]))
             .rows[0].n,
         ) === 3,
-      30_000,
+      60_000,
       'the three war rooms',
     );
     const creates = slack.calls.slice(earlier).filter((c) => c.method === 'conversations.create');

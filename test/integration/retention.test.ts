@@ -139,6 +139,9 @@ describe('retention in Postgres', () => {
       finished_effects: 10,
       finished_run_actions: 8,
       job_records: 0,
+      pages: 0,
+      alert_groups: 0,
+      alert_digests: 0,
     });
     expect(Math.max(...batches)).toBeLessThanOrEqual(5);
 
@@ -149,6 +152,9 @@ describe('retention in Postgres', () => {
       finished_effects: 4,
       finished_run_actions: 0,
       job_records: 0,
+      pages: 0,
+      alert_groups: 0,
+      alert_digests: 0,
     });
     expect(Math.max(...batches)).toBeLessThanOrEqual(5);
 
@@ -169,7 +175,88 @@ describe('retention in Postgres', () => {
       finished_effects: 0,
       finished_run_actions: 0,
       job_records: 0,
+      pages: 0,
+      alert_groups: 0,
+      alert_digests: 0,
     });
+  });
+});
+
+describe('retention of paging and alert records', () => {
+  const incident = (id: string, status: string, resolvedAge: number | null) =>
+    pool.query(
+      `INSERT INTO incidents (id, day, seq, severity, title, status, declared_by, declared_at, resolved_at)
+       VALUES ($1, '2026-09-01', $2, 'P1', 'Paged', $3, 'U0DECLARER', $4, $5)`,
+      [id, Number(id.slice(-3)), status, ago(90 * DAY), resolvedAge === null ? null : ago(resolvedAge)],
+    );
+  const page = (incidentId: string, target: string, state: string) =>
+    pool.query(`INSERT INTO pages (incident_id, target, dedup_key, state, created_at) VALUES ($1, $2, $1, $3, $4)`, [
+      incidentId,
+      target,
+      state,
+      ago(90 * DAY),
+    ]);
+  const digest = async (age: number, shown = true) =>
+    (
+      await pool.query<{ id: string }>(
+        `INSERT INTO alert_digests (opened_at, last_added_at, version, shown_version) VALUES ($1, $1, 2, $2) RETURNING id`,
+        [ago(age), shown ? 2 : 1],
+      )
+    ).rows[0]!.id;
+  const group = (key: string, age: number, o: { shown?: boolean; declareWanted?: boolean; digest?: string } = {}) =>
+    pool.query(
+      `INSERT INTO alert_groups (group_key, receiver, status, title, first_seen, last_seen, version, shown_version,
+         declare_wanted, digest_id, placement)
+       VALUES ($1, 'firebreak', 'resolved', $1, $2, $2, 3, $3, $4, $5, $6)`,
+      [
+        key,
+        ago(age),
+        o.shown === false ? 2 : 3,
+        o.declareWanted ?? false,
+        o.digest ?? null,
+        o.digest ? 'digest' : 'card',
+      ],
+    );
+
+  it('deletes finished pages of long-resolved incidents and alert groups and digests Alertmanager stopped sending, nothing else', async () => {
+    await incident('INC-2026-0901-001', 'resolved', 45 * DAY);
+    await incident('INC-2026-0901-002', 'resolved', 10 * DAY);
+    await incident('INC-2026-0901-003', 'investigating', null);
+    await page('INC-2026-0901-001', 'default', 'resolved');
+    await page('INC-2026-0901-001', 'user:U0RESPOND1', 'skipped');
+    await page('INC-2026-0901-001', 'service:db', 'acknowledged');
+    await page('INC-2026-0901-002', 'default', 'resolved');
+    await page('INC-2026-0901-003', 'default', 'triggered');
+    const oldDigest = await digest(40 * DAY);
+    const heldDigest = await digest(40 * DAY);
+    const unshownDigest = await digest(40 * DAY, false);
+    const youngDigest = await digest(5 * DAY);
+    await group('old-shown', 40 * DAY, { digest: oldDigest });
+    await group('old-unshown', 40 * DAY, { shown: false });
+    await group('old-awaiting-declare', 40 * DAY, { declareWanted: true });
+    await group('young', 5 * DAY, { digest: heldDigest });
+
+    const retention = createRetention({
+      store: createRetentionStore(pool),
+      jobs: { purge: async () => 0 },
+      clock: { now: () => now },
+      policy: DEFAULT_POLICY.retention,
+      log: silent,
+      batchSize: 2,
+    });
+    const run = await retention.run();
+    expect(run.removed).toMatchObject({ pages: 2, alert_groups: 1, alert_digests: 1 });
+    const pages = await pool.query('SELECT incident_id, target FROM pages ORDER BY incident_id, target');
+    expect(pages.rows.map((r) => `${r.incident_id} ${r.target}`)).toEqual([
+      'INC-2026-0901-001 service:db',
+      'INC-2026-0901-002 default',
+      'INC-2026-0901-003 default',
+    ]);
+    const groups = await pool.query('SELECT group_key FROM alert_groups ORDER BY group_key');
+    expect(groups.rows.map((r) => r.group_key)).toEqual(['old-awaiting-declare', 'old-unshown', 'young']);
+    const digests = await pool.query<{ id: string }>('SELECT id FROM alert_digests ORDER BY id');
+    expect(digests.rows.map((r) => r.id)).toEqual([heldDigest, unshownDigest, youngDigest]);
+    expect((await retention.run()).removed).toMatchObject({ pages: 0, alert_groups: 0, alert_digests: 0 });
   });
 });
 

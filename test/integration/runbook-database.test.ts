@@ -87,6 +87,8 @@ steps:
       PLAYBOOKS_DIR: dir,
       DIAG_DATABASE_ADAPTIVE_LEARNING_URL: diag.url(shop.name),
       DIAG_DATABASE_EDUCATION_URL: `postgres://firebreak_diag@127.0.0.1:${(silent.address() as { port: number }).port}/education`,
+      // Not set: the bot must boot anyway, and say so.
+      DIAG_DATABASE_STUDYTEDDY_URL: '',
       DIAG_TIMEOUT: '2s',
       RUNBOOK_COOLDOWN: '1s',
     },
@@ -160,6 +162,17 @@ describe('database health from the war room', () => {
       'Database education did not answer within 2s (no answer) while reading pg_stat_activity. Nothing was run there',
     );
     expect(Date.now() - started).toBeLessThan(8000);
+    expect(await run.state(runId!)).toBe('failed');
+  });
+
+  it('a database with no connection configured: the bot booted with one warning naming the variable, and the step says what to set', async () => {
+    const warnings = h.logs.lines.filter((l) => l.includes('DIAG_DATABASE_STUDYTEDDY_URL is not set'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, setting: 'DIAG_DATABASE_STUDYTEDDY_URL' });
+    const { runId } = await run.request('run database-health database=studyteddy');
+    expect(await resultOf(runId!)).toContain(
+      'Firebreak has no connection for database studyteddy: set DIAG_DATABASE_STUDYTEDDY_URL',
+    );
     expect(await run.state(runId!)).toBe('failed');
   });
 

@@ -45,6 +45,13 @@ describe('capture by reaction', () => {
     expect(row.permalink).toContain(`/archives/${room}/p${ts.replace('.', '')}`);
   });
 
+  it('keeps the text plain: a mention becomes the name, a channel its name, Slack’s escapes undone', async () => {
+    const ts = h.slack.say(room, 'U0RESPOND1', 'ask <@U0RESPOND2> in <#C0OTHER001|ops>: pool &lt;50&gt; &amp; falling');
+    await ok(h.deliver(reaction('reaction_added', 'U0RESPOND2', ts)));
+    const row = await waitFor(() => entryFor(ts));
+    expect(row.text).toBe('ask @ola in #ops: pool <50> & falling');
+  });
+
   it('adds nothing for a repeat reaction, a redelivery or a second person', async () => {
     const ts = h.slack.say(room, 'U0RESPOND2', 'Failing over to replica');
     const first = reaction('reaction_added', 'U0RESPOND1', ts);

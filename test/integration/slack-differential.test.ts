@@ -42,7 +42,7 @@ async function script(chat: Chat): Promise<string[]> {
   const found = await chat.findChannel('inc-2026-1122-001-auth-down');
   log.push(found?.id === room && !found.archived ? 'found' : `not found: ${JSON.stringify(found)}`);
   log.push((await chat.findChannel('inc-2026-1122-999-never-made')) === undefined ? 'absent' : 'found a ghost');
-  log.push(await outcome(() => chat.setTopic(room, 'P1 · investigating')));
+  log.push(await outcome(() => chat.setTopic(room, { ...incident, channelId: room })));
   let ts = '';
   log.push(
     await outcome(async () => {

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/incident/ports.js';
@@ -8,19 +7,10 @@ import { BOT_ID, BOT_USER } from '../../src/playground/slack/workspace.js';
 import { createTestDatabase, REDIS_URL, redisPrefix } from './db.js';
 import { SHIPPED_DIAG_ENV } from './diag-env.js';
 import { FakeSlack } from './fake-slack/server.js';
+import { LogCapture } from './log-capture.js';
 import { type PostResult, postSigned, SIGNING_SECRET } from './signed.js';
 
-/** Collects the bot's log lines in memory. */
-export class LogCapture extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    done();
-  }
-  get text(): string {
-    return this.lines.join('\n');
-  }
-}
+export { LogCapture };
 
 export interface HarnessOptions {
   readonly env?: Record<string, string>;

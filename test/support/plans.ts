@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { DUE_SQL, OPEN_BY_SEVERITY_SQL, OPEN_PAGE_SQL } from '../../src/postgres/open-incidents.js';
 import { PURGE_SQL } from '../../src/postgres/retention-store.js';
-import { SEVERITY_STATS_SQL } from '../../src/postgres/stats-store.js';
+import { SEVERITY_STATS_SQL, STATS_STAMP_SQL } from '../../src/postgres/stats-store.js';
 import { TIMELINE_PAGE_SQL } from '../../src/postgres/timeline-pages.js';
 
 /** One scan in a plan: how a table was read, and through which index. */
@@ -43,7 +43,10 @@ export const BIG_TABLES = ['incidents', 'timeline', 'status_updates', 'effects',
  * parameters for a history loaded by `loadHistory`: its large incident, an
  * entry in the middle of that timeline and an open incident to page from.
  */
-export function historyQueries(now: Date, ids: { big: string; middleEntry: number; someOpen: string }) {
+export function historyQueries(
+  now: Date,
+  ids: { big: string; middleEntry: number; someOpen: string; typedOffset?: number },
+) {
   const day = 86_400_000;
   return {
     'stats 30d': [SEVERITY_STATS_SQL, [new Date(now.getTime() - 30 * day)]],
@@ -55,6 +58,8 @@ export function historyQueries(now: Date, ids: { big: string; middleEntry: numbe
     'timeline first page': [TIMELINE_PAGE_SQL.first, [ids.big, 16]],
     'timeline next page': [TIMELINE_PAGE_SQL.after, [ids.big, ids.middleEntry, 16]],
     'timeline previous page': [TIMELINE_PAGE_SQL.before, [ids.big, ids.middleEntry, 16]],
+    'timeline typed page': [TIMELINE_PAGE_SQL.offset, [ids.big, ids.typedOffset ?? 200, 16]],
+    'stats cache stamp': [STATS_STAMP_SQL, []],
     'retention: idempotency keys': [PURGE_SQL.idempotency_keys, [new Date(now.getTime() - 7 * day), 1000]],
     'retention: finished effects': [PURGE_SQL.finished_effects, [new Date(now.getTime() - 30 * day), 1000]],
   } as const satisfies Record<string, readonly [string, unknown[]]>;

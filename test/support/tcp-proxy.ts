@@ -2,6 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestDatabase } from './db.js';
 
+/** A COMMIT sent as a simple query: 'Q', its length (4 + 7), `COMMIT` and a NUL. */
+const COMMIT_MESSAGE = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
+
+interface CommitTrap {
+  readonly marker: Buffer;
+  readonly when: 'before' | 'after';
+  readonly sprung: () => void;
+}
+
 /**
  * A TCP proxy to a real server that a test can cut and restore, to make
  * Postgres "go down" for one bot without touching anyone else's connections.
@@ -11,6 +20,7 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private up = true;
   private frozen = false;
+  private trap?: CommitTrap;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -27,13 +37,39 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      let marked = false;
+      client.on('data', (chunk: Buffer) => {
+        const trap = this.trap;
+        marked ||= trap !== undefined && chunk.includes(trap.marker);
+        if (trap && marked && chunk.includes(COMMIT_MESSAGE)) {
+          this.trap = undefined;
+          // `after`: Postgres gets the COMMIT (and commits) but its answer never reaches the bot.
+          if (trap.when === 'after') upstream.end(chunk);
+          else upstream.destroy();
+          client.destroy();
+          trap.sprung();
+          return;
+        }
+        upstream.write(chunk);
+      });
+      upstream.pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server!.address() as AddressInfo).port;
     return this;
+  }
+
+  /**
+   * Cuts the connection that carries the transaction naming `marker` (a string its statements hold)
+   * exactly at its COMMIT: `before` the COMMIT reaches Postgres (nothing is committed) or `after`
+   * (Postgres commits, the answer is lost). Resolves once it has cut.
+   */
+  cutAtCommit(marker: string, when: 'before' | 'after'): Promise<void> {
+    return new Promise((sprung) => {
+      this.trap = { marker: Buffer.from(marker), when, sprung };
+    });
   }
 
   /** Drops every open connection and refuses new ones. */

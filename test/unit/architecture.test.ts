@@ -58,4 +58,47 @@ describe('layering: logic in the middle, vendors at the edge', () => {
       }).toEqual({ file, blocks: false });
     }
   });
+
+  it('the domain speaks in people, groups and channels, never in Slack markup', () => {
+    // A mention, a user group, a channel link, a broadcast or a date token in any string or regex of the domain.
+    const MARKUP = /<(@|#|!subteam|!date|!here|!channel|!everyone)|<\\?@\(|<!subteam\\\^|<#\(/;
+    for (const file of src.filter((f) => /^src\/(incident|runbook|alerts)\//.test(f))) {
+      const lines = readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .flatMap((line, n) =>
+          MARKUP.test(line) && !line.trimStart().startsWith('//') ? [`${n + 1}: ${line.trim()}`] : [],
+        );
+      expect({ file, markup: lines }).toEqual({ file, markup: [] });
+    }
+  });
+
+  it('user-group detection and mention parsing live in slack/mentions.ts', () => {
+    const groupTest = /startsWith\('S'\)|\[UW\]\[A-Z0-9\]/;
+    const outside = src.filter(
+      (f) => !f.startsWith('src/slack/') && groupTest.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
+    expect(outside).toEqual([]);
+  });
+});
+
+describe('docs/architecture.md is kept true', () => {
+  const guide = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+
+  it('names every file in src/ in its layout, so a new file comes with a line saying what it is for', () => {
+    const missing = files('src').filter((f) => !guide.includes(f.split('/').at(-1)!));
+    expect(missing).toEqual([]);
+  });
+
+  it('names no file that is gone from src/', () => {
+    const named = [...guide.matchAll(/(?<![\w.-])([a-z][a-z0-9.-]*\.ts)\b/g)].map((m) => m[1]!);
+    const present = new Set([...files('src'), ...files('test')].map((f) => f.split('/').at(-1)!));
+    expect([...new Set(named.filter((n) => !present.has(n)))]).toEqual([]);
+  });
+
+  it('the docs and the README point at nothing outside the repository', () => {
+    for (const doc of ['README.md', 'docs/architecture.md']) {
+      const text = readFileSync(join(ROOT, doc), 'utf8');
+      expect({ doc, outside: /\.\.\/shared|\/work\//.test(text) }).toEqual({ doc, outside: false });
+    }
+  });
 });

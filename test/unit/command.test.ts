@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../src/errors.js';
 import { parseCommand } from '../../src/incident/command.js';
+import { mentionedUser } from '../../src/slack/mentions.js';
 
 const levels = ['P0', 'P1', 'P2', 'P3'];
-const parse = (t: string) => parseCommand(t, levels);
+const parse = (t: string) => parseCommand(t, levels, mentionedUser);
 const problem = (t: string) => {
   try {
     parse(t);
@@ -53,7 +54,7 @@ describe('parseCommand', () => {
   });
 
   it('uses the policy’s own levels', () => {
-    expect(parseCommand('declare P4 Typo', ['P1', 'P2', 'P3', 'P4'])).toMatchObject({ severity: 'P4' });
+    expect(parseCommand('declare P4 Typo', ['P1', 'P2', 'P3', 'P4'], mentionedUser)).toMatchObject({ severity: 'P4' });
     expect(problem('declare P4 Typo')).toContain('Use one of P0, P1, P2, P3');
   });
 

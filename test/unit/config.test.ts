@@ -176,23 +176,30 @@ describe('loadConfig', () => {
     expect([...own.diagnostics.databases.values(), ...own.diagnostics.redis.values()]).toEqual([]);
   });
 
-  it('refuses to boot when a playbook names a database with no connection, naming the variable and the playbook', () => {
-    const { DIAG_DATABASE_EDUCATION_URL: _, ...withoutEducation } = good as Record<string, string>;
+  it('refuses a malformed diagnostics setting, naming the variable', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ ...withoutEducation, DIAG_DATABASE_AI_DEVELOPMENT_URL: 'mysql://x', DIAG_TIMEOUT: 'forever' });
+      loadConfig({ ...good, DIAG_DATABASE_AI_DEVELOPMENT_URL: 'mysql://x', DIAG_TIMEOUT: 'forever' });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error?.problems).toEqual([
       'DIAG_DATABASE_AI_DEVELOPMENT_URL must be a URL such as postgres://firebreak_diag:PASSWORD@db.example:5432/app (a role with pg_monitor, and pg_signal_backend for pg-terminate)',
+      'DIAG_TIMEOUT must be a duration from 1s to 30s, such as 5s, not "forever"',
+    ]);
+  });
+
+  it('boots when a playbook names a database with no connection, with one line per variable naming the playbooks', () => {
+    const { DIAG_DATABASE_EDUCATION_URL: _, ...withoutEducation } = good as Record<string, string>;
+    const config = loadConfig({ ...withoutEducation, DIAG_DATABASE_AI_DEVELOPMENT_URL: '' });
+    expect(config.diagnostics.databases.has('education')).toBe(false);
+    expect(config.diagnostics.missing).toEqual([
       expect.stringMatching(
         /^DIAG_DATABASE_AI_DEVELOPMENT_URL is not set, and database "ai-development" is named by playbook playbooks\/ai-database-connections\.yaml steps\.0, /,
       ),
       expect.stringMatching(
-        /^DIAG_DATABASE_EDUCATION_URL is not set, and database "education" is named by playbook playbooks\/database-health\.yaml steps\.0, .*playbooks\/kill-long-running-queries\.yaml steps\.1: set it to postgres:\/\/.*, or take education out of those playbooks$/,
+        /^DIAG_DATABASE_EDUCATION_URL is not set, and database "education" is named by playbook playbooks\/database-health\.yaml steps\.0, .*playbooks\/kill-long-running-queries\.yaml steps\.1: those steps will answer that it is not configured until you set it to postgres:\/\/.*, or take education out of those playbooks$/,
       ),
-      'DIAG_TIMEOUT must be a duration from 1s to 30s, such as 5s, not "forever"',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/log.js';
-import { LogCapture } from '../support/harness.js';
+import { LogCapture } from '../support/log-capture.js';
 
 describe('logs', () => {
   it('are JSON lines and never contain tokens or secrets', () => {

@@ -19,11 +19,13 @@ function problems(text: string): string[] {
 }
 
 describe('the retention policy', () => {
-  it('keeps idempotency keys 7 days, finished effects and job records 30 days, and runs hourly by default', () => {
+  it('keeps idempotency keys 7 days, finished effects, job records, pages and alert groups 30 days, and runs hourly by default', () => {
     const expected = {
       idempotencyKeysMs: 7 * DAY,
       finishedEffectsMs: 30 * DAY,
       jobRecordsMs: 30 * DAY,
+      pagesMs: 30 * DAY,
+      alertGroupsMs: 30 * DAY,
       everyMs: 3_600_000,
     };
     expect(DEFAULT_POLICY.retention).toEqual(expected);
@@ -32,13 +34,15 @@ describe('the retention policy', () => {
 
   it('takes durations from the policy file', () => {
     const p = parsePolicy(
-      `${severities}retention:\n  idempotencyKeys: 2d\n  jobRecords: 90d\n  every: 15m\n`,
+      `${severities}retention:\n  idempotencyKeys: 2d\n  jobRecords: 90d\n  pages: 14d\n  alertGroups: 60d\n  every: 15m\n`,
       'p.yaml',
     );
     expect(p.retention).toEqual({
       idempotencyKeysMs: 2 * DAY,
       finishedEffectsMs: 30 * DAY,
       jobRecordsMs: 90 * DAY,
+      pagesMs: 14 * DAY,
+      alertGroupsMs: 60 * DAY,
       everyMs: 15 * 60_000,
     });
   });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/log.js';
 import { drainWithin, exitOnSignals, type Stoppable } from '../../src/shutdown.js';
-import { LogCapture } from '../support/harness.js';
+import { LogCapture } from '../support/log-capture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const never = () => new Promise<never>(() => undefined);

@@ -11,6 +11,8 @@ import { createViewMethods } from './methods/views.js';
 export interface WebApi {
   /** Runs `method` against the workspace; an unknown method answers `unknown_method`, as Slack does. */
   call(method: string, params: Params): Answer;
+  /** The methods it emulates. */
+  readonly methods: readonly string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export function createWebApi(deps: MethodDeps): WebApi {
   return {
     call: (method, params) =>
       Object.hasOwn(methods, method) ? methods[method]!(params) : slackError('unknown_method'),
+    methods: Object.keys(methods),
   };
 }
 

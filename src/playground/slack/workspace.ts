@@ -36,6 +36,8 @@ export interface Channel {
   pins: Set<string>;
   is_private: boolean;
   is_im: boolean;
+  /** Archived (by a person, in the test): Slack refuses to post, edit, invite or set a topic there (`is_archived`). */
+  is_archived: boolean;
 }
 
 /** A person in the workspace. */
@@ -210,6 +212,7 @@ export class SlackWorkspace {
       pins: new Set(),
       is_private: false,
       is_im: false,
+      is_archived: false,
     };
     this.channels.set(id, channel);
     return channel;

@@ -59,8 +59,9 @@ export class MemoryRunbookChat implements RunbookChat {
     m.shown.push(notice);
   }
 
-  async members(groupId: string): Promise<string[]> {
-    return this.groups.get(groupId) ?? [];
+  /** A group's members as set in `groups`; anyone else is themself. */
+  async members(id: string): Promise<string[]> {
+    return this.groups.get(id) ?? (id.startsWith('S') ? [] : [id]);
   }
 
   private takeFailure(method: 'post' | 'edit') {

@@ -29,6 +29,7 @@ export function createChatMethods({ workspace, validation }: MethodDeps): Method
   /** What chat.postMessage and chat.postEphemeral both refuse: no channel, not a member, nothing valid to say. */
   const postError = (target: Channel | undefined, p: Params, text: string): Answer | undefined => {
     if (!target) return slackError('channel_not_found');
+    if (target.is_archived) return slackError('is_archived');
     if (!target.members.has(BOT_USER)) return slackError('not_in_channel');
     if (!text && p.blocks === undefined) return slackError('no_text');
     if (text.length > MAX_TEXT) return slackError('msg_too_long');
@@ -78,6 +79,7 @@ export function createChatMethods({ workspace, validation }: MethodDeps): Method
     'chat.update': (p) => {
       const target = workspace.channelFor(p.channel, false);
       if (!target) return slackError('channel_not_found');
+      if (target.is_archived) return slackError('is_archived');
       const message = target.messages.find((m) => m.ts === p.ts);
       if (!message) return slackError('message_not_found');
       if (message.user !== BOT_USER) return slackError('cant_update_message');

@@ -57,6 +57,7 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
   const memberChannelNotDm = (p: Params): Channel | Answer => {
     const target = workspace.channelFor(p.channel, false);
     if (target?.is_im) return slackError('method_not_supported_for_channel_type');
+    if (target?.is_archived) return slackError('is_archived');
     return memberChannel(p);
   };
   const isAnswer = (x: Channel | Answer): x is Answer => 'ok' in x;
@@ -101,6 +102,7 @@ export function createConversationMethods({ workspace }: MethodDeps): MethodFami
       const target = workspace.channelFor(p.channel, false);
       if (!target) return slackError('channel_not_found');
       if (target.is_im) return slackError('method_not_supported_for_channel_type');
+      if (target.is_archived) return slackError('is_archived');
       target.members.add(BOT_USER);
       return { ok: true, channel: channelJson(target) };
     },

@@ -9,7 +9,7 @@ export function channelJson(c: Channel): Record<string, unknown> {
     is_group: c.is_private,
     is_im: c.is_im,
     created: c.created,
-    is_archived: false,
+    is_archived: c.is_archived,
     is_general: c.name === 'general',
     unlinked: 0,
     name_normalized: c.name,
