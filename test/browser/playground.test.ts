@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -25,6 +25,8 @@ let profile: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: \`apt-get install -y chromium\` (as .ci/run does), or set CHROMIUM_PATH`);
   mkdirSync(OUT, { recursive: true });
   playground = await startPlaygroundProcess();
   const url = await playground.ready();
