@@ -26,7 +26,9 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: \`apt-get install -y chromium\` (as .ci/run does), or set CHROMIUM_PATH`);
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: \`apt-get install -y chromium\` (as .ci/run does), or set CHROMIUM_PATH`,
+    );
   mkdirSync(OUT, { recursive: true });
   playground = await startPlaygroundProcess();
   const url = await playground.ready();
