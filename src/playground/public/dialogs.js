@@ -81,7 +81,7 @@ export function renderModal(state, shownErrors) {
   // The errors stay with their view until it is submitted again or replaced, whatever the polls bring.
   if (shownErrors) view.modalErrors = { id: top?.id, errors: shownErrors };
   const errors = top && view.modalErrors?.id === top.id ? view.modalErrors.errors : {};
-  const key = top ? `${view.person}:${top.id}:${JSON.stringify(errors)}` : '';
+  const key = top ? JSON.stringify([view.person, top, errors]) : '';
   if (key === view.modal) return;
   view.modal = key;
   layer.hidden = !top;
