@@ -88,6 +88,8 @@ describe('the fake Kubernetes API server, driven by the real kubectl', () => {
   });
 
   it('kubectl rollout restart sends a strategic-merge patch and makes a new revision', async () => {
+    // A rollout slow enough that kubectl, however slow to start on a loaded machine, finds it still going.
+    kube.cluster.stepMs = 1500;
     const r = await kubectl('rollout', 'restart', 'deploy/web');
     expect(r.out.trim()).toBe('deployment.apps/web restarted');
     const patch = kube.requests
@@ -100,6 +102,7 @@ describe('the fake Kubernetes API server, driven by the real kubectl', () => {
     expect(watching).toContain('Waiting for deployment "web" rollout to finish');
     expect(watching).toContain('successfully rolled out');
     expect(kube.requests.some((q) => q.path.includes('watch=true'))).toBe(true);
+    kube.cluster.stepMs = 40;
   });
 
   it('kubectl rollout status times out on a rollout that never finishes', async () => {
