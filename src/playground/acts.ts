@@ -211,12 +211,16 @@ export function createActs(deps: {
         case 'clear':
           workspace.modals.delete(user.id);
           return { closed: true };
+        // An update keeps the view's ID, as in Slack; a pushed view is a new one on top.
         case 'update':
-        case 'push': {
-          const next = { ...answer.view, id: workspace.newId('V') };
-          workspace.modals.set(user.id, answer.response_action === 'update' ? [...rest, next] : [...stack, next]);
+          workspace.modals.set(
+            user.id,
+            stack.map((v) => (v === view ? { ...view, ...answer.view, id: view.id } : v)),
+          );
           return { closed: false, errors: {} };
-        }
+        case 'push':
+          workspace.modals.set(user.id, [...stack, { ...answer.view, id: workspace.newId('V') }]);
+          return { closed: false, errors: {} };
         default:
           workspace.modals.set(user.id, rest);
           return { closed: true };

@@ -11,7 +11,7 @@ const render = (text: string): string => mrkdwn(text, names);
 describe("the playground page's mrkdwn", () => {
   it('shows mentions and channels by name, and formatting as Slack does', () => {
     expect(render('IC <@U1> in <#C1>')).toBe(
-      'IC <span class="mention">@dana</span> in <span class="mention">#incidents</span>',
+      'IC <span class="mention">@dana</span> in <span class="mention channel" data-channel="C1">#incidents</span>',
     );
     expect(render('*Step 2: `rollout-undo` on `api`*')).toBe(
       '<b>Step 2: <code>rollout-undo</code> on <code>api</code></b>',

@@ -121,6 +121,15 @@ $('composer').addEventListener('submit', async (event) => {
   view.scrollDown = true;
 });
 
+// A channel named in a message opens it, as in Slack.
+$('messages').addEventListener('click', (event) => {
+  const link = event.target.closest('.mention[data-channel]');
+  if (!link || !view.state?.channels.some((c) => c.id === link.dataset.channel)) return;
+  view.channel = link.dataset.channel;
+  view.shown = '';
+  render();
+});
+
 $('composer-text').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey) {
     event.preventDefault();

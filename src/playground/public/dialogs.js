@@ -75,10 +75,13 @@ function clientErrors(form) {
 }
 
 /** Shows the acting person's top view as a form (with the bot's `errors` per block), or nothing when none is open. */
-export function renderModal(state, errors = {}) {
+export function renderModal(state, shownErrors) {
   const top = (state.modals[view.person] ?? []).at(-1);
   const layer = $('modal-layer');
-  const key = top ? `${view.person}:${top.id}:${JSON.stringify(errors)}` : '';
+  // The errors stay with their view until it is submitted again or replaced, whatever the polls bring.
+  if (shownErrors) view.modalErrors = { id: top?.id, errors: shownErrors };
+  const errors = top && view.modalErrors?.id === top.id ? view.modalErrors.errors : {};
+  const key = top ? JSON.stringify([view.person, top, errors]) : '';
   if (key === view.modal) return;
   view.modal = key;
   layer.hidden = !top;

@@ -51,7 +51,7 @@ function token(inner, names) {
   const [target, label] = inner.split('|', 2);
   if (target.startsWith('@')) return `<span class="mention">@${escapeHtml(names.user(target.slice(1)))}</span>`;
   if (target.startsWith('#'))
-    return `<span class="mention">#${escapeHtml(label ?? names.channel(target.slice(1)))}</span>`;
+    return `<span class="mention channel" data-channel="${escapeHtml(target.slice(1))}">#${escapeHtml(label ?? names.channel(target.slice(1)))}</span>`;
   if (target.startsWith('!subteam^')) return `<span class="mention">${escapeHtml(label ?? '@group')}</span>`;
   if (target.startsWith('!date^')) return escapeHtml(decode(label ?? ''));
   if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
