@@ -4,11 +4,8 @@ import { settledWithin } from '../wait.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
 import type { Run } from './run.js';
 import type { RunAction, RunActionKind, RunActionSpec } from './run-actions.js';
-import type { RunNotice } from './run-notice.js';
+import type { RunAbout as About } from './run-notice.js';
 import type { RunbookChat } from './run-ports.js';
-
-/** What every notice of a run carries. */
-type About = Pick<RunNotice, 'run' | 'title' | 'incident'>;
 
 const MAX_ATTEMPTS = 20;
 /** Cluster work and chat work go in two lanes, so a slow or failing Slack never holds up a step, nor a step a card. */

@@ -6,7 +6,7 @@ import type { RunMessage } from './run-actions.js';
 export type RunIncident = Pick<Incident, 'id' | 'severity' | 'title' | 'drill'>;
 
 /** What every notice carries: the run, its playbook's title, and its incident as last read. */
-interface About {
+export interface RunAbout {
   readonly run: Run;
   readonly title: string;
   readonly incident: RunIncident | undefined;
@@ -15,17 +15,17 @@ interface About {
 /** What chat shows of a run; the chat adapter decides how it looks. */
 export type RunNotice =
   /** The run's card as its state says: buttons while it awaits approval, the decision and result after. */
-  | (About & { readonly kind: 'card' })
-  | (About & {
+  | (RunAbout & { readonly kind: 'card' })
+  | (RunAbout & {
       readonly kind: 'superseded';
       readonly preview: Preview;
       readonly reason: string;
       readonly approvedBy: string | null;
     })
-  | (About & {
+  | (RunAbout & {
       readonly kind: 'applied';
       readonly preview: Preview;
       readonly approvedBy: string | null;
       readonly message: string;
     })
-  | (About & RunMessage);
+  | (RunAbout & RunMessage);

@@ -98,7 +98,7 @@ export function renderRun(n: RunNotice, ctx: RunRenderContext = NO_CONTEXT): Sla
       };
     case 'progress':
       return {
-        text: `${n.title}: ${escCluster(n.lines.at(-1) ?? 'in progress')}${of(n)}.`,
+        text: `${n.title}: ${escCluster(n.lines.at(-1)?.trim() || 'in progress')}${of(n)}.`,
         blocks: [...code(`:hourglass_flowing_sand: *${esc(n.title)}*\n`, n.lines), about(run, ctx.names)],
       };
     case 'result':
