@@ -138,6 +138,19 @@ describe('the playground in a browser', () => {
     await approve!.scrollIntoView();
     await shot('02-approval-card');
 
+    // The requester's own Approve is refused, where only they see it; nothing changes.
+    await approve!.click();
+    await page.waitForSelector('#confirm');
+    await page.click('#confirm-ok');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('#messages .message.ephemeral')].some((m) =>
+          m.textContent!.includes('someone else must approve it'),
+        ),
+      { timeout: 15_000 },
+    );
+    expect(await deployment('ai-development/api-gateway')).toEqual(before);
+
     // Another person, the approver, approves: the deployment rolls back to the previous revision's image.
     await actAs(PEOPLE.approver);
     await page.click('button[data-action-id="runbook_approve"]');
