@@ -4,6 +4,7 @@ import { settledWithin } from '../wait.js';
 import type { RunEngine, RunEngineDeps } from './engine.js';
 import type { Run } from './run.js';
 import type { RunAction, RunActionKind, RunActionSpec } from './run-actions.js';
+import type { RunAbout as About } from './run-notice.js';
 import type { RunbookChat } from './run-ports.js';
 
 const MAX_ATTEMPTS = 20;
@@ -56,13 +57,14 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
   const inflight = new Set<Promise<void>>();
 
   /** Streams a read-only step's progress into one message, edited in place, in order; best effort. */
-  function progress(run: Run, title: string) {
+  function progress(about: About) {
+    const { run } = about;
     let ts: string | undefined;
     let chain = Promise.resolve();
     return (line: string) => {
       const channel = run.channel;
       if (!channel) return;
-      const notice = { kind: 'progress', run, title, lines: [line] } as const;
+      const notice = { ...about, kind: 'progress', lines: [line] } as const;
       chain = chain
         .then(async () => {
           if (ts) await chat.edit(channel, ts, notice);
@@ -76,10 +78,15 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
     const run = await runs.get(a.runId);
     if (!run) return;
     const spec = a.spec;
-    const title = engine.book(run.playbook).title;
+    const about: About = {
+      run,
+      title: engine.book(run.playbook).title,
+      // Every message names the incident by ID, level and title: read here, as it is now.
+      incident: spec.kind === 'execute' ? undefined : await deps.incidents.get(run.incidentId),
+    };
     switch (spec.kind) {
       case 'continue':
-        if (run.state === 'running') await engine.advance(run, spec.from, a.id, progress(run, title), spec.lines);
+        if (run.state === 'running') await engine.advance(run, spec.from, a.id, progress(about), spec.lines);
         return;
       case 'execute':
         return engine.execute(run, spec.step, spec.token, a.id);
@@ -87,43 +94,41 @@ export function createRunOutboxRunner(deps: RunOutboxRunnerDeps, engine: RunEngi
         if (run.state !== 'awaiting_approval' || run.preview?.token !== spec.token || run.cardTs || !run.channel)
           return;
         const key = { key: `run-${run.id}-${spec.token}`, retry: a.attempts > 1 };
-        const ts = await chat.post(run.channel, { kind: 'card', run, title }, key);
+        const ts = await chat.post(run.channel, { ...about, kind: 'card' }, key);
         await runs.setMessages(run.id, { cardTs: ts });
         const now = await runs.get(run.id);
         // Decided or expired while the card was on its way: show that instead of live buttons.
         if (now && now.state !== 'awaiting_approval')
-          await chat.edit(run.channel, ts, { kind: 'card', run: now, title });
+          await chat.edit(run.channel, ts, { ...about, kind: 'card', run: now });
         if (a.attempts > 1)
           await engine.record(run, 'firebreak', 'card_posted', `approval card posted after ${a.attempts} attempts`);
         return;
       }
       case 'card':
-        if (run.channel && run.cardTs) await chat.edit(run.channel, run.cardTs, { kind: 'card', run, title });
+        if (run.channel && run.cardTs) await chat.edit(run.channel, run.cardTs, { ...about, kind: 'card' });
         return;
       case 'superseded':
         return chat.edit(spec.channel, spec.ts, {
+          ...about,
           kind: 'superseded',
-          run,
-          title,
           preview: spec.preview,
           reason: spec.reason,
           approvedBy: spec.approvedBy,
         });
       case 'applied':
         return chat.edit(spec.channel, spec.ts, {
+          ...about,
           kind: 'applied',
-          run,
-          title,
           preview: spec.preview,
           approvedBy: spec.approvedBy,
           message: spec.message,
         });
       case 'post': {
         const m = spec.message;
-        if (m.kind === 'withdrawn') return void (await chat.post(m.to, { ...m, run, title }));
+        if (m.kind === 'withdrawn') return void (await chat.post(m.to, { ...about, ...m }));
         await chat.post(
           run.channel ?? deps.incidentsChannel,
-          { ...m, run, title },
+          { ...about, ...m },
           {
             key: `run-post-${a.id}`,
             retry: a.attempts > 1,

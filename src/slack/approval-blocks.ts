@@ -1,8 +1,9 @@
 import { clampText } from '../incident/incident.js';
 import type { Preview, Run } from '../runbook/run.js';
+import type { RunIncident } from '../runbook/run-notice.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
 import { isUserId, listed, type Names, named, PING_REASONS, ping } from './mentions.js';
-import { about, buttonValue, code, escCluster, stepLine, time } from './run-block-parts.js';
+import { about, buttonValue, code, escCluster, incidentOf, stepLine, time } from './run-block-parts.js';
 
 /** What a runbook card needs besides the run: names, and who may approve (the policy's approvers, groups included). */
 export interface RunRenderContext {
@@ -87,7 +88,13 @@ export function approversToPing(run: Run, ctx: RunRenderContext): string[] {
  * for a plain-text confirmation stating the consequence in one sentence (`danger`), and
  * Deny is a neutral button. Buttons carry accessibility labels.
  */
-export function renderApproval(run: Run, title: string, p: Preview, ctx: RunRenderContext): SlackMessage {
+export function renderApproval(
+  run: Run,
+  title: string,
+  p: Preview,
+  ctx: RunRenderContext,
+  incident?: RunIncident,
+): SlackMessage {
   const question = approvalQuestion(p);
   /** The question without its change, for a screen reader: "Approve rollback of production/billing-api". */
   const asks = question.replace(/\?.*$/, '');
@@ -127,7 +134,7 @@ export function renderApproval(run: Run, title: string, p: Preview, ctx: RunRend
     ],
   };
   return {
-    text: `Approval needed: ${escCluster(question)} ${requester} asked (${run.id} for ${run.incidentId}, ${esc(title)}); ${asked.length ? 'you are asked to approve or deny' : 'an approver decides'} by ${expires}.`,
+    text: `Approval needed: ${escCluster(question)} ${requester} asked (${run.id}) to run ${esc(title)} for ${incidentOf(run, incident)}; ${asked.length ? 'you are asked to approve or deny' : 'an approver decides'} by ${expires}.`,
     blocks: [
       header(`:warning: ${question}`),
       ...(p.replaces

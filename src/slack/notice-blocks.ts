@@ -34,7 +34,7 @@ export interface RenderContext {
 }
 
 /** `INC-…` (P1): title, as a notification names an incident. */
-export function incidentLine(i: Incident): string {
+export function incidentLine(i: Pick<Incident, 'id' | 'severity' | 'drill' | 'title'>): string {
   return `${i.id} (${i.severity}${i.drill ? ' drill' : ''}): ${esc(i.title)}`;
 }
 

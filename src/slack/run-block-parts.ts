@@ -1,7 +1,9 @@
 import { clampText } from '../incident/incident.js';
 import type { Preview, Run } from '../runbook/run.js';
+import type { RunIncident } from '../runbook/run-notice.js';
 import { type Block, context, esc, section } from './block-kit.js';
 import { type Names, named } from './mentions.js';
+import { incidentLine } from './notice-blocks.js';
 
 export { time } from './dates.js';
 
@@ -48,6 +50,13 @@ export function readButtonValue(value: string): { runId: string; token: string }
   const m = /^(RUN-[0-9A-F]{8})\.([0-9a-f]{1,64})$/.exec(value);
   return m ? { runId: m[1]!, token: m[2]! } : undefined;
 }
+
+/** ` (RUN-…) for INC-… (P1): title`: which run and incident a notification is about (the ID alone if it is gone). */
+export const runOf = (run: Run, incident: RunIncident | undefined) => ` (${run.id}) for ${incidentOf(run, incident)}`;
+
+/** `INC-… (P1): title`, the run's incident as a notification names it (its ID alone if it is gone). */
+export const incidentOf = (run: Run, incident: RunIncident | undefined) =>
+  incident ? incidentLine(incident) : run.incidentId;
 
 /** The step's action and target, as a card's bold line. */
 export const stepLine = (p: Preview) =>

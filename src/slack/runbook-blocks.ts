@@ -6,13 +6,13 @@ import type { RunNotice } from '../runbook/run-notice.js';
 import { type RunRenderContext, renderApproval } from './approval-blocks.js';
 import { type Block, context, esc, header, type SlackMessage, section } from './block-kit.js';
 import { NO_NAMES, named } from './mentions.js';
-import { about, code, escCluster, stepLine, time } from './run-block-parts.js';
+import { about, code, escCluster, incidentOf, runOf, stepLine, time } from './run-block-parts.js';
 
 export type { RunRenderContext } from './approval-blocks.js';
 export { buttonValue, escCluster, readButtonValue } from './run-block-parts.js';
 
-/** ` (RUN-… for INC-…)`: which run and incident a notification is about. */
-const of = (run: Run) => ` (${run.id} for ${run.incidentId})`;
+/** ` (RUN-…) for INC-… (P1): title`: which run and incident the notice is about. */
+const of = (n: RunNotice) => runOf(n.run, n.incident);
 
 const NO_CONTEXT: RunRenderContext = { names: NO_NAMES, approvers: [], requireApprover: false };
 
@@ -46,14 +46,15 @@ function verdictOf(run: Run, ctx: RunRenderContext): { word: string; line: strin
   }
 }
 
-function card(run: Run, title: string, ctx: RunRenderContext): SlackMessage {
+function card(n: RunNotice & { kind: 'card' }, ctx: RunRenderContext): SlackMessage {
+  const { run, title } = n;
   const p = run.preview;
-  if (run.state === 'awaiting_approval' && p) return renderApproval(run, title, p, ctx);
+  if (run.state === 'awaiting_approval' && p) return renderApproval(run, title, p, ctx, n.incident);
   const v = verdictOf(run, ctx);
   const finished = run.state === 'succeeded' || run.state === 'failed';
   const result = (run.outcome ?? '').split('\n').filter(Boolean);
   return {
-    text: `${title}: ${v.word}${of(run)}`,
+    text: `${title}: ${v.word}${of(n)}.`,
     blocks: [
       header(`${clampText(title, 120)} · ${v.word}`),
       ...(p ? code(`${stepLine(p)}\n`, p.lines) : []),
@@ -70,10 +71,10 @@ export function renderRun(n: RunNotice, ctx: RunRenderContext = NO_CONTEXT): Sla
   const who = (ref: string) => named(ref, ctx.names);
   switch (n.kind) {
     case 'card':
-      return card(run, n.title, ctx);
+      return card(n, ctx);
     case 'superseded':
       return {
-        text: `${n.title}: not run${of(run)}: ${escCluster(n.reason)}. A new preview follows.`,
+        text: `${n.title}: not run${of(n)}. Why: ${escCluster(n.reason)}. A new preview follows.`,
         blocks: [
           header(`${clampText(n.title, 120)} · not run`),
           ...code(`${stepLine(n.preview)}\n`, n.preview.lines),
@@ -85,7 +86,7 @@ export function renderRun(n: RunNotice, ctx: RunRenderContext = NO_CONTEXT): Sla
       };
     case 'applied':
       return {
-        text: `${n.title}: step ${n.preview.step + 1} applied${of(run)}.`,
+        text: `${n.title}: step ${n.preview.step + 1} applied${of(n)}.`,
         blocks: [
           header(`${clampText(n.title, 120)} · step ${n.preview.step + 1} applied`),
           ...code(`${stepLine(n.preview)}\n`, n.preview.lines),
@@ -97,12 +98,12 @@ export function renderRun(n: RunNotice, ctx: RunRenderContext = NO_CONTEXT): Sla
       };
     case 'progress':
       return {
-        text: `${n.title}: ${escCluster(n.lines.at(-1) ?? 'in progress')}${of(run)}.`,
+        text: `${n.title}: ${escCluster(n.lines.at(-1)?.trim() || 'in progress')}${of(n)}.`,
         blocks: [...code(`:hourglass_flowing_sand: *${esc(n.title)}*\n`, n.lines), about(run, ctx.names)],
       };
     case 'result':
       return {
-        text: `${n.title}: ${n.ok ? 'succeeded' : 'failed'}${of(run)}.`,
+        text: `${n.title}: ${n.ok ? 'succeeded' : 'failed'}${of(n)}.`,
         blocks: [
           ...code(
             `${n.ok ? ':white_check_mark:' : ':x:'} *${esc(n.title)}* ${n.ok ? 'finished' : 'failed'}\n`,
@@ -113,7 +114,7 @@ export function renderRun(n: RunNotice, ctx: RunRenderContext = NO_CONTEXT): Sla
       };
     case 'withdrawn':
       return {
-        text: `${run.id} was withdrawn: the approval card could not be posted`,
+        text: `${run.id} was withdrawn: the approval card could not be posted for ${incidentOf(run, n.incident)}. Nothing was changed; ask again when Slack answers.`,
         blocks: [
           section(
             `:no_entry_sign: Your request ${run.id} (*${esc(n.title)}* on \`${escCluster(run.target)}\`) was withdrawn: ${escCluster(n.reason)}. Nothing was changed and ${escCluster(run.target)} is free; ask again with \`/incident run ${run.playbook}\` when Slack answers.`,

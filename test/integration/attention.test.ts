@@ -72,8 +72,11 @@ describe('a scripted P1 against the fake Slack', () => {
       const text = String(c.params.text);
       expect(text).toMatch(/[.?!)]$/);
       expect(text).toContain(p1.incidentId);
-      if (!/RUN-/.test(text)) expect(text).toContain('P1');
+      expect(text).toContain('P1');
+      // Runbook messages (approval cards, step results, run results, expired cards) name the incident in full too.
+      if (/RUN-/.test(text)) expect(text).toContain(`${p1.incidentId} (P1): ${P1_TEXT.title}`);
     }
+    expect(shown.filter((c) => /RUN-/.test(String(c.params.text))).length).toBeGreaterThan(3);
     const texts = shown.map((c) => String(c.params.text));
     expect(texts.filter((t) => t.includes(P1_TEXT.title)).length).toBeGreaterThan(10);
     expect(texts.some((t) => t.includes(':rotating_light: Escalation:'))).toBe(true);

@@ -67,29 +67,24 @@ describe('a connection broken while checked out never goes back to the pool', ()
     expect(unfit).toEqual([]);
   });
 
-  it('Postgres stops answering during BEGIN: the timed-out client, still waiting, is destroyed', async () => {
-    await withClient(pool, (c) => c.query('SELECT 1'));
-    proxy.freeze();
-    await expect(transaction(pool, (c) => c.query('SELECT 1'))).rejects.toThrow(/timeout/i);
-    expect(unfit).toEqual([]);
-    // Connections left idle in the pool froze too (a hung server looks like that); drop them before the last check.
-    proxy.cut();
-    await waitFor(() => pool.idleCount === 0, 2_000, 'the frozen idle connections to be dropped');
-    proxy.restore();
-    await poolAnswers();
-  }, 20_000);
-
-  it('a query times out in plain checked-out work: that client is destroyed, not reused stuck', async () => {
-    await withClient(pool, (c) => c.query('SELECT 1'));
-    proxy.freeze();
-    await expect(withClient(pool, (c) => c.query('SELECT 1'))).rejects.toThrow(/timeout/i);
-    expect(unfit).toEqual([]);
-    // Connections left idle in the pool froze too (a hung server looks like that); drop them before the last check.
-    proxy.cut();
-    await waitFor(() => pool.idleCount === 0, 2_000, 'the frozen idle connections to be dropped');
-    proxy.restore();
-    await poolAnswers();
-  }, 20_000);
+  it.each([
+    ['Postgres stops answering during BEGIN: the timed-out client, still waiting, is destroyed', transaction],
+    ['a query times out in plain checked-out work: that client is destroyed, not reused stuck', withClient],
+  ])(
+    '%s',
+    async (_name, work) => {
+      await withClient(pool, (c) => c.query('SELECT 1'));
+      proxy.freeze();
+      await expect(work(pool, (c) => c.query('SELECT 1'))).rejects.toThrow(/timeout/i);
+      expect(unfit).toEqual([]);
+      // Connections left idle in the pool froze too (a hung server looks like that); drop them before the last check.
+      proxy.cut();
+      await waitFor(() => pool.idleCount === 0, 2_000, 'the frozen idle connections to be dropped');
+      proxy.restore();
+      await poolAnswers();
+    },
+    20_000,
+  );
 
   it('a COMMIT whose answer is lost is reported as an unknown outcome, never as "nothing was recorded"', async () => {
     const cut = proxy.cutAtCommit('commit-answer-lost', 'after');

@@ -122,7 +122,12 @@ describe('no run is ever stuck', () => {
       [...h.slack.channels.values()]
         .filter((c) => c.is_im && c.members.has('U0RESPOND1'))
         .flatMap((c) => c.messages)
-        .some((m) => m.text === `${runId} was withdrawn: the approval card could not be posted`),
+        .some((m) =>
+          // The DM names the incident by ID, level and title, so it reads on its own in a notification.
+          new RegExp(
+            `^${runId} was withdrawn: the approval card could not be posted for INC-\\S+ \\(P\\d\\): .+\\. Nothing was changed`,
+          ).test(m.text),
+        ),
     );
     const again = await run.request('run restart-service namespace=ai-development deployment=api-gateway');
     expect(again.reply).toContain('the dry run is posted');

@@ -20,7 +20,8 @@ async function asked(playbook: string, args: Record<string, string>, requester =
 describe('the approval card', () => {
   it('asks the question with the change from → to and states the consequence in plain text', async () => {
     const run = await asked('scale-service', { deployment: 'web', replicas: '5' });
-    const card = renderApproval(run, 'Scale a service', run.preview!, ctx);
+    const incident = { id: run.incidentId, severity: 'P1', title: 'Checkout <down> & slow', drill: false };
+    const card = renderApproval(run, 'Scale a service', run.preview!, ctx, incident);
     expect(messageBlockProblems(card.blocks)).toEqual([]);
     expect((card.blocks[0] as { text: { text: string } }).text.text).toBe(
       ':warning: Approve scaling shop/web? replicas 3 → 5',
@@ -33,6 +34,9 @@ describe('the approval card', () => {
       style: 'danger',
     });
     expect(card.text).toMatch(/^Approval needed: Approve scaling shop\/web\? replicas 3 → 5 remy asked \(RUN-/);
+    // A push notification names the incident by ID, level and title, and who must act.
+    expect(card.text).toContain(`to run Scale a service for ${run.incidentId} (P1): Checkout &lt;down&gt; &amp; slow;`);
+    expect(card.text).toMatch(/you are asked to approve or deny by <!date\^\d+\^\{time\}\|[^>]+>\.$/);
   });
 
   it('pings the IC and every approver, user groups included, never the requester', async () => {

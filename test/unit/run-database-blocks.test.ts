@@ -49,6 +49,7 @@ describe('database results in Slack', () => {
       lines: Array.from({ length: 600 }, (_, n) => `row ${n} ${'y'.repeat(80)}`),
       run: (await w.request('db-health')).run,
       title: 'Database health',
+      incident: undefined,
     };
     const message = renderRun(notice);
     expect(messageBlockProblems(message.blocks)).toEqual([]);
