@@ -41,7 +41,14 @@ const DAY_S = 86_400;
  * large incident is open (so it shows in `list`) and was declared 2 days ago.
  */
 export async function loadHistory(pool: pg.Pool, shape: HistoryShape, now: Date): Promise<LoadedHistory> {
-  const client = await pool.connect();
+  const checkedOut = await pool.connect();
+  // Loading a year of history takes longer than the pool's per-query timeout allows, most of all on a loaded machine.
+  const client = {
+    query: <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]) => {
+      const config = { text, values, query_timeout: 300_000 };
+      return checkedOut.query<R>(config);
+    },
+  };
   try {
     await client.query(`SET TIME ZONE 'UTC'`);
     await client.query('SELECT setseed(0.42)');
@@ -159,6 +166,6 @@ export async function loadHistory(pool: pg.Pool, shape: HistoryShape, now: Date)
     );
     return { bigId, bigChannel, openIds: open.rows.map((r) => r.id) };
   } finally {
-    client.release();
+    checkedOut.release();
   }
 }
