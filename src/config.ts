@@ -23,6 +23,8 @@ export interface Config {
   };
   readonly http: {
     readonly port: number;
+    /** The address the Slack endpoint listens on; undefined: every interface. */
+    readonly host: string | undefined;
     /** Serve GET /metrics on this port alone (not beside the Slack endpoint); undefined keeps it on `port`. */
     readonly metricsPort: number | undefined;
     /** When set, GET /metrics answers only `Authorization: Bearer <token>`. */
@@ -172,7 +174,7 @@ export function loadConfig(
       botUserId: optional('SLACK_BOT_USER_ID'),
       pacing: pacing === 'off' ? 'off' : 'slack',
     },
-    http: { port, metricsPort, metricsToken },
+    http: { port, host: optional('HOST'), metricsPort, metricsToken },
     databaseUrl,
     effectLeaseMs,
     redis: { url: redisUrl, prefix, sweepEveryMs },
@@ -230,4 +232,10 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Where the Slack endpoint listens: `PORT`, on `HOST` when one is set (else every interface). */
+export function listenOn(config: Config): number | { port: number; host: string } {
+  const { port, host } = config.http;
+  return host ? { port, host } : port;
 }

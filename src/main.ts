@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { DestinationStream } from 'pino';
-import { type Config, loadConfig } from './config.js';
+import { type Config, listenOn, loadConfig } from './config.js';
 import { wantsPlayground } from './config-playground.js';
 import { ConfigError } from './errors.js';
 import { healthRoutes } from './http/health.js';
@@ -180,7 +180,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     expireRun: (runId) => runbooks.expire(runId),
     publishAlerts: () => integrations.publisher.run(),
   });
-  const started = (await app.start(config.http.port)) as unknown;
+  const started = (await app.start(listenOn(config))) as unknown;
   const port = config.slack.appToken ? config.http.port : ((started as Server).address() as AddressInfo).port;
   const metricsServer = ownMetricsPort ? await serveRoutes(config.http.metricsPort!, [metricsRoute]) : undefined;
   await effectRunner

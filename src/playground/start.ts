@@ -88,6 +88,8 @@ export async function startPlayground(
     SLACK_BOT_USER_ID: BOT_USER,
     SLACK_PACING: 'off',
     PORT: '0',
+    // The bot's own endpoint, like the page, answers only this machine.
+    HOST: '127.0.0.1',
     KUBECONFIG: kube.kubeconfig(KUBE_TOKEN),
     PAGERDUTY_ROUTING_KEY: routingKey,
     PAGERDUTY_TOKEN: PD_TOKEN,

@@ -34,7 +34,10 @@ export async function findKeyed(
       oldest: String(Date.now() / 1000 - LOOKBACK_S),
     }),
   );
-  const hit = res.messages?.find((m) => (m.metadata?.event_payload as { key?: string } | undefined)?.key === key);
+  const hit = res.messages?.find((m) => {
+    const payload = m.metadata?.event_payload;
+    return payload !== undefined && 'key' in payload && payload.key === key;
+  });
   return hit?.ts ? { channel, ts: hit.ts } : undefined;
 }
 

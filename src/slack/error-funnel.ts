@@ -1,5 +1,6 @@
-import type { App, Context } from '@slack/bolt';
+import type { App, CodedError, Context } from '@slack/bolt';
 import type { FetchFunction } from '@slack/web-api';
+import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from './block-kit.js';
 import { replyForError } from './replies.js';
@@ -11,26 +12,32 @@ export interface FailureContext {
   readonly replaceOriginal?: boolean;
 }
 
-const KEY = 'firebreakFailure';
+/** Keyed by Bolt's per-request context, which Bolt hands both the listener and the error handler. */
+const failures = new WeakMap<Context, FailureContext>();
 
-/** Records on Bolt's per-request context what the funnel needs should this listener throw. */
+/** Records against Bolt's per-request context what the funnel needs should this listener throw. */
 export function onFailure(context: Context, failure: FailureContext): void {
-  context[KEY] = failure;
+  failures.set(context, failure);
 }
 
-/** What Bolt hands an extended error handler. */
+/** What Bolt hands an extended error handler; the body is any request's, so only `bodyFields` reads it. */
 interface ErrorArgs {
-  readonly error: Error & { original?: unknown };
+  readonly error: CodedError;
   readonly body: unknown;
   readonly context: Context;
 }
 
-type Body = {
-  type?: string;
-  response_url?: string;
-  user?: { id?: string };
-  user_id?: string;
-};
+/** What the funnel needs from any request body Bolt hands it (events, commands, buttons, forms): each field if it is there. */
+const bodyFields = z.looseObject({
+  type: z.string().optional().catch(undefined),
+  response_url: z.string().optional().catch(undefined),
+  user: z
+    .looseObject({ id: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+  user_id: z.string().optional().catch(undefined),
+});
+type Body = z.infer<typeof bodyFields>;
 
 /** Where the person who caused an error hears of it. */
 type Route = { kind: 'response_url'; url: string } | { kind: 'dm'; user: string } | { kind: 'none' };
@@ -54,7 +61,7 @@ export async function dmUser(client: App['client'], user: string, message: Slack
 }
 
 /** Bolt wraps errors without a `code` in an UnknownError; the reply is about the original. */
-function original(error: Error & { original?: unknown }): unknown {
+function original(error: CodedError): unknown {
   return error.original ?? error;
 }
 
@@ -80,14 +87,15 @@ export function installErrorFunnel(app: App, deps: { readonly log: Logger; reado
     if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   };
 
-  app.error(async ({ error, body, context }: ErrorArgs) => {
-    const route = routeOf(body as Body);
-    const failure = context[KEY] as FailureContext | undefined;
+  app.error(async ({ error, body: raw, context }: ErrorArgs) => {
+    const parsed = bodyFields.safeParse(raw);
+    const b: Body = parsed.success ? parsed.data : {};
+    const route = routeOf(b);
+    const failure = failures.get(context);
     if (route.kind === 'none') {
       log.error({ ...failure?.fields, err: original(error) }, 'unhandled Slack listener error');
       return;
     }
-    const b = body as Body;
     const fields = { user: b.user?.id ?? b.user_id, ...failure?.fields };
     const reply = replyForError(original(error), log, fields);
     try {

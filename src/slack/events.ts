@@ -55,33 +55,31 @@ export function registerEvents(
   });
 
   app.event('pin_added', async ({ event }) => {
-    const item = event.item as { type?: string; channel?: string; message?: MessageLike };
-    const channel = item.channel ?? (event as { channel_id?: string }).channel_id;
-    if (item.type !== 'message' || !channel || !item.message?.ts) return;
+    const { item } = event;
+    const message = item.message;
+    // Bolt types `item.channel` as always there; older payloads name the channel only at the top.
+    const channel = item.channel ?? event.channel_id;
+    if (item.type !== 'message' || !channel || !message?.ts) return;
     await guard('pin_added', async () =>
-      scribe.pinned(
-        { channel, ts: item.message!.ts! },
-        item.message!.user ? await plainSource(item.message!) : undefined,
-      ),
+      scribe.pinned({ channel, ts: message.ts }, message.user ? await plainSource(message) : undefined),
     );
   });
 
-  app.event('message', async ({ event }) => {
-    const e = event as MessageLike & { channel: string; message?: MessageLike; deleted_ts?: string; event_ts?: string };
-    if (e.subtype === 'message_changed' && e.message?.ts) {
+  app.event('message', async ({ event: e }) => {
+    if (e.subtype === 'message_changed') {
+      const message: MessageLike = e.message;
+      if (!message.ts) return;
+      const ts = message.ts;
       await guard('message_changed', async () =>
-        scribe.edited(
-          { channel: e.channel, ts: e.message!.ts! },
-          await deps.plain(e.message!.text ?? ''),
-          tsToDate(e.event_ts ?? e.message!.ts!),
-        ),
+        scribe.edited({ channel: e.channel, ts }, await deps.plain(message.text ?? ''), tsToDate(e.event_ts ?? ts)),
       );
-    } else if (e.subtype === 'message_deleted' && e.deleted_ts) {
+    } else if (e.subtype === 'message_deleted') {
+      if (!e.deleted_ts) return;
       await guard('message_deleted', () =>
-        scribe.deleted({ channel: e.channel, ts: e.deleted_ts! }, tsToDate(e.event_ts ?? e.deleted_ts!)),
+        scribe.deleted({ channel: e.channel, ts: e.deleted_ts }, tsToDate(e.event_ts ?? e.deleted_ts)),
       );
     } else if ((!e.subtype || e.subtype === 'thread_broadcast') && e.ts && e.user) {
-      await guard('message', async () => scribe.message({ channel: e.channel, ts: e.ts! }, await plainSource(e)));
+      await guard('message', async () => scribe.message({ channel: e.channel, ts: e.ts }, await plainSource(e)));
     }
   });
 }

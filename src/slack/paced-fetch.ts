@@ -16,7 +16,7 @@ function channelOf(body: unknown): string | undefined {
  * A 429 pauses the method (or channel) for the `Retry-After` Slack sent.
  */
 export function pacedFetch(pacer: Pacer, options: { timeoutMs: number; fetch?: FetchFunction }): FetchFunction {
-  const send: FetchFunction = options.fetch ?? (globalThis.fetch as unknown as FetchFunction);
+  const send: FetchFunction = options.fetch ?? globalThis.fetch;
   return async (url, init) => {
     const method = METHOD.exec(new URL(String(url)).pathname)?.[1];
     const channel = method && channelOf(init?.body);

@@ -192,10 +192,12 @@ export function readUpdateModal(
   | { ok: false; errors: Record<string, string> } {
   const progress = (values.u_progress?.u_progress?.value ?? '').trim();
   if (!progress) return { ok: false, errors: { u_progress: 'Say what has happened since the last update.' } };
-  const status = values.u_status?.u_status?.selected_option?.value as Status | undefined;
+  const chosen = values.u_status?.u_status?.selected_option?.value;
+  const status = STATUSES.find((s) => s === chosen);
   const nextSteps = (values.u_next?.u_next?.value ?? '').trim();
   const eta = (values.u_eta?.u_eta?.value ?? '').trim();
   const errors = textErrors({ u_progress: progress, u_next: nextSteps, u_eta: eta });
+  if (chosen && !status) errors.u_status = 'Choose a status from the list.';
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, progress, ...(status && { status }), ...(nextSteps && { nextSteps }), ...(eta && { eta }) };
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { REPO } from '../support/paths.js';
 import { startPlaygroundProcess } from '../support/playground-process.js';
 
@@ -138,6 +138,19 @@ describe('the playground in a browser', () => {
     await approve!.scrollIntoView();
     await shot('02-approval-card');
 
+    // The requester's own Approve is refused, where only they see it; nothing changes.
+    await approve!.click();
+    await page.waitForSelector('#confirm');
+    await page.click('#confirm-ok');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('#messages .message.ephemeral')].some((m) =>
+          m.textContent!.includes('someone else must approve it'),
+        ),
+      { timeout: 15_000 },
+    );
+    expect(await deployment('ai-development/api-gateway')).toEqual(before);
+
     // Another person, the approver, approves: the deployment rolls back to the previous revision's image.
     await actAs(PEOPLE.approver);
     await page.click('button[data-action-id="runbook_approve"]');
@@ -179,7 +192,7 @@ describe('the playground in a browser', () => {
       [...document.querySelectorAll('#messages .message')].findLast((m) =>
         m.textContent!.includes('Error rate back under 1%'),
       ),
-    )) as unknown as import('puppeteer-core').ElementHandle<Element>;
+    )) as unknown as ElementHandle<Element>;
     await message.hover();
     const pin = await message.$('button.pin');
     await pin!.click();
@@ -230,6 +243,22 @@ describe('the playground in a browser', () => {
     await seeMessage('Search results are stale');
     const shown = await page.$$eval('#messages .message', (ms) => ms.map((m) => m.textContent!).join('\n'));
     expect(shown).toMatch(/INC-\d{4}-\d{4}-\d{3}.*P2/s);
+
+    // A reply in the announcement's thread shows under it, not at the bottom.
+    const announcement = (await page.evaluateHandle(() =>
+      [...document.querySelectorAll('#messages .message:not(.ephemeral)')].find((m) =>
+        m.textContent!.includes('Search results are stale'),
+      ),
+    )) as unknown as ElementHandle<Element>;
+    await announcement.hover();
+    await (await announcement.$('button.tool:last-child'))!.click();
+    await type('Looking at the search indexer');
+    await page.waitForFunction(() => {
+      const reply = [...document.querySelectorAll('#messages .message.reply')].find((m) =>
+        m.textContent!.includes('Looking at the search indexer'),
+      );
+      return reply?.previousElementSibling?.textContent?.includes('Search results are stale');
+    });
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -95,6 +95,18 @@ describe('layering: logic in the middle, vendors at the edge', () => {
     );
     expect(outside).toEqual([]);
   });
+
+  it('Slack payloads are read through typed listeners or a parse, never forced with `as any` or `as unknown as`', () => {
+    const forced = /\bas\s+any\b|\bas\s+unknown\s+as\b/;
+    const casts = src
+      .filter((f) => /^src\/(slack|http)\//.test(f))
+      .flatMap((f) =>
+        readFileSync(join(ROOT, f), 'utf8')
+          .split('\n')
+          .flatMap((line, n) => (forced.test(line) ? [`${f}:${n + 1}: ${line.trim()}`] : [])),
+      );
+    expect(casts).toEqual([]);
+  });
 });
 
 describe('docs/architecture.md is kept true', () => {

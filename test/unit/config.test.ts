@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig } from '../../src/config.js';
+import { listenOn, loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { SHIPPED_DIAG_ENV } from '../support/diag-env.js';
 
@@ -129,6 +129,14 @@ describe('loadConfig', () => {
         () => ['evil.yaml'],
       ),
     ).toThrow('playbook /books/evil.yaml:7: steps.0.action: "exec" is not an action Firebreak knows');
+  });
+
+  it('listens on every interface unless HOST names one (the playground binds 127.0.0.1)', () => {
+    expect(listenOn(loadConfig({ ...good, PORT: '3100' }))).toBe(3100);
+    expect(listenOn(loadConfig({ ...good, PORT: '3100', HOST: '127.0.0.1' }))).toEqual({
+      port: 3100,
+      host: '127.0.0.1',
+    });
   });
 
   it('serves /metrics beside the Slack endpoint unless given a port or a token of its own', () => {

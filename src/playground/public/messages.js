@@ -74,6 +74,9 @@ function messageNode(m, channel, ephemeral) {
   return node;
 }
 
+/** The ts a message sorts under: its thread's parent for a reply, so replies follow their parent. */
+const threadOf = (m) => m.threadTs ?? m.ts;
+
 /** Shows the open channel's messages, and the acting person's ephemeral ones, oldest first. */
 export function renderMessages(state) {
   const channel = state.channels.find((c) => c.id === view.channel);
@@ -88,7 +91,7 @@ export function renderMessages(state) {
     ...state.ephemerals
       .filter((e) => e.channel === channel.id && e.user === view.person)
       .map((m) => ({ m: { ...m, user: state.bot, reactions: [] }, ephemeral: true })),
-  ].sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
+  ].sort((a, b) => Number(threadOf(a.m)) - Number(threadOf(b.m)) || Number(a.m.ts) - Number(b.m.ts));
   const next = new Map();
   const nodes = items.map(({ m, ephemeral }) => {
     const key = JSON.stringify([view.person, channel.id, m, ephemeral, channel.pins.includes(m.ts)]);
