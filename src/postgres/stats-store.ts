@@ -4,25 +4,19 @@ import type { SeverityFigures, Spread } from '../incident/stats.js';
 import { guarded } from './pool.js';
 /**
  * Per-severity figures of the incidents declared since $1, drills left out,
- * read from the `incidents_declared` index alone (migration 007): update
- * punctuality is counted on each incident as it happens, so nothing here reads
- * the timeline or the updates. Quantiles are `percentile_cont` (linear between
- * closest ranks) over float seconds.
+ * read from the `incidents_declared` index alone (migration 016): each
+ * incident's durations (seconds) and update punctuality are kept on its row as
+ * it changes, so nothing here reads the timeline or the updates, nor computes
+ * a duration. Quantiles are `percentile_cont` (linear between closest ranks)
+ * over float seconds; a duration not reached is null, which they leave out.
  */
 export const SEVERITY_STATS_SQL = `
   SELECT severity, count(*) AS n,
-    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', acked_at - declared_at))
-      FILTER (WHERE acked_at >= declared_at) AS mtta,
-    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', mitigated_at - began))
-      FILTER (WHERE mitigated_at >= began) AS mttm,
-    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', resolved_at - began))
-      FILTER (WHERE resolved_at >= began) AS mttr,
+    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta) AS mtta,
+    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttm) AS mttm,
+    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttr) AS mttr,
     sum(updates_on_time) AS on_time, sum(updates_missed) AS missed
-  FROM (
-    SELECT severity, declared_at, acked_at, mitigated_at, resolved_at, updates_on_time, updates_missed,
-      COALESCE(impact_started_at, declared_at) AS began
-    FROM incidents WHERE declared_at >= $1 AND NOT drill
-  ) w
+  FROM incidents WHERE declared_at >= $1 AND NOT drill
   GROUP BY severity`;
 
 interface StatsRow {
