@@ -152,6 +152,8 @@ export class BotProcess {
       30000,
       `bot process on ${this.port}`,
     ).catch((err: unknown) => {
+      // A bot that never became ready must not outlive the test (two were found running an hour later).
+      child.kill('SIGKILL');
       throw new Error(`${(err as Error).message}; it printed:\n${this.output.join('').slice(-3000)}`);
     });
     return this;
