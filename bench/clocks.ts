@@ -131,11 +131,7 @@ export async function clockBench(): Promise<string[]> {
       ).json()) as { messages: { text: string; receivedAt: number }[] }
     ).messages;
     const byIncident = new Map<string, number[]>();
-    for (const m of posted)
-      byIncident.set(m.text.slice('Update due for '.length), [
-        ...(byIncident.get(m.text.slice('Update due for '.length)) ?? []),
-        m.receivedAt,
-      ]);
+    for (const m of posted) byIncident.set(idIn(m.text), [...(byIncident.get(idIn(m.text)) ?? []), m.receivedAt]);
     const delays: number[] = [];
     const dues = new Map<string, number[]>();
     for (const r of rows) dues.set(r.incident_id, [...(dues.get(r.incident_id) ?? []), Date.parse(r.due)]);
@@ -164,4 +160,9 @@ export async function clockBench(): Promise<string[]> {
     slack.stop();
     await db.drop();
   }
+}
+
+/** The incident ID a reminder's notification text names: `Update due for INC-… (P2: title) …`. */
+function idIn(text: string): string {
+  return text.slice('Update due for '.length).split(' ')[0]!;
 }
