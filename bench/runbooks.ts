@@ -47,6 +47,8 @@ export async function runbookBench(): Promise<string[]> {
     REDIS_URL,
     REDIS_PREFIX: prefix,
     LOG_LEVEL: 'warn',
+    // 60 runs share one war room: paced, its card posts and edits go at Slack's one a second per channel.
+    SLACK_PACING: process.env.BENCH_RUNBOOK_PACING ?? 'off',
     KUBECONFIG: kube.kubeconfig(),
     PLAYBOOKS_DIR: dir,
   });
