@@ -31,7 +31,7 @@ export class FakeCluster extends ObjectStore {
   }
 
   private owned(namespace: string, deployment: KubeObject): KubeObject[] {
-    return this.list('replicasets', namespace).filter((rs) =>
+    return this.list('replicasets', namespace, (rs) =>
       rs.metadata.ownerReferences?.some((r: any) => r.uid === deployment.metadata.uid),
     );
   }
@@ -119,9 +119,7 @@ export class FakeCluster extends ObjectStore {
   }
 
   private podsOf(namespace: string, rs: KubeObject): KubeObject[] {
-    return this.list('pods', namespace).filter((p) =>
-      p.metadata.ownerReferences?.some((r: any) => r.uid === rs.metadata.uid),
-    );
+    return this.list('pods', namespace, (p) => p.metadata.ownerReferences?.some((r: any) => r.uid === rs.metadata.uid));
   }
 
   private countPods(namespace: string, rs: KubeObject): void {
@@ -177,7 +175,7 @@ export class FakeCluster extends ObjectStore {
     const timer = setInterval(() => {
       const d = this.objects.get(this.key('deployments', namespace, deployment));
       const pods = d
-        ? this.list('pods', namespace).filter((p) => p.metadata.labels?.app === d.spec.selector.matchLabels.app)
+        ? this.list('pods', namespace, (p) => p.metadata.labels?.app === d.spec.selector.matchLabels.app)
         : [];
       const p = pods[n++ % Math.max(1, pods.length)];
       if (!p) return;
@@ -188,7 +186,8 @@ export class FakeCluster extends ObjectStore {
     return () => {
       clearInterval(timer);
       this.timers.delete(timer);
-      for (const p of this.list('pods', namespace)) if (!isReady(p)) this.setPodReady(namespace, p.metadata.name, true);
+      for (const p of this.list('pods', namespace, (p) => !isReady(p)))
+        this.setPodReady(namespace, p.metadata.name, true);
     };
   }
 
@@ -217,7 +216,7 @@ export class FakeCluster extends ObjectStore {
 
   private podChanged(namespace: string, pod: KubeObject): void {
     const owner = pod.metadata.ownerReferences?.[0];
-    const rs = owner && this.list('replicasets', namespace).find((r) => r.metadata.uid === owner.uid);
+    const rs = owner && this.list('replicasets', namespace, (r) => r.metadata.uid === owner.uid)[0];
     if (!rs) return;
     this.countPods(namespace, rs);
     const dep = rs.metadata.ownerReferences?.[0];

@@ -12,9 +12,9 @@ export function podMetrics(
   route: Route,
   url: URL,
 ) {
-  const pods = cluster
-    .list('pods', route.namespace)
-    .filter((p) => matchesLabels(p, url.searchParams.get('labelSelector') ?? ''));
+  const pods = cluster.list('pods', route.namespace, (p) =>
+    matchesLabels(p, url.searchParams.get('labelSelector') ?? ''),
+  );
   const items = pods.map((p) => ({
     metadata: {
       name: p.metadata.name,

@@ -46,6 +46,8 @@ export class FakeKube {
   private server?: Server;
   private readonly watches = new Set<ServerResponse>();
   url = '';
+  /** TLS connections clients opened (a client that keeps its connections alive opens few). */
+  tlsConnections = 0;
   /** The server's self-signed certificate (PEM): clients trust it through the kubeconfig. */
   ca = '';
 
@@ -54,6 +56,7 @@ export class FakeKube {
     const { key, cert } = selfSignedCert();
     this.ca = cert;
     this.server = createServer({ key, cert: this.ca }, (req, res) => void this.handle(req, res));
+    this.server.on('secureConnection', () => this.tlsConnections++);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `https://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
     return this;
@@ -166,13 +169,13 @@ export class FakeKube {
     const { info, namespace, name, sub } = route;
     const wantsTable = /as=Table/.test(String(req.headers.accept ?? ''));
     if (method === 'GET' && !name) {
-      const items = this.cluster
-        .list(info.name, namespace)
-        .filter(
-          (o) =>
-            matchesLabels(o, url.searchParams.get('labelSelector') ?? '') &&
-            matchesFields(o, url.searchParams.get('fieldSelector') ?? ''),
-        );
+      const items = this.cluster.list(
+        info.name,
+        namespace,
+        (o) =>
+          matchesLabels(o, url.searchParams.get('labelSelector') ?? '') &&
+          matchesFields(o, url.searchParams.get('fieldSelector') ?? ''),
+      );
       if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')
         return watch(this.cluster, this.watches, route, url, items, res);
       if (wantsTable)

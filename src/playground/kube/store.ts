@@ -74,9 +74,15 @@ export class ObjectStore {
     return o && structuredClone(o);
   }
 
-  list(resource: string, namespace?: string): KubeObject[] {
+  /** Copies of the objects of `resource` (in `namespace`) that `where` accepts: only those are copied. */
+  list(resource: string, namespace?: string, where?: (o: Readonly<KubeObject>) => boolean | undefined): KubeObject[] {
     return [...this.objects.entries()]
-      .filter(([k]) => k.startsWith(`${resource}/`) && (namespace === undefined || k.split('/')[1] === namespace))
+      .filter(
+        ([k, o]) =>
+          k.startsWith(`${resource}/`) &&
+          (namespace === undefined || k.split('/')[1] === namespace) &&
+          (!where || where(o)),
+      )
       .map(([, o]) => structuredClone(o));
   }
 
