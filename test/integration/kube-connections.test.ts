@@ -1,0 +1,66 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
+import { FakeKube } from '../../src/playground/kube/server.js';
+
+let kube: FakeKube;
+
+beforeAll(async () => {
+  kube = await new FakeKube().start();
+  kube.cluster.addDeployment('shop', 'web', { image: 'shop/web:41', replicas: 1 });
+});
+afterAll(async () => {
+  await kube.stop();
+});
+
+/** The TLS connections opened while `work` runs. */
+async function opened(work: () => Promise<unknown>): Promise<number> {
+  const before = kube.tlsConnections;
+  await work();
+  return kube.tlsConnections - before;
+}
+
+const reads = (n: number, read: () => Promise<unknown>) => async () => {
+  for (let i = 0; i < n; i++) await read();
+};
+
+describe('connections to the API server', () => {
+  it('are kept alive between calls, where client-node alone opens one per call', async () => {
+    const bare = new KubeConfig();
+    bare.loadFromFile(kube.kubeconfig());
+    const apps = bare.makeApiClient(AppsV1Api);
+    expect(await opened(reads(10, () => apps.readNamespacedDeployment({ namespace: 'shop', name: 'web' })))).toBe(10);
+
+    // undici may open a second connection while the first call's socket is being handed back; then no more.
+    const cluster = createKubeCluster(loadKubeConfig(kube.kubeconfig()));
+    expect(await opened(reads(10, () => cluster.getDeployment('shop', 'web')))).toBeLessThanOrEqual(2);
+    expect(await opened(reads(10, () => cluster.getDeployment('shop', 'web')))).toBe(0);
+  });
+
+  it('are opened afresh when the TLS material changes (a rotated CA file), then kept again', async () => {
+    const path = kube.kubeconfig();
+    const caFile = join(path, '..', 'ca.crt');
+    writeFileSync(caFile, kube.ca);
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(/certificate-authority-data: .*/, `certificate-authority: ${caFile}`),
+    );
+    const cluster = createKubeCluster(loadKubeConfig(path));
+    await reads(3, () => cluster.getDeployment('shop', 'web'))();
+    expect(await opened(reads(3, () => cluster.getDeployment('shop', 'web')))).toBe(0);
+    // The same CA, bundled twice: other bytes, still trusted.
+    writeFileSync(caFile, `${kube.ca}\n${kube.ca}`);
+    expect(await opened(reads(3, () => cluster.getDeployment('shop', 'web')))).toBeGreaterThanOrEqual(1);
+    expect(await opened(reads(3, () => cluster.getDeployment('shop', 'web')))).toBe(0);
+  });
+
+  it('still send each call its own credentials', async () => {
+    kube.tokens.set('viewer', { verbs: ['get'], resources: ['deployments'] });
+    const viewer = createKubeCluster(loadKubeConfig(kube.kubeconfig('viewer')));
+    await viewer.getDeployment('shop', 'web');
+    // Forbidden, not unauthorized: the viewer's token went with the call on the kept connection.
+    await expect(viewer.scale('shop', 'web', 2, { dryRun: true })).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
