@@ -207,7 +207,10 @@ async function planLines(t: Target): Promise<string[]> {
     const whole = scans.filter((s) => s.node === 'Seq Scan' && BIG_TABLES.includes(s.relation));
     const used = scans.map((s) => s.index ?? `${s.node} ${s.relation}`).join(', ');
     // A window holding every incident of this history is cheapest read whole; at two years the index serves it (test).
-    const note = name === 'stats 365d' ? ' (the window holds every incident loaded)' : '';
+    const note =
+      name.startsWith('stats snapshot') || name.startsWith('stats past')
+        ? ' (the window holds every incident loaded)'
+        : '';
     lines.push(`  plan ${name}: ${used}${whole.length ? ` ← reads a whole table${note}` : ''}`);
   }
   return lines;
