@@ -85,14 +85,18 @@ async function alternate(targets: readonly Target[], key: string, run: (t: Targe
   for (const [i, t] of targets.entries()) t.f[key] = percentile(times[i]!, 50);
 }
 
-/** A change to one incident, as any command makes: the stats cache must compute afresh after it. */
-const TOUCH_NEWEST_INCIDENT = `UPDATE incidents SET title = title WHERE id = (SELECT id FROM incidents ORDER BY declared_at DESC LIMIT 1)`;
+/**
+ * A change to one incident's figures, as an ack or a resolve makes (its time to acknowledge moves by a second):
+ * the stats must read it and take it into every window before answering, not serve what they had.
+ */
+const TOUCH_NEWEST_INCIDENT = `UPDATE incidents SET acked_at = acked_at + interval '1 second'
+  WHERE id = (SELECT id FROM incidents ORDER BY declared_at DESC LIMIT 1)`;
 
 async function measure(targets: readonly Target[], sink: Sink): Promise<void> {
   for (const t of targets) t.f.metricsFirst = (await scrape(t.bot.url)).ms;
   await alternate(targets, 'metrics', async (t) => (await scrape(t.bot.url)).ms);
   const ask = (text: (t: Target) => string) => async (t: Target) => (await command(t.bot.url, sink, text(t))).ms;
-  // Cold: an incident changed just before, so the cached figures no longer hold and are computed afresh.
+  // Cold: an incident changed just before, so the figures in hand no longer hold and take the change in first.
   const cold = (text: string) => async (t: Target) => {
     await t.pool.query(TOUCH_NEWEST_INCIDENT);
     return ask(() => text)(t);
