@@ -27,12 +27,15 @@ interface RecordBase {
 /** The scribe, the record service and the report drafts, over one record store and one Slack directory. */
 export function wireRecord({ config, pool, store, service, directory, clock }: RecordBase) {
   const recordStore = createRecordStore(pool);
+  const stats = createStatsStore(pool);
+  // Loaded while the bot starts, so neither the first /metrics scrape nor the first /incident stats waits for it.
+  void stats.warm();
   const scribe = createScribe({ store, recordStore, directory, policy: config.policy });
   const recordService = createRecordService({
     incidents: service,
     store,
     recordStore,
-    stats: createStatsStore(pool),
+    stats,
     directory,
     clock,
     policy: config.policy,

@@ -3,6 +3,7 @@ import { usage } from './command-usage.js';
 import { clip, matchLevel, splitUpdate } from './command-words.js';
 import { parseDuration } from './duration.js';
 import { INCIDENT_ID, ROLES, type Role, STATUSES, type Status } from './incident.js';
+import { STATS_WINDOW_LIMIT_MS } from './stats.js';
 import { unstorableText } from './text.js';
 
 /** A parsed `/incident` command. `id` is absent when the command relies on the war room it is typed in. */
@@ -183,7 +184,8 @@ export function parseCommand(raw: string, levels: readonly string[], personIn: P
     }
     case 'stats': {
       const windowMs = args[0] ? parseDuration(args[0]) : 30 * 86_400_000;
-      if (!windowMs || windowMs > 366 * 86_400_000) fail('Give a window up to a year, e.g. `/incident stats 30d`.');
+      if (!windowMs || windowMs > STATS_WINDOW_LIMIT_MS)
+        fail('Give a window up to a year, e.g. `/incident stats 30d`.');
       return { verb: 'stats', windowMs: windowMs! };
     }
     case 'playbooks':

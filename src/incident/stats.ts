@@ -1,5 +1,8 @@
 import type { Policy } from './policy.js';
 
+/** The longest window `/incident stats` takes: a year, leap years included. */
+export const STATS_WINDOW_LIMIT_MS = 366 * 86_400_000;
+
 /** Median and 90th percentile of a duration, in milliseconds; null without data. */
 export interface Spread {
   readonly median: number | null;

@@ -5,7 +5,7 @@ import { statsInPolicyOrder } from '../../src/incident/stats.js';
 import { createLogger } from '../../src/log.js';
 import { migrate } from '../../src/postgres/migrate.js';
 import { createPool } from '../../src/postgres/pool.js';
-import { createStatsStore, SEVERITY_STATS_SQL } from '../../src/postgres/stats-store.js';
+import { createStatsStore } from '../../src/postgres/stats-store.js';
 import { createTestDatabase } from '../support/db.js';
 import { loadHistory } from '../support/history.js';
 import { BIG_TABLES, historyQueries, scansOf } from '../support/plans.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
   for (const db of dbs) await db.drop();
 });
 
-describe('severity stats computed in Postgres', () => {
+describe('severity stats', () => {
   let pool: pg.Pool;
   const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 10, m));
   let seq = 0;
@@ -126,69 +126,6 @@ describe('severity stats computed in Postgres', () => {
   });
 });
 
-describe('the stats cache', () => {
-  let pool: pg.Pool;
-  let computed = 0;
-  let clock = 0;
-  const since = new Date(Date.UTC(2026, 10, 1));
-  /** The pool, counting the asks that really compute the figures. */
-  const counting = () =>
-    ({
-      query: (sql: string, params?: unknown[]) => {
-        if (sql === SEVERITY_STATS_SQL) computed++;
-        return pool.query(sql, params);
-      },
-    }) as unknown as pg.Pool;
-  const p1Count = (figures: { severity: string; count: number }[]) => figures.find((f) => f.severity === 'P1')?.count;
-  const declare = (id: string, seq: number) =>
-    pool.query(
-      `INSERT INTO incidents (id, day, seq, severity, title, status, declared_by, declared_at)
-       VALUES ($1, '2026-11-22', $2, 'P1', 'Cached', 'investigating', 'U0DECLARER', '2026-11-22T10:00:00Z')`,
-      [id, seq],
-    );
-
-  beforeAll(async () => {
-    pool = await freshPool();
-    await declare('INC-2026-1122-001', 1);
-  });
-
-  it('serves a repeated ask from the cache while no incident changed, for at most a minute', async () => {
-    const store = createStatsStore(counting(), { now: () => clock });
-    const first = await store.severityStats(since);
-    clock += 30_000;
-    const again = await store.severityStats(since);
-    expect({ computed, again }).toEqual({ computed: 1, again: first });
-    clock += 31_000;
-    await store.severityStats(since);
-    expect(computed).toBe(2);
-  });
-
-  it('computes afresh on the next ask after any incident changes, by any writer', async () => {
-    computed = 0;
-    const store = createStatsStore(counting(), { now: () => clock });
-    expect(p1Count(await store.severityStats(since))).toBe(1);
-    await declare('INC-2026-1122-002', 2);
-    expect(p1Count(await store.severityStats(since))).toBe(2);
-    await pool.query(`UPDATE incidents SET acked_at = declared_at + interval '3 minutes' WHERE seq = 2`);
-    const acked = await store.severityStats(since);
-    expect(acked.find((f) => f.severity === 'P1')?.mtta.median).toBe(180_000);
-    await pool.query(
-      `INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ('INC-2026-1122-001', now(), 'firebreak', 'update_overdue', 'Update overdue')`,
-    );
-    expect((await store.severityStats(since)).find((f) => f.severity === 'P1')?.updatesMissed).toBe(1);
-    expect(computed).toBe(4);
-  });
-
-  it('keeps each window apart: 30 and 365 days are never served for each other', async () => {
-    const store = createStatsStore(counting(), { now: () => clock });
-    computed = 0;
-    await store.severityStats(since);
-    await store.severityStats(new Date(since.getTime() - 335 * 86_400_000));
-    await store.severityStats(since);
-    expect(computed).toBe(2);
-  });
-});
-
 describe('query plans at two years of history', () => {
   let pool: pg.Pool;
   let queries: ReturnType<typeof historyQueries>;
@@ -210,6 +147,8 @@ describe('query plans at two years of history', () => {
       middleEntry: Number(middle.rows[0]!.id),
       someOpen: loaded.openIds[10]!,
       typedOffset: 300,
+      // The stats read changes since their last read: here, one after the history was written.
+      lastRead: new Date(),
     });
   }, 60_000);
 
@@ -231,16 +170,18 @@ describe('query plans at two years of history', () => {
     expect(scans.filter((s) => s.node !== 'Index Only Scan' && s.node !== 'Index Scan')).toEqual([]);
   });
 
-  it('validates the stats cache from one index entry, whatever the history', async () => {
-    expect(await scansOf(pool, ...queries['stats cache stamp'])).toEqual([
-      { node: 'Index Only Scan', relation: 'incidents', index: 'incidents_updated' },
+  it('reads what changed since the last stats read through incidents_updated, whatever the history', async () => {
+    expect(await scansOf(pool, ...queries['stats changes since the last read'])).toEqual([
+      { node: 'Index Scan', relation: 'incidents', index: 'incidents_updated' },
     ]);
   });
 
-  it('reads the stats from the index made for them, and nothing else', async () => {
-    for (const window of ['stats 30d', 'stats 365d'] as const)
-      expect(await scansOf(pool, ...queries[window])).toEqual([
+  it('loads the stats snapshot, and a window past it, from the index made for them, and nothing else', async () => {
+    for (const query of ['stats snapshot load', 'stats past the snapshot (400d)'] as const) {
+      const [sql, params] = queries[query];
+      expect(await scansOf(pool, sql, params)).toEqual([
         { node: 'Index Only Scan', relation: 'incidents', index: 'incidents_declared' },
       ]);
+    }
   });
 });
