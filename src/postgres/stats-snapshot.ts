@@ -85,12 +85,12 @@ export class StatsSnapshot {
       nearest.moveTo(since, this.inOrder.slice(Math.min(from, at), Math.max(from, at)));
       return nearest;
     }
-    const made = new StatsWindow(since, this.inOrder.slice(at));
-    this.windows.push(made);
-    if (this.windows.length > MAX_WINDOWS) {
+    if (this.windows.length >= MAX_WINDOWS) {
       const oldest = this.windows.reduce((a, b) => (a.usedAt <= b.usedAt ? a : b));
       this.windows = this.windows.filter((w) => w !== oldest);
     }
+    const made = new StatsWindow(since, this.inOrder.slice(at));
+    this.windows.push(made);
     return made;
   }
 
