@@ -118,7 +118,7 @@ export async function startFirebreak(config: Config, options: StartOptions = {})
     botUserId,
   });
 
-  const { scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, directory, clock });
+  const { scribe, recordService, postmortems } = wireRecord({ config, pool, store, service, directory, clock, log });
   const metrics = createMetrics(
     { openBySeverity: () => open.countBySeverity(), stats: () => recordService.stats(30 * 86_400_000) },
     {

@@ -38,8 +38,8 @@ export const STATS_DELTA_SQL = stamped(`SELECT ${FIGURES}, drill FROM incidents 
 
 /**
  * How far before its last read the snapshot reads changes again. `updated_at`
- * is stamped when the row is written (by trigger, migration 012; an insert takes
- * its transaction's start), but other sessions see the row only once it
+ * is stamped when the row is written (an update by trigger, migration 012; an
+ * insert by its default, migration 018), but other sessions see the row only once it
  * commits: a read at T misses a transaction still open at T, and that stamp is
  * before T. The pool (pool.ts) gives each statement 5 s (`query_timeout`; a
  * client that timed out is destroyed, so its transaction never commits), and
@@ -112,7 +112,8 @@ function kept(r: FigureRow): IncidentFigures | undefined {
 /** A snapshot, when it was loaded (by `now`) and when, by the database's clock, it last read what changed. */
 interface Held {
   readonly snapshot: StatsSnapshot;
-  readonly loadedAt: number;
+  /** When it is next loaded again in the background (`now`'s clock); a failed reload pushes it back. */
+  reloadAt: number;
   readAt: Date;
 }
 
@@ -127,8 +128,10 @@ function oneAtATime<T>(work: () => Promise<T>): () => Promise<T> {
     return running;
   };
   return () => {
+    // Between one run's end and the queued run's start, a caller joins the queued run, not a third.
+    if (next) return next;
     if (!running) return start();
-    next ??= running
+    next = running
       .catch(() => undefined)
       .then(() => {
         next = undefined;
@@ -143,6 +146,8 @@ export interface StatsStoreOptions {
   readonly now?: () => number;
   readonly marginMs?: number;
   readonly maxAgeMs?: number;
+  /** Where a failed background reload is told (the snapshot in hand keeps answering). */
+  readonly log?: { warn(obj: object, msg: string): void };
 }
 
 /**
@@ -169,7 +174,7 @@ export function createStatsStore(pool: Pick<pg.Pool, 'query'>, options: StatsSto
     const horizon = loadedAt - HORIZON_MS;
     const { rows } = await pool.query<FigureRow>(STATS_LOAD_SQL, [new Date(horizon)]);
     const incidents = rows.flatMap((r) => (r.id === null ? [] : [kept(r)!]));
-    return { snapshot: new StatsSnapshot(horizon, incidents), loadedAt, readAt: rows[0]!.read_at };
+    return { snapshot: new StatsSnapshot(horizon, incidents), reloadAt: loadedAt + maxAgeMs, readAt: rows[0]!.read_at };
   };
 
   const reloadInBackground = (old: Held) => {
@@ -179,8 +184,11 @@ export function createStatsStore(pool: Pick<pg.Pool, 'query'>, options: StatsSto
         for (const since of old.snapshot.starts()) fresh.snapshot.figures(since);
         held = fresh;
       })
-      // The snapshot in hand keeps answering; the next ask tries again.
-      .catch(() => undefined)
+      // The snapshot in hand keeps answering, and the reload is tried again a whole age later.
+      .catch((err: unknown) => {
+        old.reloadAt = now() + maxAgeMs;
+        options.log?.warn({ err }, 'could not reload the stats snapshot; its deltas keep it current meanwhile');
+      })
       .finally(() => {
         reloading = false;
       });
@@ -192,10 +200,10 @@ export function createStatsStore(pool: Pick<pg.Pool, 'query'>, options: StatsSto
       return held;
     }
     const h = held;
-    if (!reloading && now() - h.loadedAt >= maxAgeMs) reloadInBackground(h);
+    if (!reloading && now() >= h.reloadAt) reloadInBackground(h);
     const { rows } = await pool.query<FigureRow>(STATS_DELTA_SQL, [new Date(h.readAt.getTime() - marginMs)]);
-    h.readAt = rows[0]!.read_at;
     for (const r of rows) if (r.id !== null) h.snapshot.put(r.id, kept(r));
+    h.readAt = rows[0]!.read_at;
     return h;
   });
 

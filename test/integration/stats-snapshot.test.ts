@@ -292,6 +292,40 @@ describe('what each ask reads', () => {
     expect({ count, loads: seen.loads }).toEqual({ count: 1, loads: 2 });
   });
 
+  it('answers an ask made while a read is under way with a read that starts after it', async () => {
+    const pool = await freshPool();
+    await incident(pool, { declaredAt: new Date(Date.now() - DAY) });
+    let gate: { reached: () => void; held: Promise<void> } | undefined;
+    const gated = {
+      query: async (sql: string, params?: unknown[]) => {
+        const result = await pool.query(sql, params);
+        const g = sql === STATS_DELTA_SQL ? gate : undefined;
+        if (g) {
+          gate = undefined;
+          g.reached();
+          await g.held;
+        }
+        return result;
+      },
+    } as unknown as Pick<pg.Pool, 'query'>;
+    const stats = createStatsStore(gated);
+    const since = new Date(Date.now() - 30 * DAY);
+    await stats.severityStats(since);
+    let release!: () => void;
+    const reached = new Promise<void>((reach) => {
+      gate = { reached: reach, held: new Promise<void>((r) => (release = r)) };
+    });
+    const first = stats.severityStats(since);
+    await reached;
+    // Declared after the first ask's read: only a read that starts after it can count it.
+    const late = await incident(pool, { declaredAt: new Date(Date.now() - DAY) });
+    await pool.query(`UPDATE incidents SET acked_at = declared_at WHERE id = $1`, [late]);
+    const second = stats.severityStats(since);
+    release();
+    expect(severity(await first, 'P1')?.count).toBe(1);
+    expect(severity(await second, 'P1')?.count).toBe(2);
+  });
+
   it('gives asks that come together one load, and each of them the changes made before it asked', async () => {
     const pool = await freshPool();
     await incident(pool, { declaredAt: new Date(Date.now() - DAY) });

@@ -30,7 +30,9 @@ afterAll(async () => {
 
 describe('severity stats', () => {
   let pool: pg.Pool;
-  const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 10, m));
+  // A week ago, to the minute: inside the snapshot's horizon whenever the test runs.
+  const base = Math.floor((Date.now() - 7 * 86_400_000) / 60_000) * 60_000;
+  const at = (m: number) => new Date(base + m * 60_000);
   let seq = 0;
   async function incident(p: {
     severity: string;
