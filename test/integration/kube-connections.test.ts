@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createKubeCluster, loadKubeConfig } from '../../src/kube/cluster.js';
+import { keepConnections } from '../../src/kube/connections.js';
 import { FakeKube } from '../../src/playground/kube/server.js';
 
 let kube: FakeKube;
@@ -56,11 +57,44 @@ describe('connections to the API server', () => {
     expect(await opened(reads(3, () => cluster.getDeployment('shop', 'web')))).toBe(0);
   });
 
-  it('still send each call its own credentials', async () => {
+  it('still send each call the credentials it has now', async () => {
     kube.tokens.set('viewer', { verbs: ['get'], resources: ['deployments'] });
-    const viewer = createKubeCluster(loadKubeConfig(kube.kubeconfig('viewer')));
-    await viewer.getDeployment('shop', 'web');
+    const kc = loadKubeConfig(kube.kubeconfig('viewer'));
+    const viewer = createKubeCluster(kc);
+    await reads(3, () => viewer.getDeployment('shop', 'web'))();
     // Forbidden, not unauthorized: the viewer's token went with the call on the kept connection.
     await expect(viewer.scale('shop', 'web', 2, { dryRun: true })).rejects.toMatchObject({ code: 'forbidden' });
+    // A rotated token (as a service account's is) goes with the next call; the connection stays.
+    kube.tokens.set('viewer-2', { verbs: ['get'], resources: ['deployments'] });
+    kube.tokens.delete('viewer');
+    (kc.getCurrentUser() as { token?: string }).token = 'viewer-2';
+    expect(await opened(() => viewer.getDeployment('shop', 'web'))).toBe(0);
+  });
+
+  it('close the connections of a replaced identity once calls given them are done', async () => {
+    const own = await new FakeKube().start();
+    try {
+      own.cluster.addDeployment('shop', 'web', { image: 'shop/web:41', replicas: 1 });
+      const path = own.kubeconfig();
+      const caFile = join(path, '..', 'ca.crt');
+      writeFileSync(caFile, own.ca);
+      writeFileSync(
+        path,
+        readFileSync(path, 'utf8').replace(/certificate-authority-data: .*/, `certificate-authority: ${caFile}`),
+      );
+      const kc = new KubeConfig();
+      kc.loadFromFile(path);
+      const cluster = createKubeCluster(keepConnections(kc, 50));
+      await reads(3, () => cluster.getDeployment('shop', 'web'))();
+      writeFileSync(caFile, `${own.ca}\n${own.ca}`);
+      const before = own.tlsConnections;
+      await reads(3, () => cluster.getDeployment('shop', 'web'))();
+      const fresh = own.tlsConnections - before;
+      await new Promise((r) => setTimeout(r, 300));
+      // Only the new identity's connections are left open: the old Agent closed its own.
+      expect(await own.openConnections()).toBe(fresh);
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -62,6 +62,11 @@ export class FakeKube {
     return this;
   }
 
+  /** The connections open now (kept-alive ones included). */
+  openConnections(): Promise<number> {
+    return new Promise((resolve, reject) => this.server!.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  }
+
   /** A raw request to the server, trusting its certificate. */
   call(
     method: string,
