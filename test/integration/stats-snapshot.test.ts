@@ -2,10 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import type { Mutation } from '../../src/incident/mutation.js';
 import type { SeverityFigures } from '../../src/incident/stats.js';
-import { createLogger } from '../../src/log.js';
 import { createIncidentStore } from '../../src/postgres/incident-store.js';
-import { migrate } from '../../src/postgres/migrate.js';
-import { createPool } from '../../src/postgres/pool.js';
 import {
   createStatsStore,
   figuresBySql,
@@ -14,25 +11,12 @@ import {
   STATS_LOAD_SQL,
   STATS_SNAPSHOT_MAX_AGE_MS,
 } from '../../src/postgres/stats-store.js';
-import { createTestDatabase } from '../support/db.js';
+import { migratedDatabases } from '../support/db.js';
 
 const DAY = 86_400_000;
-const dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
-const pools: pg.Pool[] = [];
-
-async function freshPool(): Promise<pg.Pool> {
-  const db = await createTestDatabase();
-  dbs.push(db);
-  const pool = createPool(db.url, createLogger({ level: 'silent' }), { max: 3 });
-  pools.push(pool);
-  await migrate(pool);
-  return pool;
-}
-
-afterAll(async () => {
-  for (const p of pools) await p.end();
-  for (const db of dbs) await db.drop();
-});
+const databases = migratedDatabases(3);
+const freshPool = () => databases.fresh();
+afterAll(() => databases.dropAll());
 
 /** The pool, counting snapshot loads, the rows each delta read brought, and figures computed by SQL. */
 function counting(pool: pg.Pool) {

@@ -2,31 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { DEFAULT_POLICY } from '../../src/incident/policy.js';
 import { statsInPolicyOrder } from '../../src/incident/stats.js';
-import { createLogger } from '../../src/log.js';
-import { migrate } from '../../src/postgres/migrate.js';
-import { createPool } from '../../src/postgres/pool.js';
 import { createStatsStore } from '../../src/postgres/stats-store.js';
-import { createTestDatabase } from '../support/db.js';
+import { migratedDatabases } from '../support/db.js';
 import { loadHistory } from '../support/history.js';
 import { BIG_TABLES, historyQueries, scansOf } from '../support/plans.js';
 
-type Db = Awaited<ReturnType<typeof createTestDatabase>>;
-const dbs: Db[] = [];
-const pools: pg.Pool[] = [];
-
-async function freshPool(): Promise<pg.Pool> {
-  const db = await createTestDatabase();
-  dbs.push(db);
-  const pool = createPool(db.url, createLogger({ level: 'silent' }), { max: 2 });
-  pools.push(pool);
-  await migrate(pool);
-  return pool;
-}
-
-afterAll(async () => {
-  for (const p of pools) await p.end();
-  for (const db of dbs) await db.drop();
-});
+const databases = migratedDatabases(2);
+const freshPool = () => databases.fresh();
+afterAll(() => databases.dropAll());
 
 describe('severity stats', () => {
   let pool: pg.Pool;

@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { createLogger } from '../../src/log.js';
+import { migrate } from '../../src/postgres/migrate.js';
+import { createPool } from '../../src/postgres/pool.js';
 
 export const ADMIN_URL = process.env.FIREBREAK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.FIREBREAK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -29,6 +32,27 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * Fresh migrated databases for one test file, each behind a pool of `max` clients:
+ * `fresh()` makes one; `dropAll()` (in afterAll) ends the pools and drops the databases.
+ */
+export function migratedDatabases(max = 2) {
+  const made: { pool: pg.Pool; drop(): Promise<void> }[] = [];
+  return {
+    async fresh(): Promise<pg.Pool> {
+      const db = await createTestDatabase();
+      const pool = createPool(db.url, createLogger({ level: 'silent' }), { max });
+      made.push({ pool, drop: db.drop });
+      await migrate(pool);
+      return pool;
+    },
+    async dropAll(): Promise<void> {
+      for (const m of made) await m.pool.end();
+      for (const m of made) await m.drop();
     },
   };
 }
