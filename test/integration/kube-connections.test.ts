@@ -27,6 +27,16 @@ const reads = (n: number, read: () => Promise<unknown>) => async () => {
   for (let i = 0; i < n; i++) await read();
 };
 
+/** A kubeconfig for `server` that trusts its CA from a file (as an in-cluster service account does), and the file. */
+function trustingCaFile(server: FakeKube): { path: string; caFile: string } {
+  const path = server.kubeconfig();
+  const caFile = join(path, '..', 'ca.crt');
+  writeFileSync(caFile, server.ca);
+  const config = readFileSync(path, 'utf8');
+  writeFileSync(path, config.replace(/certificate-authority-data: .*/, `certificate-authority: ${caFile}`));
+  return { path, caFile };
+}
+
 describe('connections to the API server', () => {
   it('are kept alive between calls, where client-node alone opens one per call', async () => {
     const bare = new KubeConfig();
@@ -41,13 +51,7 @@ describe('connections to the API server', () => {
   });
 
   it('are opened afresh when the TLS material changes (a rotated CA file), then kept again', async () => {
-    const path = kube.kubeconfig();
-    const caFile = join(path, '..', 'ca.crt');
-    writeFileSync(caFile, kube.ca);
-    writeFileSync(
-      path,
-      readFileSync(path, 'utf8').replace(/certificate-authority-data: .*/, `certificate-authority: ${caFile}`),
-    );
+    const { path, caFile } = trustingCaFile(kube);
     const cluster = createKubeCluster(loadKubeConfig(path));
     await reads(3, () => cluster.getDeployment('shop', 'web'))();
     expect(await opened(reads(3, () => cluster.getDeployment('shop', 'web')))).toBe(0);
@@ -75,13 +79,7 @@ describe('connections to the API server', () => {
     const own = await new FakeKube().start();
     try {
       own.cluster.addDeployment('shop', 'web', { image: 'shop/web:41', replicas: 1 });
-      const path = own.kubeconfig();
-      const caFile = join(path, '..', 'ca.crt');
-      writeFileSync(caFile, own.ca);
-      writeFileSync(
-        path,
-        readFileSync(path, 'utf8').replace(/certificate-authority-data: .*/, `certificate-authority: ${caFile}`),
-      );
+      const { path, caFile } = trustingCaFile(own);
       const kc = new KubeConfig();
       kc.loadFromFile(path);
       const cluster = createKubeCluster(keepConnections(kc, 50));
