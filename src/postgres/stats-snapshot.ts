@@ -96,23 +96,21 @@ export class StatsSnapshot {
 
   /** Index of the first incident declared at or after `time`. */
   private firstFrom(time: number): number {
-    let lo = 0;
-    let hi = this.inOrder.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.inOrder[mid]!.declaredAt < time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.firstNot((i) => i.declaredAt < time);
   }
 
   /** Where `m` is, or would go, in declared order. */
   private position(m: IncidentFigures): number {
+    return this.firstNot((i) => before(i, m));
+  }
+
+  /** Index of the first incident in order that `earlier` is false for (it holds for a prefix). */
+  private firstNot(earlier: (i: IncidentFigures) => boolean): number {
     let lo = 0;
     let hi = this.inOrder.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(this.inOrder[mid]!, m)) lo = mid + 1;
+      if (earlier(this.inOrder[mid]!)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
