@@ -1,3 +1,15 @@
+/** The first index below `length` for which `earlier` is false, where it holds for a prefix only: a binary search. */
+export function firstNot(length: number, earlier: (index: number) => boolean): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (earlier(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * A multiset of durations kept in ascending order in one Float64Array, so a
  * quantile follows each change without sorting again: adding or removing a
@@ -30,7 +42,8 @@ export class SortedValues {
       grown.set(this.values);
       this.values = grown;
     }
-    const at = this.firstAbove(value);
+    // Among equal values any place keeps the order: the first of them will do.
+    const at = this.firstAtLeast(value);
     this.values.copyWithin(at + 1, at, this.size);
     this.values[at] = value;
     this.size++;
@@ -61,24 +74,6 @@ export class SortedValues {
   }
 
   private firstAtLeast(value: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.values[mid]! < value) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private firstAbove(value: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.values[mid]! <= value) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstNot(this.size, (i) => this.values[i]! < value);
   }
 }

@@ -1,4 +1,5 @@
 import type { SeverityFigures } from '../incident/stats.js';
+import { firstNot } from './sorted-values.js';
 import { before, type IncidentFigures, StatsWindow, same } from './stats-window.js';
 
 /** A window may be moved over this many incidents before building it afresh (a sort) is cheaper. */
@@ -96,23 +97,11 @@ export class StatsSnapshot {
 
   /** Index of the first incident declared at or after `time`. */
   private firstFrom(time: number): number {
-    return this.firstNot((i) => i.declaredAt < time);
+    return firstNot(this.inOrder.length, (i) => this.inOrder[i]!.declaredAt < time);
   }
 
   /** Where `m` is, or would go, in declared order. */
   private position(m: IncidentFigures): number {
-    return this.firstNot((i) => before(i, m));
-  }
-
-  /** Index of the first incident in order that `earlier` is false for (it holds for a prefix). */
-  private firstNot(earlier: (i: IncidentFigures) => boolean): number {
-    let lo = 0;
-    let hi = this.inOrder.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (earlier(this.inOrder[mid]!)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstNot(this.inOrder.length, (i) => before(this.inOrder[i]!, m));
   }
 }
